@@ -1,0 +1,43 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsInt, IsISO8601, IsString, Length, Matches, Max, Min } from 'class-validator';
+
+const MONEY = /^\d{1,10}(\.\d{1,2})?$/;
+
+export class CreateGoodDto {
+  @ApiProperty({ example: 'Mechanical keyboard' })
+  @IsString()
+  @Length(1, 200)
+  name!: string;
+
+  @ApiProperty({ example: '129.00', description: 'decimal string, at most two decimals' })
+  @IsString()
+  @Matches(MONEY, { message: 'price must be a decimal string with at most two decimals, e.g. "129.00"' })
+  price!: string;
+
+  @ApiProperty({ example: '9.90' })
+  @IsString()
+  @Matches(MONEY, { message: 'seckillPrice must be a decimal string with at most two decimals, e.g. "9.90"' })
+  seckillPrice!: string;
+
+  @ApiProperty({ example: 100, minimum: 1, maximum: 1_000_000 })
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  stock!: number;
+
+  @ApiProperty({ example: '2026-11-22T12:00:00Z' })
+  @IsISO8601({ strict: true })
+  startTime!: string;
+
+  @ApiProperty({ example: '2026-11-22T13:00:00Z' })
+  @IsISO8601({ strict: true })
+  endTime!: string;
+}
+
+export class AddStockDto {
+  @ApiProperty({ example: 50, minimum: 1, maximum: 1_000_000 })
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  delta!: number;
+}

@@ -1,0 +1,61 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { Repository } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '@seckill/config';
+import { SeckillGoodEntity } from '@seckill/persistence';
+
+export interface SaleWindow {
+  id: number;
+  startMs: number;
+  endMs: number;
+}
+
+interface Entry {
+  value: SaleWindow | null;
+  expiresAt: number;
+}
+
+/** Bound on cached ids, so a flood of random ids cannot grow memory without limit. */
+const MAX_ENTRIES = 10_000;
+
+/**
+ * Sale windows in memory. During a flash sale every request asks about the same few items; a short TTL keeps
+ * PostgreSQL out of the hot path, concurrent misses share one query, and unknown ids are cached too.
+ */
+@Injectable()
+export class SaleCache {
+  private readonly entries = new Map<number, Entry>();
+  private readonly loading = new Map<number, Promise<SaleWindow | null>>();
+
+  constructor(
+    @InjectRepository(SeckillGoodEntity) private readonly goods: Repository<SeckillGoodEntity>,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  /** Synchronous when cached, which is the flash-sale case. */
+  get(id: number): SaleWindow | null | Promise<SaleWindow | null> {
+    const hit = this.entries.get(id);
+    if (hit && hit.expiresAt > Date.now()) return hit.value;
+    return this.load(id);
+  }
+
+  invalidate(id: number): void {
+    this.entries.delete(id);
+  }
+
+  private load(id: number): Promise<SaleWindow | null> {
+    const pending = this.loading.get(id);
+    if (pending) return pending;
+    const p = this.goods
+      .findOne({ where: { id }, select: { id: true, startTime: true, endTime: true } })
+      .then((g) => {
+        const value = g ? { id: g.id, startMs: g.startTime.getTime(), endMs: g.endTime.getTime() } : null;
+        if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
+        this.entries.set(id, { value, expiresAt: Date.now() + this.config.SALE_CACHE_TTL_MS });
+        return value;
+      })
+      .finally(() => this.loading.delete(id));
+    this.loading.set(id, p);
+    return p;
+  }
+}

@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '@seckill/config';
+import { GoodsModule } from '../goods/goods.module';
+import { PlaceOrderController } from './place-order/place-order.controller';
+import { PlaceOrderService } from './place-order/place-order.service';
+import { SoldOutFlags } from './place-order/sold-out-flags';
+import { StockBackSubscriber } from './place-order/stock-back.subscriber';
+import { OrderResultsController } from './results/order-results.controller';
+import { OrderResultsService } from './results/order-results.service';
+
+@Module({
+  imports: [GoodsModule],
+  controllers: [PlaceOrderController, OrderResultsController],
+  providers: [
+    PlaceOrderService,
+    OrderResultsService,
+    StockBackSubscriber,
+    { provide: SoldOutFlags, inject: [APP_CONFIG], useFactory: (c: AppConfig) => new SoldOutFlags(c.SOLD_OUT_FLAG_TTL_MS) },
+  ],
+})
+export class OrdersModule {}

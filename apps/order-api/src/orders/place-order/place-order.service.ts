@@ -1,0 +1,128 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
+import { APP_CONFIG, type AppConfig } from '@seckill/config';
+import { DomainError, ErrorCode, MESSAGE_VERSION, type OrderPlacedMessage } from '@seckill/contracts';
+import { ConfirmedPublisher, Exchange, RoutingKey } from '@seckill/messaging';
+import { StockService, type ReserveOutcome } from '@seckill/stock';
+import { GoodsService } from '../../goods/goods.service';
+import { SaleCache, type SaleWindow } from '../../goods/sale-cache';
+import { RateLimiter } from './rate-limiter';
+import { requestUuid } from './request-uuid';
+import { SoldOutFlags } from './sold-out-flags';
+
+export interface Accepted {
+  uuid: string;
+  status: 'QUEUED';
+}
+
+/**
+ * The order path inside order-api, cheapest check first:
+ *   1. rate limit, sale window, local sold-out flag   (memory: most flash-sale requests end here)
+ *   2. one Lua call reserves the unit in Redis        (atomic: stock, repeat buyer, idempotency)
+ *   3. persistent publish with a publisher confirm    (the request now survives any crash)
+ *   4. 202 {uuid}
+ * A publish that is not confirmed in time gives the unit back and answers 503: nothing is left half-done.
+ */
+@Injectable()
+export class PlaceOrderService {
+  private readonly limiter: RateLimiter;
+
+  constructor(
+    private readonly saleCache: SaleCache,
+    private readonly flags: SoldOutFlags,
+    private readonly stock: StockService,
+    private readonly goods: GoodsService,
+    private readonly publisher: ConfirmedPublisher,
+    private readonly logger: PinoLogger,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.limiter = new RateLimiter(config.ORDER_RATE_LIMIT_PER_SECOND);
+    logger.setContext('PlaceOrder');
+  }
+
+  async place(userId: number, goodId: number, requestId?: string): Promise<Accepted> {
+    if (!this.limiter.take(userId)) throw new DomainError(ErrorCode.RATE_LIMITED, 'too many order requests; slow down');
+    const cached = this.saleCache.get(goodId);
+    this.checkWindow(cached instanceof Promise ? await cached : cached, goodId);
+    if (this.flags.isSoldOut(goodId)) throw soldOut();
+
+    const uuid = requestUuid(userId, requestId);
+    const generation = this.flags.generation(goodId);
+    let outcome = await this.reserve(goodId, userId, uuid);
+    if (outcome.kind === 'NOT_LOADED') {
+      await this.goods.ensureLoaded(goodId);
+      outcome = await this.reserve(goodId, userId, uuid);
+    }
+    switch (outcome.kind) {
+      case 'RESERVED':
+        return this.publish({ version: MESSAGE_VERSION, uuid, userId, seckillGoodId: goodId, placedAt: new Date().toISOString() });
+      case 'SOLD_OUT':
+        this.flags.markSoldOut(goodId, generation);
+        throw soldOut();
+      case 'ALREADY_ORDERED':
+        throw new DomainError(ErrorCode.ALREADY_ORDERED, 'you already ordered this item');
+      case 'DUPLICATE':
+        // The same requestId again: same uuid, no second reservation. While the first attempt's publish is
+        // still unconfirmed its fate is unknown, so the client is asked to retry shortly.
+        if (outcome.state === 'PUBLISHING') throw new DomainError(ErrorCode.TRY_AGAIN, 'this request is still being queued; retry');
+        return { uuid, status: 'QUEUED' };
+      case 'NOT_LOADED':
+        throw new DomainError(ErrorCode.TRY_AGAIN, 'stock is being loaded; retry');
+    }
+  }
+
+  private checkWindow(sale: SaleWindow | null, goodId: number): void {
+    if (!sale) throw new DomainError(ErrorCode.GOOD_NOT_FOUND, `no sale item ${goodId}`);
+    const now = Date.now();
+    if (now < sale.startMs) throw new DomainError(ErrorCode.SALE_NOT_STARTED, 'the sale has not started yet');
+    if (now >= sale.endMs) throw new DomainError(ErrorCode.SALE_ENDED, 'the sale has ended');
+  }
+
+  private async reserve(goodId: number, userId: number, uuid: string): Promise<ReserveOutcome> {
+    try {
+      return await this.stock.reserve(goodId, userId, uuid);
+    } catch (err) {
+      this.logger.error({ err, uuid, seckillGoodId: goodId }, 'Redis reservation failed');
+      throw new DomainError(ErrorCode.TRY_AGAIN, 'temporarily unavailable; retry');
+    }
+  }
+
+  private async publish(message: OrderPlacedMessage): Promise<Accepted> {
+    const { uuid, userId, seckillGoodId } = message;
+    try {
+      await this.publisher.publish(Exchange.ORDER, RoutingKey.ORDER_PENDING, message, { uuid });
+    } catch (err) {
+      return this.giveUp(message, err);
+    }
+    // Lets a retry with the same requestId get 202 at once; if this fails the retry just waits for the claim.
+    this.stock.markQueued(uuid).catch((err: unknown) => this.logger.warn({ err, uuid }, 'could not mark request queued'));
+    this.logger.info({ uuid, userId, seckillGoodId }, 'order queued');
+    return { uuid, status: 'QUEUED' };
+  }
+
+  /**
+   * The broker did not confirm in time. The message may still arrive later, so the unit is released only if
+   * the worker has not claimed the request yet; if it has, the order is in and the answer is 202 after all.
+   */
+  private async giveUp(message: OrderPlacedMessage, cause: unknown): Promise<Accepted> {
+    const { uuid, userId, seckillGoodId } = message;
+    let abandoned: boolean;
+    try {
+      abandoned = await this.stock.abandon(seckillGoodId, userId, uuid);
+    } catch (err) {
+      // The reservation stays PUBLISHING; reconciliation returns the unit if the message never arrives.
+      this.logger.error({ err, cause, uuid }, 'publish unconfirmed and reservation could not be released');
+      throw new DomainError(ErrorCode.TRY_AGAIN, 'temporarily unavailable; retry');
+    }
+    if (!abandoned) {
+      this.logger.warn({ uuid, cause }, 'publish confirm timed out but the worker already claimed the order');
+      return { uuid, status: 'QUEUED' };
+    }
+    this.logger.warn({ uuid, userId, seckillGoodId, err: cause }, 'publish not confirmed; reservation released');
+    throw new DomainError(ErrorCode.TRY_AGAIN, 'could not queue the order; nothing was reserved, retry');
+  }
+}
+
+function soldOut(): DomainError {
+  return new DomainError(ErrorCode.SOLD_OUT, 'sold out');
+}

@@ -1,0 +1,30 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import type { AmqpConnectionManager } from 'amqp-connection-manager';
+import { PinoLogger } from 'nestjs-pino';
+import { APP_CONFIG, type AppConfig } from '@seckill/config';
+import { AMQP_CONNECTION, BatchConsumer, Queue } from '@seckill/messaging';
+import { OrderPlacedHandler } from './order-placed.handler';
+
+/** Consumes seckill.order.pending with manual acks, a bounded prefetch and natural batching. */
+@Injectable()
+export class PendingOrdersConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly consumer: BatchConsumer;
+
+  constructor(@Inject(AMQP_CONNECTION) connection: AmqpConnectionManager, @Inject(APP_CONFIG) config: AppConfig, handler: OrderPlacedHandler, logger: PinoLogger) {
+    logger.setContext('PendingOrders');
+    this.consumer = new BatchConsumer(
+      connection,
+      { queue: Queue.PENDING, prefetch: config.WORKER_PREFETCH, name: 'pending-orders', logger },
+      config.WORKER_BATCH_SIZE,
+      handler.handleBatch,
+    );
+  }
+
+  onApplicationBootstrap(): Promise<void> {
+    return this.consumer.start();
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.consumer.stop();
+  }
+}

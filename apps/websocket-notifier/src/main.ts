@@ -1,0 +1,32 @@
+import 'reflect-metadata';
+import { Controller, Get, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { appConfig, ConfigModule } from '@seckill/config';
+import { ObservabilityModule, PinoNestLogger } from '@seckill/observability';
+
+@Controller('health')
+class HealthController {
+  @Get()
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+}
+
+/** A running shell for now: the WebSocket push arrives with the notifier issue. */
+@Module({ imports: [ConfigModule, ObservabilityModule.forRoot('websocket-notifier')], controllers: [HealthController] })
+class NotifierModule {}
+
+async function bootstrap(): Promise<void> {
+  const config = appConfig();
+  const app = await NestFactory.create<NestFastifyApplication>(NotifierModule, new FastifyAdapter(), { bufferLogs: true });
+  app.useLogger(app.get(PinoNestLogger));
+  app.enableShutdownHooks();
+  await app.listen(config.NOTIFIER_PORT, config.HOST);
+  app.get(PinoNestLogger).log(`websocket-notifier listening on ${config.HOST}:${config.NOTIFIER_PORT}`);
+}
+
+bootstrap().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

@@ -1,0 +1,94 @@
+import { z } from 'zod';
+
+/** Development defaults. With NODE_ENV=production none of the secrets below may be left at these values. */
+export const DEV_JWT_SECRET = 'dev-only-secret-change-me-in-production';
+const DEV_ADMIN = { username: 'admin', password: 'admin' };
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const url = (protocols: string[]) =>
+  z
+    .string()
+    .url()
+    .refine((v) => protocols.includes(new URL(v).protocol), { message: `must start with ${protocols.join(' or ')}` });
+
+export const configSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  ORDER_API_PORT: port.default(3000),
+  ORDER_WORKER_PORT: port.default(3001),
+  NOTIFIER_PORT: port.default(8085),
+  DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/seckill'),
+  REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]*$/).default('seckill:'),
+  RABBITMQ_URL: url(['amqp:', 'amqps:']).default('amqp://guest:guest@127.0.0.1:5672'),
+  RABBITMQ_MANAGEMENT_URL: url(['http:', 'https:']).default('http://guest:guest@127.0.0.1:15672'),
+  JWT_SECRET: z.string().min(16).default(DEV_JWT_SECRET),
+  JWT_EXPIRES_IN_SECONDS: positiveInt.default(3600),
+  PAYMENT_WINDOW_SECONDS: positiveInt.default(900),
+  ADMIN_USERNAME: z.string().min(3).max(64).optional(),
+  ADMIN_PASSWORD: z.string().min(5).max(128).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** How long an unconfirmed publish may take before the reservation is released and the shopper told 503. */
+  PUBLISH_CONFIRM_TIMEOUT_MS: positiveInt.default(3000),
+  /** How long order-api trusts its in-memory copy of a sale's window and prices. */
+  SALE_CACHE_TTL_MS: positiveInt.default(1000),
+  /** A local sold-out flag is re-checked against Redis after this long, in case a broadcast was missed. */
+  SOLD_OUT_FLAG_TTL_MS: positiveInt.default(2000),
+  /** Order requests one user may make per second on one order-api instance. */
+  ORDER_RATE_LIMIT_PER_SECOND: positiveInt.default(10),
+  HTTP_BODY_LIMIT_BYTES: positiveInt.default(16 * 1024),
+  WORKER_PREFETCH: positiveInt.default(400),
+  WORKER_BATCH_SIZE: positiveInt.default(200),
+  /** Deliveries after which a message that keeps failing is parked instead of retried. */
+  MAX_DELIVERIES: positiveInt.default(5),
+  /** Password hashing cost (argon2id memory in KiB). Lower only in tests. */
+  PASSWORD_HASH_MEMORY_KIB: z.coerce.number().int().min(1024).default(19456),
+});
+
+export type AppConfig = Omit<z.infer<typeof configSchema>, 'ADMIN_USERNAME' | 'ADMIN_PASSWORD'> & {
+  ADMIN_USERNAME: string;
+  ADMIN_PASSWORD: string;
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/**
+ * Validates the environment once. Every problem names its variable, so a misconfigured process stops at
+ * start with a message an operator can act on instead of failing on the first request.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const raw = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  const problems: string[] = [];
+  if (c.NODE_ENV === 'production') {
+    if (c.JWT_SECRET === DEV_JWT_SECRET) problems.push('JWT_SECRET: must be set in production');
+    for (const key of ['RABBITMQ_URL', 'RABBITMQ_MANAGEMENT_URL'] as const) {
+      if (new URL(c[key]).username === 'guest') problems.push(`${key}: guest credentials are refused in production`);
+    }
+    if (!c.ADMIN_USERNAME) problems.push('ADMIN_USERNAME: must be set in production');
+    if (!c.ADMIN_PASSWORD) problems.push('ADMIN_PASSWORD: must be set in production');
+    if (c.ADMIN_PASSWORD === DEV_ADMIN.password) problems.push('ADMIN_PASSWORD: the development default is refused');
+  }
+  if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
+  return {
+    ...c,
+    ADMIN_USERNAME: c.ADMIN_USERNAME ?? DEV_ADMIN.username,
+    ADMIN_PASSWORD: c.ADMIN_PASSWORD ?? DEV_ADMIN.password,
+  };
+}
+
+let processConfig: AppConfig | undefined;
+
+/** This process's configuration: validated on first use, then the same object everywhere. */
+export function appConfig(): AppConfig {
+  processConfig ??= loadConfig(process.env);
+  return processConfig;
+}

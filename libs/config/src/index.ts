@@ -1,0 +1,2 @@
+export { ConfigModule, APP_CONFIG } from './config.module';
+export { appConfig, loadConfig, configSchema, ConfigError, DEV_JWT_SECRET, type AppConfig } from './config.schema';

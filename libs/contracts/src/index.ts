@@ -1,0 +1,4 @@
+export * from './error-codes';
+export * from './order-status';
+export * from './http-dtos';
+export * from './messages';

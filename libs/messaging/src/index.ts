@@ -1,0 +1,15 @@
+export * from './topology';
+export { createAmqpConnection, type AmqpConnectionOptions } from './amqp-connection';
+export { ConfirmedPublisher, PublishTimeoutError, type PublishMeta } from './confirmed-publisher';
+export { Delivery, type Disposition } from './delivery';
+export {
+  BaseQueueConsumer,
+  QueueConsumer,
+  BatchConsumer,
+  type BatchHandler,
+  type MessageHandler,
+  type QueueConsumerOptions,
+  type ConsumerLogger,
+} from './queue-consumer';
+export { MessagingModule, AMQP_CONNECTION } from './messaging.module';
+export { StockBroadcastListener } from './stock-broadcast.listener';

@@ -1,0 +1,120 @@
+import type { Options } from 'amqplib';
+
+/**
+ * The whole RabbitMQ topology, as data. Every process declares all of it on every (re)connect, so a message
+ * published before its consumer ever started is still routed to a durable queue, and the management UI, the
+ * docs and the code use the same names. Queue arguments are constants on purpose: redeclaring a queue with
+ * different arguments fails with PRECONDITION_FAILED, so anything an operator may tune (TTLs) travels on
+ * the message instead.
+ */
+export const Exchange = {
+  /** direct: order-api → pending queue */
+  ORDER: 'seckill.order',
+  /** topic: every outcome of an order (`order.success`, `order.fail`, later `order.status`) */
+  RESULT: 'seckill.order.result',
+  /** topic: where the payment window dead-letters expired orders (`order.timeout`) */
+  DELAY: 'seckill.order.delay',
+  /** fanout: "a unit came back", every order-api instance clears its local sold-out flag */
+  STOCK: 'seckill.stock',
+  /** direct: poison messages, routed by the name of the queue they came from to its parking lot */
+  DEAD_LETTER: 'seckill.dlx',
+} as const;
+
+export const RoutingKey = {
+  ORDER_PENDING: 'order.pending',
+  ORDER_SUCCESS: 'order.success',
+  ORDER_FAIL: 'order.fail',
+  ORDER_STATUS: 'order.status',
+  ORDER_TIMEOUT: 'order.timeout',
+} as const;
+
+export const Queue = {
+  PENDING: 'seckill.order.pending',
+  FAIL_RELEASE: 'seckill.order.fail.release',
+} as const;
+
+/** Deliveries after which a message that keeps failing is dead-lettered to its parking lot. */
+export const DELIVERY_LIMIT = 5;
+
+export interface ExchangeSpec {
+  name: string;
+  type: 'direct' | 'topic' | 'fanout';
+  purpose: string;
+}
+
+export interface QueueSpec {
+  name: string;
+  purpose: string;
+  consumedBy: string;
+  bindings: { exchange: string; routingKey: string }[];
+  /** Poison messages go to `${name}.parking-lot` after DELIVERY_LIMIT deliveries or on a parse failure. */
+  parkingLot: boolean;
+}
+
+export const EXCHANGES: readonly ExchangeSpec[] = [
+  { name: Exchange.ORDER, type: 'direct', purpose: 'order requests accepted by order-api' },
+  { name: Exchange.RESULT, type: 'topic', purpose: 'outcomes: order.success, order.fail, order.status' },
+  { name: Exchange.DELAY, type: 'topic', purpose: 'dead-letter target of the payment window (order.timeout)' },
+  { name: Exchange.STOCK, type: 'fanout', purpose: 'stock came back: clear local sold-out flags everywhere' },
+  { name: Exchange.DEAD_LETTER, type: 'direct', purpose: 'poison messages, keyed by source queue' },
+];
+
+export const QUEUES: readonly QueueSpec[] = [
+  {
+    name: Queue.PENDING,
+    purpose: 'reserved orders waiting to be written to PostgreSQL',
+    consumedBy: 'order-worker (batches, manual ack)',
+    bindings: [{ exchange: Exchange.ORDER, routingKey: RoutingKey.ORDER_PENDING }],
+    parkingLot: true,
+  },
+  {
+    name: Queue.FAIL_RELEASE,
+    purpose: 'failed orders whose Redis reservation must be released',
+    consumedBy: 'order-worker',
+    bindings: [{ exchange: Exchange.RESULT, routingKey: RoutingKey.ORDER_FAIL }],
+    parkingLot: true,
+  },
+];
+
+export function parkingLotName(queue: string): string {
+  return `${queue}.parking-lot`;
+}
+
+/** Quorum queues: replicated, and from 3.10 they count deliveries and dead-letter at least once. */
+export function durableQueueOptions(spec: QueueSpec): Options.AssertQueue {
+  const args: Record<string, unknown> = { 'x-queue-type': 'quorum' };
+  if (spec.parkingLot) {
+    args['x-delivery-limit'] = DELIVERY_LIMIT;
+    args['x-dead-letter-exchange'] = Exchange.DEAD_LETTER;
+    args['x-dead-letter-routing-key'] = spec.name;
+    // at-least-once dead-lettering needs reject-publish overflow; without it a parked message could be lost.
+    args['x-dead-letter-strategy'] = 'at-least-once';
+    args['x-overflow'] = 'reject-publish';
+  }
+  return { durable: true, arguments: args };
+}
+
+export function parkingLotOptions(): Options.AssertQueue {
+  return { durable: true, arguments: { 'x-queue-type': 'quorum' } };
+}
+
+/** The subset of an amqplib channel that declaration needs (keeps this testable against any channel). */
+export interface DeclaringChannel {
+  assertExchange(name: string, type: string, options?: Options.AssertExchange): Promise<unknown>;
+  assertQueue(name: string, options?: Options.AssertQueue): Promise<unknown>;
+  bindQueue(queue: string, exchange: string, pattern: string): Promise<unknown>;
+}
+
+/** Idempotent: declaring on a broker that already has the topology changes nothing. */
+export async function declareTopology(channel: DeclaringChannel): Promise<void> {
+  for (const ex of EXCHANGES) await channel.assertExchange(ex.name, ex.type, { durable: true });
+  for (const q of QUEUES) {
+    await channel.assertQueue(q.name, durableQueueOptions(q));
+    for (const b of q.bindings) await channel.bindQueue(q.name, b.exchange, b.routingKey);
+    if (q.parkingLot) {
+      const lot = parkingLotName(q.name);
+      await channel.assertQueue(lot, parkingLotOptions());
+      await channel.bindQueue(lot, Exchange.DEAD_LETTER, q.name);
+    }
+  }
+}

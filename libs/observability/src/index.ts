@@ -1,0 +1,3 @@
+export { ObservabilityModule } from './observability.module';
+export { createLogger, pinoOptions } from './logger-options';
+export { Logger as PinoNestLogger, PinoLogger, InjectPinoLogger } from 'nestjs-pino';

@@ -1,0 +1,39 @@
+import type { Params } from 'nestjs-pino';
+import type { IncomingMessage } from 'node:http';
+import pino, { type Logger } from 'pino';
+
+/**
+ * One JSON log line per event, every line carrying `app` and, where there is one, the order's `uuid`: one
+ * search for a uuid follows an order from the click through every message to the push.
+ */
+export function pinoOptions(app: string, level: string): pino.LoggerOptions {
+  return {
+    level,
+    base: { app, pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    redact: { paths: ['req.headers.authorization', 'password', '*.password'], censor: '[redacted]' },
+  };
+}
+
+export function loggerParams(app: string, level: string): Params {
+  return {
+    pinoHttp: {
+      ...pinoOptions(app, level),
+      // A flood of 409 SOLD_OUT is the normal shape of a sale: log those at debug so the log stays readable;
+      // every 5xx and every accepted order is logged by the handlers themselves with its uuid.
+      customLogLevel: (_req: IncomingMessage, res, err) => {
+        return err || res.statusCode >= 500 ? 'error' : 'debug';
+      },
+      quietReqLogger: true,
+      serializers: {
+        req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+      },
+    },
+  };
+}
+
+/** For processes and tools outside Nest's container (migrations, seeding). */
+export function createLogger(app: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
+  return pino(pinoOptions(app, level));
+}

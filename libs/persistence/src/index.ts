@@ -1,0 +1,6 @@
+export { PersistenceModule } from './persistence.module';
+export { dataSourceOptions, ensureDatabase, dropDatabase, migrate, ENTITIES } from './data-source';
+export { UserEntity, type UserRole } from './entities/user.entity';
+export { SeckillGoodEntity } from './entities/seckill-good.entity';
+export { OrderEntity } from './entities/order.entity';
+export { OrderRequestEntity } from './entities/order-request.entity';

@@ -1,0 +1,30 @@
+-- Reserve one unit for one shopper, atomically.
+-- KEYS[1] stock counter   KEYS[2] buyers hash (userId -> uuid)   KEYS[3] request hash (by uuid)
+-- ARGV[1] userId   ARGV[2] uuid   ARGV[3] seckillGoodId   ARGV[4] request TTL in seconds
+-- Returns {code, detail}:
+--   {'OK', stockLeftAfter}     reserved; request state PUBLISHING until order-api confirms the publish
+--   {'DUPLICATE', state}       this uuid (same user + requestId) was seen before; nothing reserved again
+--   {'ALREADY_ORDERED', ''}    the shopper holds a reservation or a live order for this item
+--   {'SOLD_OUT', '0'}
+--   {'NOT_LOADED', ''}         the stock counter is missing (Redis restarted empty): load it, then retry
+local state = redis.call('HGET', KEYS[3], 'state')
+-- An abandoned request (its publish was never confirmed) may be retried under the same uuid.
+if state and state ~= 'ABANDONED' then
+  return {'DUPLICATE', state}
+end
+if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then
+  return {'ALREADY_ORDERED', ''}
+end
+local left = redis.call('GET', KEYS[1])
+if not left then
+  return {'NOT_LOADED', ''}
+end
+left = tonumber(left)
+if left <= 0 then
+  return {'SOLD_OUT', '0'}
+end
+redis.call('DECR', KEYS[1])
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+redis.call('HSET', KEYS[3], 'state', 'PUBLISHING', 'userId', ARGV[1], 'goodId', ARGV[3])
+redis.call('EXPIRE', KEYS[3], tonumber(ARGV[4]))
+return {'OK', tostring(left - 1)}

@@ -1,0 +1,38 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type Redis from 'ioredis';
+import type { Result } from 'ioredis';
+
+/** The .lua files beside this module, loaded once as Redis commands (EVALSHA, with EVAL fallback). */
+const SCRIPTS = {
+  reserveStock: { file: 'reserve-stock.lua', keys: 3 },
+  markQueued: { file: 'mark-queued.lua', keys: 1 },
+  abandonReservation: { file: 'abandon-reservation.lua', keys: 3 },
+  releaseReservation: { file: 'release-reservation.lua', keys: 3 },
+  loadStock: { file: 'load-stock.lua', keys: 2 },
+  addStock: { file: 'add-stock.lua', keys: 1 },
+} as const;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    reserveStock(stock: string, buyers: string, req: string, userId: number, uuid: string, goodId: number, ttl: number): Result<[string, string], Context>;
+    markQueued(req: string): Result<string, Context>;
+    abandonReservation(stock: string, buyers: string, req: string, userId: number, uuid: string): Result<string, Context>;
+    releaseReservation(stock: string, buyers: string, req: string, userId: number, uuid: string): Result<number, Context>;
+    loadStock(stock: string, buyers: string, ...args: (string | number)[]): Result<number, Context>;
+    addStock(stock: string, delta: number): Result<number | null, Context>;
+    claimRequests(numKeys: number, ...keys: string[]): Result<string[], Context>;
+  }
+}
+
+export function scriptSource(file: string): string {
+  return readFileSync(join(__dirname, 'scripts', file), 'utf8');
+}
+
+export function defineStockScripts(redis: Redis): void {
+  for (const [name, spec] of Object.entries(SCRIPTS)) {
+    redis.defineCommand(name, { numberOfKeys: spec.keys, lua: scriptSource(spec.file) });
+  }
+  // The claim takes a whole batch of request keys, so its key count is given per call.
+  redis.defineCommand('claimRequests', { lua: scriptSource('claim-requests.lua') });
+}

@@ -1,0 +1,32 @@
+import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { APP_CONFIG, type AppConfig } from '@seckill/config';
+import { createRedisClient } from './redis-client';
+import { StockKeys } from './stock-keys';
+import { StockService } from './stock.service';
+
+export const REDIS = Symbol('REDIS');
+
+class RedisShutdown implements OnApplicationShutdown {
+  constructor(@Inject(REDIS) private readonly redis: Redis) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit();
+  }
+}
+
+@Global()
+@Module({
+  providers: [
+    {
+      provide: REDIS,
+      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig) => createRedisClient(config.REDIS_URL, `seckill-${process.pid}`),
+    },
+    { provide: StockKeys, inject: [APP_CONFIG], useFactory: (config: AppConfig) => new StockKeys(config.REDIS_KEY_PREFIX) },
+    { provide: StockService, inject: [REDIS, StockKeys], useFactory: (redis: Redis, keys: StockKeys) => new StockService(redis, keys) },
+    RedisShutdown,
+  ],
+  exports: [REDIS, StockKeys, StockService],
+})
+export class StockModule {}

@@ -1,0 +1,28 @@
+// Compiles every app, lib, tool and test with tsc (keeps decorator metadata, which Nest's injection needs),
+// rewrites the @seckill/* path aliases to relative requires, and copies the non-TypeScript assets.
+import { execFileSync } from 'node:child_process';
+import { cpSync, readdirSync, statSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const bin = (name) => join(root, 'node_modules', '.bin', name);
+const started = Date.now();
+execFileSync(bin('tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+execFileSync(bin('tsc-alias'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+
+const ASSET = /\.(lua|html|css|svg|ico|png|json)$/;
+function copyAssets(dir) {
+  for (const entry of readdirSync(dir)) {
+    const path = join(dir, entry);
+    if (statSync(path).isDirectory()) copyAssets(path);
+    else if (ASSET.test(entry) && !entry.endsWith('project.json')) cpSync(path, join(root, 'dist', relative(root, path)));
+  }
+}
+for (const top of ['apps', 'libs']) {
+  for (const project of readdirSync(join(root, top))) {
+    const src = join(root, top, project, 'src');
+    try { copyAssets(src); } catch (e) { if (e.code !== 'ENOENT') throw e; }
+  }
+}
+console.log(`build: done in ${((Date.now() - started) / 1000).toFixed(1)}s`);
