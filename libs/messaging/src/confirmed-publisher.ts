@@ -33,7 +33,7 @@ export class ConfirmedPublisher {
     });
   }
 
-  async publish(exchange: string, routingKey: string, body: object, meta: PublishMeta = {}, timeoutMs?: number): Promise<void> {
+  async publish(exchange: string, routingKey: string, body: unknown, meta: PublishMeta = {}, timeoutMs?: number): Promise<void> {
     const headers = { ...(meta.headers ?? {}), ...(meta.uuid ? { 'x-order-uuid': meta.uuid } : {}) };
     try {
       await this.channel.publish(exchange, routingKey, Buffer.from(JSON.stringify(body)), {

@@ -12,4 +12,5 @@ export {
   type ConsumerLogger,
 } from './queue-consumer';
 export { MessagingModule, AMQP_CONNECTION } from './messaging.module';
+export { ManagementClient, type QueueInfo } from './management-client';
 export { StockBroadcastListener } from './stock-broadcast.listener';

@@ -125,7 +125,11 @@ export class BatchConsumer extends BaseQueueConsumer {
 
   protected onDelivery(delivery: Delivery): void {
     this.buffer.push(delivery);
-    if (!this.running) void this.drain();
+    if (this.running) return;
+    this.running = true;
+    // amqplib dispatches every message of one socket read synchronously: waiting one turn of the event
+    // loop lets all of them join the first batch.
+    setImmediate(() => void this.drain());
   }
 
   /** Resolves when nothing is buffered or being processed (used for graceful shutdown). */
@@ -135,7 +139,6 @@ export class BatchConsumer extends BaseQueueConsumer {
   }
 
   private async drain(): Promise<void> {
-    this.running = true;
     try {
       while (this.buffer.length > 0) {
         const batch = this.buffer.splice(0, this.maxBatch);

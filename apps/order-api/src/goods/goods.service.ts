@@ -12,6 +12,8 @@ import { toSaleItem } from './sale-item.mapper';
 
 @Injectable()
 export class GoodsService {
+  private readonly loading = new Map<number, Promise<void>>();
+
   constructor(
     @InjectRepository(SeckillGoodEntity) private readonly goods: Repository<SeckillGoodEntity>,
     @InjectDataSource() private readonly db: DataSource,
@@ -68,7 +70,17 @@ export class GoodsService {
    * empty). In-flight reservations are unknown at that moment, so Redis may briefly promise more than
    * PostgreSQL holds; the worker's conditional decrement still refuses any oversell.
    */
-  async ensureLoaded(id: number): Promise<void> {
+  ensureLoaded(id: number): Promise<void> {
+    // Every request of the first wave finds the counter missing at once: they share one load.
+    let pending = this.loading.get(id);
+    if (!pending) {
+      pending = this.load(id).finally(() => this.loading.delete(id));
+      this.loading.set(id, pending);
+    }
+    return pending;
+  }
+
+  private async load(id: number): Promise<void> {
     const good = await this.find(id);
     const buyers: { user_id: string; uuid: string }[] = await this.db.query(
       `SELECT user_id, uuid FROM orders WHERE seckill_good_id = $1 AND status = ANY($2)`,

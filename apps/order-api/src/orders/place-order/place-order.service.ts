@@ -41,7 +41,7 @@ export class PlaceOrderService {
   }
 
   async place(userId: number, goodId: number, requestId?: string): Promise<Accepted> {
-    if (!this.limiter.take(userId)) throw new DomainError(ErrorCode.RATE_LIMITED, 'too many order requests; slow down');
+    if (!this.limiter.take(userId)) throw REJECT.rateLimited;
     const cached = this.saleCache.get(goodId);
     this.checkWindow(cached instanceof Promise ? await cached : cached, goodId);
     if (this.flags.isSoldOut(goodId)) throw soldOut();
@@ -60,7 +60,7 @@ export class PlaceOrderService {
         this.flags.markSoldOut(goodId, generation);
         throw soldOut();
       case 'ALREADY_ORDERED':
-        throw new DomainError(ErrorCode.ALREADY_ORDERED, 'you already ordered this item');
+        throw REJECT.alreadyOrdered;
       case 'DUPLICATE':
         // The same requestId again: same uuid, no second reservation. While the first attempt's publish is
         // still unconfirmed its fate is unknown, so the client is asked to retry shortly.
@@ -74,8 +74,8 @@ export class PlaceOrderService {
   private checkWindow(sale: SaleWindow | null, goodId: number): void {
     if (!sale) throw new DomainError(ErrorCode.GOOD_NOT_FOUND, `no sale item ${goodId}`);
     const now = Date.now();
-    if (now < sale.startMs) throw new DomainError(ErrorCode.SALE_NOT_STARTED, 'the sale has not started yet');
-    if (now >= sale.endMs) throw new DomainError(ErrorCode.SALE_ENDED, 'the sale has ended');
+    if (now < sale.startMs) throw REJECT.notStarted;
+    if (now >= sale.endMs) throw REJECT.ended;
   }
 
   private async reserve(goodId: number, userId: number, uuid: string): Promise<ReserveOutcome> {
@@ -123,6 +123,18 @@ export class PlaceOrderService {
   }
 }
 
+/**
+ * The answers of the flood, made once: a sale rejects thousands of requests a second with them, and building
+ * an Error (its stack trace) per rejection showed in the profile. They carry no request data.
+ */
+const REJECT = {
+  soldOut: new DomainError(ErrorCode.SOLD_OUT, 'sold out'),
+  rateLimited: new DomainError(ErrorCode.RATE_LIMITED, 'too many order requests; slow down'),
+  notStarted: new DomainError(ErrorCode.SALE_NOT_STARTED, 'the sale has not started yet'),
+  ended: new DomainError(ErrorCode.SALE_ENDED, 'the sale has ended'),
+  alreadyOrdered: new DomainError(ErrorCode.ALREADY_ORDERED, 'you already ordered this item'),
+};
+
 function soldOut(): DomainError {
-  return new DomainError(ErrorCode.SOLD_OUT, 'sold out');
+  return REJECT.soldOut;
 }

@@ -1,0 +1,137 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { AppProcess, createTestEnv, freePort, mintToken, request, seedSale, seedShoppers, sql, TEST_JWT_SECRET, type TestEnv } from '@seckill/testing';
+
+/**
+ * Malformed requests get the documented 4xx and code, never a 5xx, and leave nothing behind: after the whole
+ * table has run, no order request, reservation or order exists.
+ */
+let env: TestEnv;
+let api: AppProcess;
+let shopper: string;
+let admin: string;
+let goodId: number;
+let upcomingId: number;
+let endedId: number;
+
+before(async () => {
+  env = await createTestEnv('e2e-bad-input');
+  api = new AppProcess('order-api', `e2e-bad-input-${env.id}`, await freePort(), env.vars);
+  await api.start();
+  const [user] = await seedShoppers(env.databaseUrl, 1, 'bad-input');
+  shopper = mintToken(TEST_JWT_SECRET, user!);
+  const login = await request<{ accessToken: string }>(api.url, 'POST', '/api/auth/login', { json: { username: 'admin', password: 'admin' } });
+  admin = login.body.accessToken;
+  goodId = await seedSale(env.databaseUrl, { stock: 5 });
+  upcomingId = await seedSale(env.databaseUrl, { stock: 5, startTime: new Date(Date.now() + 3_600_000), endTime: new Date(Date.now() + 7_200_000) });
+  endedId = await seedSale(env.databaseUrl, { stock: 5, startTime: new Date(Date.now() - 7_200_000), endTime: new Date(Date.now() - 3_600_000) });
+});
+
+after(async () => {
+  await api?.stop();
+  await env?.cleanup();
+});
+
+interface Case {
+  name: string;
+  method: string;
+  path: string | (() => string);
+  token?: () => string;
+  json?: unknown;
+  raw?: string;
+  headers?: Record<string, string>;
+  status: number;
+  code: string;
+}
+
+const ORDERS = '/api/seckill/orders';
+const expired = () => mintToken(TEST_JWT_SECRET, { id: 1, username: 'x' }, -10);
+const forged = () => mintToken('some-other-secret-of-enough-length', { id: 1, username: 'x' });
+const json = { 'content-type': 'application/json' };
+
+const CASES: Case[] = [
+  { name: 'malformed JSON', method: 'POST', path: ORDERS, token: () => shopper, raw: '{"seckillGoodId": 1', headers: json, status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'empty JSON body', method: 'POST', path: ORDERS, token: () => shopper, raw: '', headers: json, status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'JSON array body', method: 'POST', path: ORDERS, token: () => shopper, json: [1], status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'JSON null body', method: 'POST', path: ORDERS, token: () => shopper, raw: 'null', headers: json, status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'id as string', method: 'POST', path: ORDERS, token: () => shopper, json: { seckillGoodId: '1' }, status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'id as float', method: 'POST', path: ORDERS, token: () => shopper, json: { seckillGoodId: 1.5 }, status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'negative id', method: 'POST', path: ORDERS, token: () => shopper, json: { seckillGoodId: -1 }, status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'id beyond int32', method: 'POST', path: ORDERS, token: () => shopper, json: { seckillGoodId: 2 ** 40 }, status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'missing id', method: 'POST', path: ORDERS, token: () => shopper, json: {}, status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'extra field', method: 'POST', path: ORDERS, token: () => shopper, json: { seckillGoodId: 1, price: 0 }, status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'requestId not a uuid', method: 'POST', path: ORDERS, token: () => shopper, json: { seckillGoodId: 1, requestId: 'abc' }, status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'prototype pollution attempt', method: 'POST', path: ORDERS, token: () => shopper, raw: '{"seckillGoodId":1,"__proto__":{"admin":true}}', headers: json, status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'wrong content type', method: 'POST', path: ORDERS, token: () => shopper, raw: 'seckillGoodId=1', headers: { 'content-type': 'application/x-www-form-urlencoded' }, status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'huge body', method: 'POST', path: ORDERS, token: () => shopper, json: { seckillGoodId: 1, pad: 'x'.repeat(100_000) }, status: 413, code: 'PAYLOAD_TOO_LARGE' },
+  { name: 'unknown item', method: 'POST', path: ORDERS, token: () => shopper, json: { seckillGoodId: 999_999 }, status: 404, code: 'GOOD_NOT_FOUND' },
+  { name: 'zero id', method: 'POST', path: ORDERS, token: () => shopper, json: { seckillGoodId: 0 }, status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'no token', method: 'POST', path: ORDERS, json: { seckillGoodId: 1 }, status: 401, code: 'UNAUTHORIZED' },
+  { name: 'garbage token', method: 'POST', path: ORDERS, token: () => 'not.a.jwt', json: { seckillGoodId: 1 }, status: 401, code: 'UNAUTHORIZED' },
+  { name: 'expired token', method: 'POST', path: ORDERS, token: expired, json: { seckillGoodId: 1 }, status: 401, code: 'UNAUTHORIZED' },
+  { name: 'token signed with another secret', method: 'POST', path: ORDERS, token: forged, json: { seckillGoodId: 1 }, status: 401, code: 'UNAUTHORIZED' },
+  { name: 'unsigned token (alg none)', method: 'POST', path: ORDERS, token: () => `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"sub":"1","role":"admin"}').toString('base64url')}.`, json: { seckillGoodId: 1 }, status: 401, code: 'UNAUTHORIZED' },
+  { name: 'poll a malformed uuid', method: 'GET', path: `${ORDERS}/not-a-uuid`, token: () => shopper, status: 404, code: 'REQUEST_NOT_FOUND' },
+  { name: 'poll an unknown uuid', method: 'GET', path: `${ORDERS}/6f1c2d3e-4a5b-46c7-8899-00aabbccddee`, token: () => shopper, status: 404, code: 'REQUEST_NOT_FOUND' },
+  { name: 'unknown route', method: 'GET', path: '/api/nothing-here', status: 404, code: 'NOT_FOUND' },
+  { name: 'item id not a number', method: 'GET', path: '/api/seckill/goods/abc', status: 404, code: 'GOOD_NOT_FOUND' },
+  { name: 'unknown item detail', method: 'GET', path: '/api/seckill/goods/424242', status: 404, code: 'GOOD_NOT_FOUND' },
+  { name: 'register: short password', method: 'POST', path: '/api/auth/register', json: { username: 'someone', password: 'short' }, status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'register: bad username', method: 'POST', path: '/api/auth/register', json: { username: 'a b<script>', password: 'long enough pw' }, status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'register: username taken', method: 'POST', path: '/api/auth/register', json: { username: 'admin', password: 'long enough pw' }, status: 409, code: 'USERNAME_TAKEN' },
+  { name: 'login: wrong password', method: 'POST', path: '/api/auth/login', json: { username: 'admin', password: 'wrong' }, status: 401, code: 'INVALID_CREDENTIALS' },
+  { name: 'login: unknown user', method: 'POST', path: '/api/auth/login', json: { username: 'nobody-here', password: 'whatever' }, status: 401, code: 'INVALID_CREDENTIALS' },
+  { name: 'login: password as number', method: 'POST', path: '/api/auth/login', json: { username: 'admin', password: 12345 }, status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'admin route as shopper', method: 'POST', path: '/api/admin/seckill/goods', token: () => shopper, json: {}, status: 403, code: 'FORBIDDEN' },
+  { name: 'admin route without token', method: 'POST', path: '/api/admin/seckill/goods', json: {}, status: 401, code: 'UNAUTHORIZED' },
+  {
+    name: 'admin: end before start', method: 'POST', path: '/api/admin/seckill/goods', token: () => admin,
+    json: { name: 'x', price: '1.00', seckillPrice: '0.50', stock: 1, startTime: '2030-01-02T00:00:00Z', endTime: '2030-01-01T00:00:00Z' }, status: 400, code: 'VALIDATION_FAILED',
+  },
+  {
+    name: 'admin: price with three decimals', method: 'POST', path: '/api/admin/seckill/goods', token: () => admin,
+    json: { name: 'x', price: '1.005', seckillPrice: '0.50', stock: 1, startTime: '2030-01-01T00:00:00Z', endTime: '2030-01-02T00:00:00Z' }, status: 400, code: 'VALIDATION_FAILED',
+  },
+  {
+    name: 'admin: zero stock', method: 'POST', path: '/api/admin/seckill/goods', token: () => admin,
+    json: { name: 'x', price: '1.00', seckillPrice: '0.50', stock: 0, startTime: '2030-01-01T00:00:00Z', endTime: '2030-01-02T00:00:00Z' }, status: 400, code: 'VALIDATION_FAILED',
+  },
+  { name: 'admin: add stock to unknown item', method: 'POST', path: '/api/admin/seckill/goods/424242/stock', token: () => admin, json: { delta: 1 }, status: 404, code: 'GOOD_NOT_FOUND' },
+  { name: 'admin: negative stock delta', method: 'POST', path: '/api/admin/seckill/goods/1/stock', token: () => admin, json: { delta: -5 }, status: 400, code: 'VALIDATION_FAILED' },
+];
+
+describe('bad input', () => {
+  for (const c of CASES) {
+    it(`${c.name} → ${c.status} ${c.code}`, async () => {
+      const res = await request<{ statusCode: number; code: string; message: string }>(api.url, c.method, typeof c.path === 'string' ? c.path : c.path(), {
+        ...(c.token ? { token: c.token() } : {}),
+        ...(c.json !== undefined ? { json: c.json } : {}),
+        ...(c.raw !== undefined ? { raw: c.raw } : {}),
+        ...(c.headers ? { headers: c.headers } : {}),
+      });
+      assert.equal(res.status, c.status, JSON.stringify(res.body));
+      assert.equal(res.body.code, c.code);
+      assert.equal(res.body.statusCode, c.status);
+      assert.equal(typeof res.body.message, 'string');
+    });
+  }
+
+  it('rejects orders outside the sale window with 403', async () => {
+    const early = await request<{ code: string }>(api.url, 'POST', ORDERS, { token: shopper, json: { seckillGoodId: upcomingId } });
+    assert.deepEqual([early.status, early.body.code], [403, 'SALE_NOT_STARTED']);
+    const late = await request<{ code: string }>(api.url, 'POST', ORDERS, { token: shopper, json: { seckillGoodId: endedId } });
+    assert.deepEqual([late.status, late.body.code], [403, 'SALE_ENDED']);
+  });
+
+  it('left nothing half-done: no order, no outcome, no reservation', async () => {
+    const [counts] = await sql<{ orders: string; requests: string; left: number }>(
+      env.databaseUrl,
+      `SELECT (SELECT count(*) FROM orders) AS orders, (SELECT count(*) FROM order_requests) AS requests,
+              (SELECT stock_left FROM seckill_goods WHERE id = $1) AS left`,
+      [goodId],
+    );
+    assert.deepEqual([Number(counts!.orders), Number(counts!.requests), counts!.left], [0, 0, 5]);
+    const item = await request<{ stockLeft: number }>(api.url, 'GET', `/api/seckill/goods/${goodId}`);
+    assert.equal(item.body.stockLeft, 5);
+  });
+});

@@ -1,0 +1,7 @@
+export { createTestEnv, useInProcess, TEST_JWT_SECRET, type TestEnv } from './test-env';
+export { mintToken } from './tokens';
+export { seedShoppers, seedSale, sql, type SaleSpec } from './seed';
+export { AppProcess, freePort, REPO_ROOT, ARTIFACTS, type AppName } from './app-process';
+export { ResultCollector } from './result-collector';
+export { request, type JsonResponse } from './http-client';
+export { burst, maxOverlap, type BurstResult } from './burst';

@@ -1,0 +1,64 @@
+import { connect, type ChannelModel, type Channel } from 'amqplib';
+import { parseOrderResult, type OrderResultMessage } from '@seckill/contracts';
+import { Exchange, declareTopology } from '@seckill/messaging';
+
+/**
+ * Listens to every outcome on the result exchange of a test vhost (its own exclusive queue, bound before
+ * any order is placed), so a test waits for the outcomes themselves instead of sleeping or polling.
+ */
+export class ResultCollector {
+  /** First outcome seen per uuid. */
+  readonly results = new Map<string, OrderResultMessage>();
+  /** Outcomes seen more than once (replays after redelivery) that disagreed with the first. */
+  readonly conflicts: { first: OrderResultMessage; later: OrderResultMessage }[] = [];
+  deliveries = 0;
+  private waiters: { check: () => boolean; resolve: () => void }[] = [];
+  private conn?: ChannelModel;
+  private channel?: Channel;
+
+  static async start(amqpUrl: string, pattern = 'order.#'): Promise<ResultCollector> {
+    const c = new ResultCollector();
+    c.conn = await connect(amqpUrl);
+    c.channel = await c.conn.createChannel();
+    await declareTopology(c.channel);
+    const { queue } = await c.channel.assertQueue('', { exclusive: true, autoDelete: true });
+    await c.channel.bindQueue(queue, Exchange.RESULT, pattern);
+    await c.channel.consume(queue, (msg) => msg && c.onMessage(msg.content), { noAck: true });
+    return c;
+  }
+
+  private onMessage(body: Buffer): void {
+    this.deliveries++;
+    const m = parseOrderResult(body);
+    const first = this.results.get(m.uuid);
+    if (!first) this.results.set(m.uuid, m);
+    else if (first.status !== m.status || first.orderNo !== m.orderNo || first.reason !== m.reason) this.conflicts.push({ first, later: m });
+    this.waiters = this.waiters.filter((w) => (w.check() ? (w.resolve(), false) : true));
+  }
+
+  /** Resolves when `check` holds after some outcome arrived; rejects after `timeoutMs`. */
+  waitFor(check: () => boolean, timeoutMs: number, what: string): Promise<void> {
+    if (check()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters = this.waiters.filter((w) => w.resolve !== done);
+        reject(new Error(`timed out after ${timeoutMs} ms waiting for ${what} (have ${this.results.size} outcomes)`));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.waiters.push({ check, resolve: done });
+    });
+  }
+
+  /** Waits for an outcome for every one of these uuids. */
+  waitForAll(uuids: readonly string[], timeoutMs: number): Promise<void> {
+    return this.waitFor(() => uuids.every((u) => this.results.has(u)), timeoutMs, `${uuids.length} outcomes`);
+  }
+
+  async close(): Promise<void> {
+    await this.channel?.close().catch(() => undefined);
+    await this.conn?.close().catch(() => undefined);
+  }
+}

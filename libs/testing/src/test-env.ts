@@ -1,0 +1,91 @@
+import { randomBytes } from 'node:crypto';
+import Redis from 'ioredis';
+import { ManagementClient } from '@seckill/messaging';
+import { dropDatabase, migrate } from '@seckill/persistence';
+
+/** Where the shared development servers are; tests never touch their default database, vhost or keys. */
+const BASE = {
+  database: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+  redis: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
+  amqp: process.env.TEST_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
+  management: process.env.TEST_RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672',
+};
+
+export const TEST_JWT_SECRET = 'test-secret-for-integration-suites';
+
+export interface TestEnv {
+  id: string;
+  vhost: string;
+  management: ManagementClient;
+  /** Environment for a process of the product (order-api, order-worker) under test. */
+  vars: Record<string, string>;
+  databaseUrl: string;
+  redisUrl: string;
+  amqpUrl: string;
+  redisKeyPrefix: string;
+  cleanup(): Promise<void>;
+}
+
+/**
+ * An isolated world on the shared servers: a database of its own (migrated), a RabbitMQ vhost of its own and
+ * a Redis key prefix of its own. `cleanup` removes all three.
+ */
+export async function createTestEnv(name: string): Promise<TestEnv> {
+  const id = `${name.replace(/[^a-z0-9]/gi, '').toLowerCase().slice(0, 20)}_${randomBytes(4).toString('hex')}`;
+  const dbUrl = new URL(BASE.database);
+  dbUrl.pathname = `/seckill_test_${id}`;
+  const databaseUrl = dbUrl.toString();
+  await migrate(databaseUrl);
+
+  const vhost = `seckill-test-${id}`;
+  const management = new ManagementClient(BASE.management);
+  await management.createVhost(vhost, new URL(BASE.amqp).username || 'guest');
+  const amqpUrl = `${BASE.amqp.replace(/\/$/, '')}/${encodeURIComponent(vhost)}`;
+
+  const redisKeyPrefix = `test:${id}:`;
+  const vars: Record<string, string> = {
+    NODE_ENV: 'test',
+    DATABASE_URL: databaseUrl,
+    REDIS_URL: BASE.redis,
+    REDIS_KEY_PREFIX: redisKeyPrefix,
+    RABBITMQ_URL: amqpUrl,
+    RABBITMQ_MANAGEMENT_URL: BASE.management,
+    JWT_SECRET: TEST_JWT_SECRET,
+    PASSWORD_HASH_MEMORY_KIB: '1024',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info',
+  };
+  return {
+    id,
+    vhost,
+    management,
+    vars,
+    databaseUrl,
+    redisUrl: BASE.redis,
+    amqpUrl,
+    redisKeyPrefix,
+    async cleanup() {
+      await dropDatabase(databaseUrl);
+      await management.deleteVhost(vhost);
+      await deleteKeys(BASE.redis, `${redisKeyPrefix}*`);
+    },
+  };
+}
+
+/** Applies a test environment to this process (for in-process suites); call before anything reads config. */
+export function useInProcess(env: TestEnv, extra: Record<string, string> = {}): void {
+  Object.assign(process.env, env.vars, extra);
+}
+
+async function deleteKeys(redisUrl: string, pattern: string): Promise<void> {
+  const redis = new Redis(redisUrl);
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      cursor = next;
+      if (keys.length > 0) await redis.del(...keys);
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
