@@ -37,7 +37,8 @@ let keys: StockKeys;
 before(async () => {
   env = await createTestEnv('e2e-order-path');
   results = await ResultCollector.start(env.amqpUrl);
-  api = new AppProcess('order-api', `e2e-order-api-${env.id}`, await freePort(), env.vars);
+  // Flags then clear only through the "stock back" broadcast, which is what the fail-path test checks.
+  api = new AppProcess('order-api', `e2e-order-api-${env.id}`, await freePort(), { ...env.vars, SOLD_OUT_FLAG_TTL_MS: '600000' });
   worker = new AppProcess('order-worker', `e2e-order-worker-${env.id}`, await freePort(), env.vars);
   await Promise.all([api.start(), worker.start()]);
   redis = new Redis(env.redisUrl);
@@ -145,5 +146,41 @@ describe('a flash sale over HTTP, end to end', () => {
     await worker.start();
     await assertInvariants(sale, responses);
     console.log(`sale-b: worker killed after ${outcomesAtKill} of ${UNITS} outcomes; all ${UNITS} sold after restart`);
+  });
+
+  it('gives a failed order\'s unit back in Redis and clears the sold-out flag through the broadcast', async () => {
+    // Redis promises 2 units where PostgreSQL holds 1 (a drift): the second order reaches the worker and fails.
+    const goodId = await seedSale(env.databaseUrl, { name: 'sale-c', stock: 1 });
+    await redis.set(keys.stock(goodId), '2');
+    const users = await seedShoppers(env.databaseUrl, 4, 'sale-c');
+    const [a, b, c, d] = users.map((u) => mintToken(TEST_JWT_SECRET, u));
+    const order = (token: string) => request<{ uuid: string; code?: string }>(api.url, 'POST', '/api/seckill/orders', { token, json: { seckillGoodId: goodId } });
+
+    const ra = await order(a!);
+    const rb = await order(b!);
+    assert.deepEqual([ra.status, rb.status], [202, 202]);
+    const rc = await order(c!);
+    assert.deepEqual([rc.status, rc.body.code], [409, 'SOLD_OUT'], 'Redis is at 0: this instance now holds a sold-out flag');
+
+    const broadcastsBefore = results.stockBacks.filter((m) => m.seckillGoodId === goodId).length;
+    await results.waitForAll([ra.body.uuid, rb.body.uuid], 30_000);
+    assert.equal(results.results.get(ra.body.uuid)!.status, 'SUCCESS');
+    assert.deepEqual([results.results.get(rb.body.uuid)!.status, results.results.get(rb.body.uuid)!.reason], ['FAIL', 'SOLD_OUT']);
+    await results.waitFor(() => results.stockBacks.filter((m) => m.seckillGoodId === goodId).length > broadcastsBefore, 30_000, 'the stock-back broadcast');
+    assert.equal(await redis.get(keys.stock(goodId)), '1', 'the failed reservation was released once');
+    assert.equal(await redis.hget(keys.buyers(goodId), String(users[1]!.id)), null, 'the failed shopper may order again');
+
+    // order-api received the same broadcast; once it has, the flag is gone and the next order reaches Redis.
+    let rd = await order(d!);
+    const deadline = Date.now() + 10_000;
+    // Re-asked at a pace under the per-user rate limit until the broadcast has been applied (bounded).
+    while (rd.status === 409 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 150));
+      rd = await order(d!);
+    }
+    assert.equal(rd.status, 202, `flag cleared by the broadcast: ${JSON.stringify(rd.body)}`);
+    await results.waitForAll([rd.body.uuid], 30_000);
+    const [sold] = await sql<{ n: string }>(env.databaseUrl, `SELECT count(*) AS n FROM orders WHERE seckill_good_id = $1`, [goodId]);
+    assert.equal(Number(sold!.n), 1, 'PostgreSQL never oversells, whatever Redis promised');
   });
 });

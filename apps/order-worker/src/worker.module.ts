@@ -5,7 +5,6 @@ import { ObservabilityModule } from '@seckill/observability';
 import { PersistenceModule } from '@seckill/persistence';
 import { StockModule } from '@seckill/stock';
 import { HealthController } from './health/health.controller';
-import { OrderFailedConsumer } from './order-failed/order-failed.consumer';
 import { OrderFailedHandler } from './order-failed/order-failed.handler';
 import { OrderBatchRepository } from './pending-orders/order-batch.repository';
 import { OrderPlacedHandler } from './pending-orders/order-placed.handler';
@@ -13,7 +12,7 @@ import { PendingOrdersConsumer } from './pending-orders/pending-orders.consumer'
 
 @Module({
   imports: [ConfigModule, ObservabilityModule.forRoot('order-worker'), PersistenceModule, StockModule, MessagingModule.forRoot({ connectionName: 'order-worker' })],
-  controllers: [HealthController],
-  providers: [OrderBatchRepository, OrderPlacedHandler, PendingOrdersConsumer, OrderFailedHandler, OrderFailedConsumer],
+  controllers: [HealthController, OrderFailedHandler],
+  providers: [OrderBatchRepository, OrderPlacedHandler, PendingOrdersConsumer],
 })
 export class WorkerModule {}

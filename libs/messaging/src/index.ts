@@ -14,3 +14,4 @@ export {
 export { MessagingModule, AMQP_CONNECTION } from './messaging.module';
 export { ManagementClient, type QueueInfo } from './management-client';
 export { StockBroadcastListener } from './stock-broadcast.listener';
+export { AmqpQueueServer, type AmqpQueueServerOptions } from './amqp-queue.server';

@@ -1,5 +1,5 @@
 import { connect, type ChannelModel, type Channel } from 'amqplib';
-import { parseOrderResult, type OrderResultMessage } from '@seckill/contracts';
+import { parseOrderResult, parseStockBack, type OrderResultMessage, type StockBackMessage } from '@seckill/contracts';
 import { Exchange, declareTopology } from '@seckill/messaging';
 
 /**
@@ -12,6 +12,8 @@ export class ResultCollector {
   /** Outcomes seen more than once (replays after redelivery) that disagreed with the first. */
   readonly conflicts: { first: OrderResultMessage; later: OrderResultMessage }[] = [];
   deliveries = 0;
+  /** Every "stock back" broadcast seen on the fanout exchange. */
+  readonly stockBacks: StockBackMessage[] = [];
   private waiters: { check: () => boolean; resolve: () => void }[] = [];
   private conn?: ChannelModel;
   private channel?: Channel;
@@ -24,6 +26,9 @@ export class ResultCollector {
     const { queue } = await c.channel.assertQueue('', { exclusive: true, autoDelete: true });
     await c.channel.bindQueue(queue, Exchange.RESULT, pattern);
     await c.channel.consume(queue, (msg) => msg && c.onMessage(msg.content), { noAck: true });
+    const stock = await c.channel.assertQueue('', { exclusive: true, autoDelete: true });
+    await c.channel.bindQueue(stock.queue, Exchange.STOCK, '');
+    await c.channel.consume(stock.queue, (msg) => msg && c.onStockBack(msg.content), { noAck: true });
     return c;
   }
 
@@ -33,6 +38,15 @@ export class ResultCollector {
     const first = this.results.get(m.uuid);
     if (!first) this.results.set(m.uuid, m);
     else if (first.status !== m.status || first.orderNo !== m.orderNo || first.reason !== m.reason) this.conflicts.push({ first, later: m });
+    this.notify();
+  }
+
+  private onStockBack(body: Buffer): void {
+    this.stockBacks.push(parseStockBack(body));
+    this.notify();
+  }
+
+  private notify(): void {
     this.waiters = this.waiters.filter((w) => (w.check() ? (w.resolve(), false) : true));
   }
 

@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Controller } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
 import { PinoLogger } from 'nestjs-pino';
 import { MESSAGE_VERSION, MessageFormatError, parseOrderResult, type StockBackMessage } from '@seckill/contracts';
-import { ConfirmedPublisher, Exchange, type Delivery, type Disposition } from '@seckill/messaging';
+import { ConfirmedPublisher, Exchange, RoutingKey, type Delivery, type Disposition } from '@seckill/messaging';
 import { StockService } from '@seckill/stock';
 
 /**
@@ -10,7 +11,7 @@ import { StockService } from '@seckill/stock';
  * and redeliveries return at most one unit. The broadcast is sent every time: a crash between release and
  * broadcast must not leave flags set.
  */
-@Injectable()
+@Controller()
 export class OrderFailedHandler {
   constructor(
     private readonly stock: StockService,
@@ -20,7 +21,9 @@ export class OrderFailedHandler {
     logger.setContext('OrderFailed');
   }
 
-  readonly handle = async (delivery: Delivery): Promise<Disposition> => {
+  /** Consumed from seckill.order.fail.release through AmqpQueueServer (see main.ts). */
+  @EventPattern(RoutingKey.ORDER_FAIL)
+  async handle(@Payload() delivery: Delivery): Promise<Disposition> {
     let result;
     try {
       result = parseOrderResult(delivery.body);
@@ -35,5 +38,5 @@ export class OrderFailedHandler {
     await this.publisher.publish(Exchange.STOCK, '', message, { uuid: result.uuid });
     this.logger.info({ uuid: result.uuid, seckillGoodId: result.seckillGoodId, reason: result.reason, released }, 'failed order: reservation released');
     return 'ack';
-  };
+  }
 }
