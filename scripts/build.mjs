@@ -1,13 +1,15 @@
 // Compiles every app, lib, tool and test with tsc (keeps decorator metadata, which Nest's injection needs),
 // rewrites the @seckill/* path aliases to relative requires, and copies the non-TypeScript assets.
 import { execFileSync } from 'node:child_process';
-import { cpSync, readdirSync, statSync } from 'node:fs';
+import { cpSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
 const started = Date.now();
+// A clean output every time: a compiled file whose source was deleted must never run (or be run as a test).
+rmSync(join(root, 'dist'), { recursive: true, force: true });
 execFileSync(bin('tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 execFileSync(bin('tsc-alias'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 

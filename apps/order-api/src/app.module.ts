@@ -1,13 +1,15 @@
+import type { AmqpConnectionManager } from 'amqp-connection-manager';
+import type Redis from 'ioredis';
+import { DataSource } from 'typeorm';
 import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ConfigModule } from '@seckill/config';
-import { MessagingModule } from '@seckill/messaging';
-import { ObservabilityModule } from '@seckill/observability';
-import { PersistenceModule } from '@seckill/persistence';
-import { StockModule } from '@seckill/stock';
+import { AMQP_CONNECTION, MessagingModule, rabbitmqCheck } from '@seckill/messaging';
+import { DEPENDENCY_CHECKS, HealthController, ObservabilityModule } from '@seckill/observability';
+import { PersistenceModule, postgresCheck } from '@seckill/persistence';
+import { REDIS, redisCheck, StockModule } from '@seckill/stock';
 import { AuthModule } from './auth/auth.module';
 import { GoodsModule } from './goods/goods.module';
-import { HealthController } from './health/health.controller';
 import { ErrorFilter } from './http/error.filter';
 import { OrdersModule } from './orders/orders.module';
 
@@ -23,6 +25,13 @@ import { OrdersModule } from './orders/orders.module';
     OrdersModule,
   ],
   controllers: [HealthController],
-  providers: [{ provide: APP_FILTER, useClass: ErrorFilter }],
+  providers: [
+    { provide: APP_FILTER, useClass: ErrorFilter },
+    {
+      provide: DEPENDENCY_CHECKS,
+      inject: [DataSource, REDIS, AMQP_CONNECTION],
+      useFactory: (db: DataSource, redis: Redis, amqp: AmqpConnectionManager) => [postgresCheck(db), redisCheck(redis), rabbitmqCheck(amqp)],
+    },
+  ],
 })
 export class AppModule {}

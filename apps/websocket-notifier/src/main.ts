@@ -1,20 +1,16 @@
 import 'reflect-metadata';
-import { Controller, Get, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { appConfig, ConfigModule } from '@seckill/config';
-import { ObservabilityModule, PinoNestLogger } from '@seckill/observability';
-
-@Controller('health')
-class HealthController {
-  @Get()
-  live(): { status: 'ok' } {
-    return { status: 'ok' };
-  }
-}
+import { DEPENDENCY_CHECKS, HealthController, ObservabilityModule, PinoNestLogger } from '@seckill/observability';
 
 /** A running shell for now: the WebSocket push arrives with the notifier issue. */
-@Module({ imports: [ConfigModule, ObservabilityModule.forRoot('websocket-notifier')], controllers: [HealthController] })
+@Module({
+  imports: [ConfigModule, ObservabilityModule.forRoot('websocket-notifier')],
+  controllers: [HealthController],
+  providers: [{ provide: DEPENDENCY_CHECKS, useValue: [] }],
+})
 class NotifierModule {}
 
 async function bootstrap(): Promise<void> {

@@ -15,3 +15,4 @@ export { MessagingModule, AMQP_CONNECTION } from './messaging.module';
 export { ManagementClient, type QueueInfo } from './management-client';
 export { StockBroadcastListener } from './stock-broadcast.listener';
 export { AmqpQueueServer, type AmqpQueueServerOptions } from './amqp-queue.server';
+export { rabbitmqCheck } from './rabbitmq.check';

@@ -1,3 +1,4 @@
 export { ObservabilityModule } from './observability.module';
 export { createLogger, pinoOptions } from './logger-options';
 export { Logger as PinoNestLogger, PinoLogger, InjectPinoLogger } from 'nestjs-pino';
+export { HealthController, DEPENDENCY_CHECKS, type DependencyCheck } from './health.controller';

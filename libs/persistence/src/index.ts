@@ -4,3 +4,4 @@ export { UserEntity, type UserRole } from './entities/user.entity';
 export { SeckillGoodEntity } from './entities/seckill-good.entity';
 export { OrderEntity } from './entities/order.entity';
 export { OrderRequestEntity } from './entities/order-request.entity';
+export { postgresCheck } from './postgres.check';
