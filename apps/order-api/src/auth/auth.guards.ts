@@ -1,8 +1,8 @@
 import { createParamDecorator, Injectable, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { DomainError, ErrorCode } from '@seckill/contracts';
-import type { AuthUser } from './auth-user';
-import { TokenService } from './token.service';
+import type { AuthUser } from '@seckill/auth';
+import { TokenService } from '@seckill/auth';
 
 type AuthedRequest = FastifyRequest & { user?: AuthUser };
 

@@ -6,7 +6,7 @@ import { APP_CONFIG, type AppConfig } from '@seckill/config';
 import { DomainError, ErrorCode } from '@seckill/contracts';
 import { UserEntity } from '@seckill/persistence';
 import { PasswordHasher } from './password-hasher';
-import { TokenService } from './token.service';
+import { TokenService, type IssuedToken } from '@seckill/auth';
 
 const UNIQUE_VIOLATION = '23505';
 
@@ -50,7 +50,7 @@ export class AuthService implements OnApplicationBootstrap {
     }
   }
 
-  async login(username: string, password: string): Promise<ReturnType<TokenService['issue']>> {
+  async login(username: string, password: string): Promise<IssuedToken> {
     const user = await this.users.findOne({ where: { username } });
     if (!user) {
       this.dummyHash ??= this.hasher.hash('not-a-real-password');

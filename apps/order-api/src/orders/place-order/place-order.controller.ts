@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { BearerGuard, CurrentUser } from '../../auth/auth.guards';
-import type { AuthUser } from '../../auth/auth-user';
+import type { AuthUser } from '@seckill/auth';
 import { PlaceOrderDto } from './place-order.dto';
 import { PlaceOrderService, type Accepted } from './place-order.service';
 

@@ -2,7 +2,7 @@ import { Controller, Get, Param, ParseUUIDPipe, UseGuards } from '@nestjs/common
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { DomainError, ErrorCode, type OrderResult, type OrderView } from '@seckill/contracts';
 import { BearerGuard, CurrentUser } from '../../auth/auth.guards';
-import type { AuthUser } from '../../auth/auth-user';
+import type { AuthUser } from '@seckill/auth';
 import { OrderResultsService } from './order-results.service';
 
 const uuidPipe = new ParseUUIDPipe({

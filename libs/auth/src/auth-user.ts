@@ -1,4 +1,5 @@
-import type { UserRole } from '@seckill/persistence';
+/** Roles a token can carry. */
+export type UserRole = 'shopper' | 'admin';
 
 /** Who is calling, as proven by the bearer token. */
 export interface AuthUser {

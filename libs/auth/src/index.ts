@@ -1,0 +1,3 @@
+export { TokenModule } from './token.module';
+export { TokenService, type IssuedToken } from './token.service';
+export type { AuthUser, TokenClaims, UserRole } from './auth-user';
