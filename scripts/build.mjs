@@ -1,7 +1,7 @@
 // Compiles every app, lib, tool and test with tsc (keeps decorator metadata, which Nest's injection needs),
 // rewrites the @seckill/* path aliases to relative requires, and copies the non-TypeScript assets.
 import { execFileSync } from 'node:child_process';
-import { cpSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -27,4 +27,6 @@ for (const top of ['apps', 'libs']) {
     try { copyAssets(src); } catch (e) { if (e.code !== 'ENOENT') throw e; }
   }
 }
+// ensure-built.mjs compares sources against this stamp to decide whether `npm run start:<app>` must build.
+writeFileSync(join(root, 'dist', '.build-stamp'), `${new Date().toISOString()}\n`);
 console.log(`build: done in ${((Date.now() - started) / 1000).toFixed(1)}s`);
