@@ -9,6 +9,8 @@ import { Exchange, declareTopology } from '@seckill/messaging';
 export class ResultCollector {
   /** First outcome seen per uuid. */
   readonly results = new Map<string, OrderResultMessage>();
+  /** When each first outcome arrived (performance.now()), for throughput figures. */
+  readonly arrivedAt = new Map<string, number>();
   /** Outcomes seen more than once (replays after redelivery) that disagreed with the first. */
   readonly conflicts: { first: OrderResultMessage; later: OrderResultMessage }[] = [];
   deliveries = 0;
@@ -36,7 +38,10 @@ export class ResultCollector {
     this.deliveries++;
     const m = parseOrderResult(body);
     const first = this.results.get(m.uuid);
-    if (!first) this.results.set(m.uuid, m);
+    if (!first) {
+      this.results.set(m.uuid, m);
+      this.arrivedAt.set(m.uuid, performance.now());
+    }
     else if (first.status !== m.status || first.orderNo !== m.orderNo || first.reason !== m.reason) this.conflicts.push({ first, later: m });
     this.notify();
   }
