@@ -186,4 +186,27 @@ describe('a flash sale over HTTP, end to end', () => {
     const [sold] = await sql<{ n: string }>(env.databaseUrl, `SELECT count(*) AS n FROM orders WHERE seckill_good_id = $1`, [goodId]);
     assert.equal(Number(sold!.n), 1, 'PostgreSQL never oversells, whatever Redis promised');
   });
+
+  it('makes a request idempotent by its requestId, and refuses another shopper\'s requestId', async () => {
+    const goodId = await seedSale(env.databaseUrl, { name: 'sale-d', stock: 5 });
+    const [alice, bob] = (await seedShoppers(env.databaseUrl, 2, 'sale-d')).map((u) => mintToken(TEST_JWT_SECRET, u));
+    const requestId = '0b8f6f3a-8e8c-4c55-9d7c-1f2e3d4c5b6a'.replace('0b8f', Math.random().toString(16).slice(2, 6));
+    const order = (token: string) => request<{ uuid: string; code?: string }>(api.url, 'POST', '/api/seckill/orders', { token, json: { seckillGoodId: goodId, requestId } });
+
+    const first = await order(alice!);
+    assert.deepEqual([first.status, first.body.uuid], [202, requestId], 'the uuid is the requestId');
+    await results.waitForAll([requestId], 30_000);
+    const again = await Promise.all([order(alice!), order(alice!), order(alice!)]);
+    assert.deepEqual(again.map((r) => [r.status, r.body.uuid]), [[202, requestId], [202, requestId], [202, requestId]]);
+    const foreign = await order(bob!);
+    assert.deepEqual([foreign.status, foreign.body.code], [400, 'VALIDATION_FAILED']);
+
+    const [counts] = await sql<{ orders: string; left: number }>(
+      env.databaseUrl,
+      `SELECT (SELECT count(*) FROM orders WHERE seckill_good_id = $1) AS orders, (SELECT stock_left FROM seckill_goods WHERE id = $1) AS left`,
+      [goodId],
+    );
+    assert.deepEqual([Number(counts!.orders), counts!.left], [1, 4]);
+    assert.equal(await redis.get(keys.stock(goodId)), '4', 'one reservation, however often the request was repeated');
+  });
 });

@@ -5,6 +5,7 @@ export type ReserveOutcome =
   | { kind: 'RESERVED'; stockLeft: number }
   | { kind: 'DUPLICATE'; state: RequestState }
   | { kind: 'ALREADY_ORDERED' }
+  | { kind: 'FOREIGN' }
   | { kind: 'SOLD_OUT' }
   | { kind: 'NOT_LOADED' };
 
@@ -45,6 +46,8 @@ export class StockService {
         return { kind: 'ALREADY_ORDERED' };
       case 'SOLD_OUT':
         return { kind: 'SOLD_OUT' };
+      case 'FOREIGN':
+        return { kind: 'FOREIGN' };
       case 'NOT_LOADED':
         return { kind: 'NOT_LOADED' };
       default:

@@ -4,9 +4,14 @@
 -- Returns {code, detail}:
 --   {'OK', stockLeftAfter}     reserved; request state PUBLISHING until order-api confirms the publish
 --   {'DUPLICATE', state}       this uuid (same user + requestId) was seen before; nothing reserved again
+--   {'FOREIGN', ''}            this uuid belongs to another shopper's request
 --   {'ALREADY_ORDERED', ''}    the shopper holds a reservation or a live order for this item
 --   {'SOLD_OUT', '0'}
 --   {'NOT_LOADED', ''}         the stock counter is missing (Redis restarted empty): load it, then retry
+local owner = redis.call('HGET', KEYS[3], 'userId')
+if owner and owner ~= ARGV[1] then
+  return {'FOREIGN', ''}
+end
 local state = redis.call('HGET', KEYS[3], 'state')
 -- An abandoned request (its publish was never confirmed) may be retried under the same uuid.
 if state and state ~= 'ABANDONED' then

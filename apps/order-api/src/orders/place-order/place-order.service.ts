@@ -1,8 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
 import { PinoLogger } from 'nestjs-pino';
+import type { Repository } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
 import { DomainError, ErrorCode, MESSAGE_VERSION, type OrderPlacedMessage } from '@seckill/contracts';
 import { ConfirmedPublisher, Exchange, RoutingKey } from '@seckill/messaging';
+import { OrderRequestEntity } from '@seckill/persistence';
 import { StockService, type ReserveOutcome } from '@seckill/stock';
 import { GoodsService } from '../../goods/goods.service';
 import { SaleCache, type SaleWindow } from '../../goods/sale-cache';
@@ -33,6 +36,7 @@ export class PlaceOrderService {
     private readonly stock: StockService,
     private readonly goods: GoodsService,
     private readonly publisher: ConfirmedPublisher,
+    @InjectRepository(OrderRequestEntity) private readonly outcomes: Repository<OrderRequestEntity>,
     private readonly logger: PinoLogger,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
@@ -46,7 +50,7 @@ export class PlaceOrderService {
     this.checkWindow(cached instanceof Promise ? await cached : cached, goodId);
     if (this.flags.isSoldOut(goodId)) throw soldOut();
 
-    const uuid = requestUuid(userId, requestId);
+    const uuid = requestUuid(requestId);
     const generation = this.flags.generation(goodId);
     let outcome = await this.reserve(goodId, userId, uuid);
     if (outcome.kind === 'NOT_LOADED') {
@@ -55,7 +59,10 @@ export class PlaceOrderService {
     }
     switch (outcome.kind) {
       case 'RESERVED':
+        if (requestId && (await this.decidedEarlier(goodId, userId, uuid))) return { uuid, status: 'QUEUED' };
         return this.publish({ version: MESSAGE_VERSION, uuid, userId, seckillGoodId: goodId, placedAt: new Date().toISOString() });
+      case 'FOREIGN':
+        throw new DomainError(ErrorCode.VALIDATION_FAILED, 'requestId is already used by another request; choose a new one');
       case 'SOLD_OUT':
         this.flags.markSoldOut(goodId, generation);
         throw soldOut();
@@ -69,6 +76,21 @@ export class PlaceOrderService {
       case 'NOT_LOADED':
         throw new DomainError(ErrorCode.TRY_AGAIN, 'stock is being loaded; retry');
     }
+  }
+
+  /**
+   * A client-chosen uuid whose Redis record has expired may still have a recorded outcome in PostgreSQL: then
+   * the request was decided long ago, and the fresh reservation is given back instead of being published.
+   * Only accepted orders with a requestId pay for this lookup (a few hundred per sale, not the flood).
+   */
+  private async decidedEarlier(goodId: number, userId: number, uuid: string): Promise<boolean> {
+    const earlier = await this.outcomes.findOne({ where: { uuid }, select: { uuid: true, userId: true } });
+    if (!earlier) return false;
+    await this.stock.abandon(goodId, userId, uuid);
+    if (Number(earlier.userId) !== userId) {
+      throw new DomainError(ErrorCode.VALIDATION_FAILED, 'requestId is already used by another request; choose a new one');
+    }
+    return true;
   }
 
   private checkWindow(sale: SaleWindow | null, goodId: number): void {
