@@ -18,6 +18,8 @@ export const configSchema = z.object({
   ORDER_API_PORT: port.default(3000),
   ORDER_WORKER_PORT: port.default(3001),
   NOTIFIER_PORT: port.default(8085),
+  /** Where browsers reach the notifier (behind a proxy, TLS, another host); unset: the page's host on NOTIFIER_PORT. */
+  NOTIFIER_PUBLIC_URL: z.string().url().optional(),
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/seckill'),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
   REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]*$/).default('seckill:'),
@@ -42,6 +44,8 @@ export const configSchema = z.object({
   WORKER_BATCH_SIZE: positiveInt.default(200),
   /** Deliveries after which a message that keeps failing is parked instead of retried. */
   MAX_DELIVERIES: positiveInt.default(5),
+  /** The notifier pings every socket this often; a socket that misses two pongs is dropped. */
+  NOTIFIER_PING_INTERVAL_MS: positiveInt.default(30_000),
   /** Password hashing cost (argon2id memory in KiB). Lower only in tests. */
   PASSWORD_HASH_MEMORY_KIB: z.coerce.number().int().min(1024).default(19456),
 });

@@ -2,3 +2,4 @@ export * from './error-codes';
 export * from './order-status';
 export * from './http-dtos';
 export * from './messages';
+export * from './socket-frames';

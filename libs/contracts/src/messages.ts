@@ -28,6 +28,18 @@ export interface OrderResultMessage {
   decidedAt: string;
 }
 
+/** order-worker / order-api → seckill.order.result (`order.status`): a created order changed state later. */
+export interface OrderStatusMessage {
+  version: typeof MESSAGE_VERSION;
+  type: 'order.status';
+  uuid: string;
+  userId: number;
+  seckillGoodId: number;
+  orderNo: string;
+  status: 'PAID' | 'CANCELLED' | 'TIMEOUT';
+  at: string;
+}
+
 /** → seckill.stock (fanout): a unit came back; every order-api instance clears its local sold-out flag. */
 export interface StockBackMessage {
   version: typeof MESSAGE_VERSION;
@@ -124,4 +136,29 @@ function parseJson(raw: Buffer | string): unknown {
   } catch {
     throw new MessageFormatError('message body is not valid JSON');
   }
+}
+
+const LATER_STATUSES = ['PAID', 'CANCELLED', 'TIMEOUT'] as const;
+
+export function parseOrderStatus(raw: Buffer | string): OrderStatusMessage {
+  const obj = asObject(parseJson(raw));
+  const status = obj.status;
+  if (!LATER_STATUSES.includes(status as OrderStatusMessage['status'])) throw new MessageFormatError('status must be PAID, CANCELLED or TIMEOUT');
+  return {
+    version: MESSAGE_VERSION,
+    type: 'order.status',
+    uuid: uuidField(obj, 'uuid'),
+    userId: idField(obj, 'userId'),
+    seckillGoodId: idField(obj, 'seckillGoodId'),
+    orderNo: stringField(obj, 'orderNo'),
+    status: status as OrderStatusMessage['status'],
+    at: stringField(obj, 'at'),
+  };
+}
+
+/** Anything published on seckill.order.result, told apart by its `type`. */
+export function parseOrderEvent(raw: Buffer | string): OrderResultMessage | OrderStatusMessage {
+  const obj = asObject(parseJson(raw));
+  if (obj.type === 'order.status') return parseOrderStatus(raw);
+  return parseOrderResult(raw);
 }

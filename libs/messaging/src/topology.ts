@@ -31,6 +31,7 @@ export const RoutingKey = {
 export const Queue = {
   PENDING: 'seckill.order.pending',
   FAIL_RELEASE: 'seckill.order.fail.release',
+  NOTIFY_RESULTS: 'seckill.notify.results',
 } as const;
 
 /** Deliveries after which a message that keeps failing is dead-lettered to its parking lot. */
@@ -72,6 +73,13 @@ export const QUEUES: readonly QueueSpec[] = [
     purpose: 'failed orders whose Redis reservation must be released',
     consumedBy: 'order-worker',
     bindings: [{ exchange: Exchange.RESULT, routingKey: RoutingKey.ORDER_FAIL }],
+    parkingLot: true,
+  },
+  {
+    name: Queue.NOTIFY_RESULTS,
+    purpose: 'every outcome and later status of an order, to store for late sockets and push to waiting ones',
+    consumedBy: 'websocket-notifier (any instance; routing to the socket goes through Redis)',
+    bindings: [{ exchange: Exchange.RESULT, routingKey: 'order.#' }],
     parkingLot: true,
   },
 ];

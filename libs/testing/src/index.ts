@@ -5,3 +5,4 @@ export { AppProcess, freePort, REPO_ROOT, ARTIFACTS, type AppName } from './app-
 export { ResultCollector } from './result-collector';
 export { request, type JsonResponse } from './http-client';
 export { burst, maxOverlap, type BurstResult } from './burst';
+export { SocketClient, type Frame } from './socket-client';

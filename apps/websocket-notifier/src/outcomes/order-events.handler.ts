@@ -1,0 +1,36 @@
+import { Controller } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
+import { PinoLogger } from 'nestjs-pino';
+import { MessageFormatError, parseOrderEvent } from '@seckill/contracts';
+import type { Delivery, Disposition } from '@seckill/messaging';
+import { OutcomeStore } from './outcome-store';
+
+/**
+ * Consumes every outcome and status change from seckill.notify.results (one shared durable queue: each event
+ * is stored once, by whichever instance takes it) and hands it to the store, which announces it to the
+ * instance holding the sockets.
+ */
+@Controller()
+export class OrderEventsHandler {
+  constructor(
+    private readonly store: OutcomeStore,
+    private readonly logger: PinoLogger,
+  ) {
+    logger.setContext('OrderEvents');
+  }
+
+  @EventPattern('order.*')
+  async handle(@Payload() delivery: Delivery): Promise<Disposition> {
+    let event;
+    try {
+      event = parseOrderEvent(delivery.body);
+    } catch (err) {
+      if (!(err instanceof MessageFormatError)) throw err;
+      this.logger.error({ err: err.message, uuid: delivery.uuid }, 'unparseable order event parked');
+      return 'park';
+    }
+    await this.store.record(event);
+    this.logger.info({ uuid: event.uuid, type: event.type, status: event.status }, 'order event stored and announced');
+    return 'ack';
+  }
+}

@@ -1,0 +1,58 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { APP_CONFIG, type AppConfig } from '@seckill/config';
+import { toFrame, type OrderFrame, type OrderResultMessage, type OrderStatusMessage } from '@seckill/contracts';
+import { REDIS, StockService } from '@seckill/stock';
+
+export interface StoredOutcome {
+  userId: number;
+  frames: OrderFrame[];
+}
+
+/**
+ * Outcomes kept in Redis (a hash per uuid: `result`, `status`, `userId`) for sockets that connect after the
+ * fact, and announced on a Redis channel per uuid for sockets that are already waiting, on whichever
+ * instance holds them. Writing is idempotent (a replayed outcome sets the same fields), and the TTL outlives
+ * the payment window, so a shopper who comes back before the deadline still sees the order.
+ */
+@Injectable()
+export class OutcomeStore {
+  private readonly prefix: string;
+  private readonly ttlSeconds: number;
+
+  constructor(
+    @Inject(REDIS) private readonly redis: Redis,
+    private readonly stock: StockService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.prefix = `${config.REDIS_KEY_PREFIX}notify:`;
+    this.ttlSeconds = config.PAYMENT_WINDOW_SECONDS + 3600;
+  }
+
+  channel(uuid: string): string {
+    return `${this.prefix}${uuid}`;
+  }
+
+  /** Store first, then announce: a socket that subscribes before reading the store can miss neither. */
+  async record(message: OrderResultMessage | OrderStatusMessage): Promise<void> {
+    const key = this.channel(message.uuid);
+    const frame = toFrame(message);
+    const field = frame.type === 'order.result' ? 'result' : 'status';
+    await this.redis.multi().hset(key, field, JSON.stringify(frame), 'userId', String(message.userId)).expire(key, this.ttlSeconds).exec();
+    await this.redis.publish(key, JSON.stringify({ userId: message.userId, frame }));
+  }
+
+  async read(uuid: string): Promise<StoredOutcome | null> {
+    const h = await this.redis.hgetall(this.channel(uuid));
+    if (!h.userId) return null;
+    const frames = [h.result, h.status].filter((f): f is string => !!f).map((f) => JSON.parse(f) as OrderFrame);
+    return { userId: Number(h.userId), frames };
+  }
+
+  /** Who placed this request, if anyone knows yet: the stored outcome, or order-api's reservation record. */
+  async owner(uuid: string): Promise<number | null> {
+    const stored = await this.redis.hget(this.channel(uuid), 'userId');
+    if (stored) return Number(stored);
+    return (await this.stock.request(uuid))?.userId ?? null;
+  }
+}

@@ -1,0 +1,126 @@
+import type { IncomingMessage } from 'node:http';
+import { Inject, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { WebSocketGateway, type OnGatewayConnection } from '@nestjs/websockets';
+import type Redis from 'ioredis';
+import { PinoLogger } from 'nestjs-pino';
+import type { WebSocket } from 'ws';
+import { TokenService } from '@seckill/auth';
+import { APP_CONFIG, type AppConfig } from '@seckill/config';
+import { DomainError, SocketCloseCode, type OrderFrame } from '@seckill/contracts';
+import { OutcomeStore } from '../outcomes/outcome-store';
+import { frameKey, LocalSockets, type WaitingSocket } from './local-sockets';
+import { REDIS_SUBSCRIBER } from './redis-subscriber.provider';
+
+const UUID_PATH = /^\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/?$/i;
+
+/**
+ * `ws://HOST:8085/{uuid}?token=…`. Connect order matters: the socket is registered and its uuid's channel
+ * subscribed BEFORE the stored outcome is read, so an outcome is either already stored (sent now) or will be
+ * announced on the channel (sent then). Sends are de-duplicated per socket, since both can happen.
+ */
+@WebSocketGateway({ path: '/' })
+export class OrderSocketGateway implements OnGatewayConnection, OnModuleInit, BeforeApplicationShutdown {
+  private readonly local = new LocalSockets();
+  private heartbeat?: NodeJS.Timeout;
+  private reconnected = false;
+
+  constructor(
+    private readonly tokens: TokenService,
+    private readonly store: OutcomeStore,
+    @Inject(REDIS_SUBSCRIBER) private readonly subscriber: Redis,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly logger: PinoLogger,
+  ) {
+    logger.setContext('OrderSocket');
+  }
+
+  get connections(): number {
+    return this.local.size;
+  }
+
+  onModuleInit(): void {
+    this.subscriber.on('message', (channel: string, payload: string) => this.onAnnounced(channel, payload));
+    // Announcements made while the subscriber was reconnecting are lost: re-read what every waiting uuid has.
+    this.subscriber.on('ready', () => {
+      if (this.reconnected) void this.replayAll();
+      this.reconnected = true;
+    });
+    this.heartbeat = setInterval(() => this.beat(), this.config.NOTIFIER_PING_INTERVAL_MS);
+    this.heartbeat.unref();
+  }
+
+  /**
+   * Before the adapter terminates the sockets: a clean 1001 "going away" tells the page to reconnect (to
+   * another instance if this one is not coming back) rather than report an error. Bounded to one second.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.heartbeat);
+    const sockets = this.local.all();
+    const closed = sockets.map((s) => new Promise<void>((resolve) => s.ws.once('close', () => resolve())));
+    for (const s of sockets) s.ws.close(1001, 'server shutting down');
+    await Promise.race([Promise.all(closed), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
+  }
+
+  async handleConnection(ws: WebSocket, req: IncomingMessage): Promise<void> {
+    const url = new URL(req.url ?? '/', 'ws://notifier');
+    const uuid = UUID_PATH.exec(url.pathname)?.[1]?.toLowerCase();
+    if (!uuid) return ws.close(SocketCloseCode.BAD_PATH, 'path must be /{uuid}');
+    let userId: number;
+    try {
+      userId = this.tokens.verify(url.searchParams.get('token') ?? '').id;
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      return ws.close(SocketCloseCode.UNAUTHORIZED, 'invalid or missing token');
+    }
+    const owner = await this.store.owner(uuid);
+    if (owner !== null && owner !== userId) return ws.close(SocketCloseCode.FORBIDDEN, 'not your order');
+    if (ws.readyState !== ws.OPEN) return;
+
+    const socket: WaitingSocket = { ws, uuid, userId, sent: new Set(), missedPongs: 0 };
+    ws.on('pong', () => (socket.missedPongs = 0));
+    ws.on('close', () => {
+      if (this.local.remove(socket)) void this.subscriber.unsubscribe(this.store.channel(uuid)).catch(() => undefined);
+    });
+    if (this.local.add(socket)) await this.subscriber.subscribe(this.store.channel(uuid));
+    const stored = await this.store.read(uuid);
+    if (stored) this.deliver(socket, stored.userId, stored.frames);
+    this.logger.debug({ uuid, userId }, 'socket waiting');
+  }
+
+  private onAnnounced(channel: string, payload: string): void {
+    const uuid = channel.slice(channel.lastIndexOf(':') + 1);
+    const { userId, frame } = JSON.parse(payload) as { userId: number; frame: OrderFrame };
+    for (const s of this.local.of(uuid)) this.deliver(s, userId, [frame]);
+  }
+
+  private deliver(s: WaitingSocket, owner: number, frames: readonly OrderFrame[]): void {
+    // The uuid turned out to be someone else's (it was unknown when this socket connected).
+    if (owner !== s.userId) return s.ws.close(SocketCloseCode.FORBIDDEN, 'not your order');
+    for (const frame of frames) {
+      const key = frameKey(frame);
+      if (s.sent.has(key) || s.ws.readyState !== s.ws.OPEN) continue;
+      s.sent.add(key);
+      s.ws.send(JSON.stringify(frame));
+      this.logger.info({ uuid: s.uuid, type: frame.type, status: frame.status }, 'pushed to socket');
+    }
+  }
+
+  private async replayAll(): Promise<void> {
+    for (const uuid of this.local.uuids()) {
+      const stored = await this.store.read(uuid).catch(() => null);
+      if (stored) for (const s of this.local.of(uuid)) this.deliver(s, stored.userId, stored.frames);
+    }
+  }
+
+  /** Every interval: drop sockets that missed two pongs, ping the rest. */
+  private beat(): void {
+    for (const s of this.local.all()) {
+      if (s.missedPongs >= 2) {
+        s.ws.terminate();
+        continue;
+      }
+      s.missedPongs++;
+      s.ws.ping();
+    }
+  }
+}

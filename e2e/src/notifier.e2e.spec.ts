@@ -1,0 +1,157 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import Redis from 'ioredis';
+import {
+  AppProcess,
+  createTestEnv,
+  freePort,
+  mintToken,
+  request,
+  seedSale,
+  seedShoppers,
+  SocketClient,
+  TEST_JWT_SECRET,
+  type TestEnv,
+} from '@seckill/testing';
+
+/** websocket-notifier with two instances, order-api and order-worker as real processes. */
+let env: TestEnv;
+let api: AppProcess;
+let worker: AppProcess;
+let notifierA: AppProcess;
+let notifierB: AppProcess;
+let goodId: number;
+let tokens: string[];
+let nextShopper = 0;
+
+const PING_MS = 300;
+
+before(async () => {
+  env = await createTestEnv('e2e-notifier');
+  const vars = { ...env.vars, NOTIFIER_PING_INTERVAL_MS: String(PING_MS) };
+  api = new AppProcess('order-api', `e2e-notifier-api-${env.id}`, await freePort(), vars);
+  worker = new AppProcess('order-worker', `e2e-notifier-worker-${env.id}`, await freePort(), vars);
+  notifierA = new AppProcess('websocket-notifier', `e2e-notifier-a-${env.id}`, await freePort(), vars);
+  notifierB = new AppProcess('websocket-notifier', `e2e-notifier-b-${env.id}`, await freePort(), vars);
+  await Promise.all([api.start(), worker.start(), notifierA.start(), notifierB.start()]);
+  goodId = await seedSale(env.databaseUrl, { stock: 1000 });
+  tokens = (await seedShoppers(env.databaseUrl, 100, 'notifier')).map((u) => mintToken(TEST_JWT_SECRET, u));
+});
+
+after(async () => {
+  await Promise.all([api?.stop(), worker?.stop(), notifierA?.stop(), notifierB?.stop()]);
+  await env?.cleanup();
+});
+
+const wsUrl = (n: AppProcess, uuid: string, token?: string) => `ws://127.0.0.1:${n.port}/${uuid}${token === undefined ? '' : `?token=${encodeURIComponent(token)}`}`;
+const shopper = () => tokens[nextShopper++]!;
+const order = (token: string, requestId: string) =>
+  request<{ uuid: string; status: string }>(api.url, 'POST', '/api/seckill/orders', { token, json: { seckillGoodId: goodId, requestId } });
+
+describe('websocket-notifier', () => {
+  it('pushes the outcome to a socket opened before the order was posted', async () => {
+    const token = shopper();
+    const uuid = randomUUID();
+    const socket = new SocketClient(wsUrl(notifierA, uuid, token));
+    await socket.opened;
+    assert.equal((await order(token, uuid)).status, 202);
+    const frame = await socket.frame();
+    assert.equal(frame.type, 'order.result');
+    assert.equal(frame.uuid, uuid);
+    assert.equal(frame.status, 'SUCCESS');
+    assert.match(frame.orderNo ?? '', /^\d+$/);
+    socket.close();
+  });
+
+  it('gives a socket that connects after the outcome the stored outcome at once', async () => {
+    const token = shopper();
+    const uuid = randomUUID();
+    // The store announces on the uuid's Redis channel right after storing: seeing the announcement means
+    // the outcome is stored, so the socket below is really late.
+    const sub = new Redis(env.redisUrl);
+    await sub.subscribe(`${env.redisKeyPrefix}notify:${uuid}`);
+    const announced = new Promise((resolve) => sub.once('message', resolve));
+    assert.equal((await order(token, uuid)).status, 202);
+    await announced;
+    sub.disconnect();
+    const late = new SocketClient(wsUrl(notifierB, uuid, token));
+    const frame = await late.frame();
+    assert.deepEqual([frame.uuid, frame.status], [uuid, 'SUCCESS']);
+    late.close();
+  });
+
+  it('pushes to every tab waiting on one uuid, on both instances', async () => {
+    const token = shopper();
+    const uuid = randomUUID();
+    const tabs = [notifierA, notifierA, notifierB, notifierB].map((n) => new SocketClient(wsUrl(n, uuid, token)));
+    await Promise.all(tabs.map((t) => t.opened));
+    assert.equal((await order(token, uuid)).status, 202);
+    const frames = await Promise.all(tabs.map((t) => t.frame()));
+    assert.ok(frames.every((f) => f.uuid === uuid && f.status === 'SUCCESS' && f.orderNo === frames[0]!.orderNo));
+    assert.ok(tabs.every((t) => t.frames.length === 1), 'each tab gets the outcome exactly once');
+    tabs.forEach((t) => t.close());
+  });
+
+  it('reaches sockets on whichever instance holds them, whichever instance consumed the outcome', async () => {
+    const waits = [];
+    for (let i = 0; i < 12; i++) {
+      const token = shopper();
+      const uuid = randomUUID();
+      const socket = new SocketClient(wsUrl(i % 2 ? notifierA : notifierB, uuid, token));
+      await socket.opened;
+      waits.push(order(token, uuid).then(() => socket.frame()).finally(() => socket.close()));
+    }
+    const frames = await Promise.all(waits);
+    assert.equal(frames.filter((f) => f.status === 'SUCCESS').length, 12);
+  });
+
+  it('closes with 4401 for a missing or invalid token, 4403 for another shopper\'s uuid, 4400 for a bad path', async () => {
+    const uuid = randomUUID();
+    assert.equal((await new SocketClient(wsUrl(notifierA, uuid)).closed).code, 4401);
+    assert.equal((await new SocketClient(wsUrl(notifierA, uuid, 'not-a-token')).closed).code, 4401);
+    const expired = mintToken(TEST_JWT_SECRET, { id: 1, username: 'x' }, -10);
+    assert.equal((await new SocketClient(wsUrl(notifierB, uuid, expired)).closed).code, 4401);
+
+    const owner = shopper();
+    assert.equal((await order(owner, uuid)).status, 202);
+    assert.equal((await new SocketClient(wsUrl(notifierB, uuid, shopper())).closed).code, 4403);
+    assert.equal((await new SocketClient(`ws://127.0.0.1:${notifierA.port}/not-a-uuid?token=${owner}`).closed).code, 4400);
+  });
+
+  it('keeps an unknown uuid waiting (it may still be in flight), and drops a socket that misses two pongs', async () => {
+    const token = shopper();
+    const healthy = new SocketClient(wsUrl(notifierA, randomUUID(), token));
+    const silent = new SocketClient(wsUrl(notifierA, randomUUID(), token), { autoPong: false });
+    await Promise.all([healthy.opened, silent.opened]);
+    const dropped = await silent.closed;
+    assert.equal(dropped.code, 1006, 'terminated without a close frame');
+    assert.equal(healthy.isOpen, true, 'the socket that answers pings is kept');
+    healthy.close();
+  });
+
+  it('delivers through the other instance when one stops and its sockets reconnect there', async () => {
+    await worker.stop();
+    const pending = await Promise.all(
+      Array.from({ length: 5 }, async () => {
+        const token = shopper();
+        const uuid = randomUUID();
+        const socket = new SocketClient(wsUrl(notifierA, uuid, token));
+        await socket.opened;
+        assert.equal((await order(token, uuid)).status, 202);
+        return { token, uuid, socket };
+      }),
+    );
+    await notifierA.stop();
+    for (const p of pending) assert.equal((await p.socket.closed).code, 1001, 'told the server is going away');
+    // The page reconnects to another instance; the outcomes do not exist yet.
+    const reconnected = pending.map((p) => new SocketClient(wsUrl(notifierB, p.uuid, p.token)));
+    await Promise.all(reconnected.map((s) => s.opened));
+    worker = new AppProcess('order-worker', `e2e-notifier-worker2-${env.id}`, await freePort(), env.vars);
+    await worker.start();
+    const frames = await Promise.all(reconnected.map((s) => s.frame()));
+    assert.deepEqual(frames.map((f) => f.uuid), pending.map((p) => p.uuid));
+    assert.ok(frames.every((f) => f.status === 'SUCCESS'));
+    reconnected.forEach((s) => s.close());
+  });
+});

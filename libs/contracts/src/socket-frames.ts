@@ -1,0 +1,33 @@
+import type { OrderResultMessage, OrderStatusMessage } from './messages';
+
+/** What the notifier sends on `ws://HOST:8085/{uuid}` (JSON text frames, see the contract). */
+export type OrderResultFrame =
+  | { type: 'order.result'; uuid: string; status: 'SUCCESS'; orderNo: string }
+  | { type: 'order.result'; uuid: string; status: 'FAIL'; reason: string };
+
+export interface OrderStatusFrame {
+  type: 'order.status';
+  uuid: string;
+  orderNo: string;
+  status: 'PAID' | 'CANCELLED' | 'TIMEOUT';
+}
+
+export type OrderFrame = OrderResultFrame | OrderStatusFrame;
+
+/** Close codes of the notifier's sockets. */
+export const SocketCloseCode = {
+  /** missing, invalid or expired token */
+  UNAUTHORIZED: 4401,
+  /** the uuid belongs to another user's request */
+  FORBIDDEN: 4403,
+  /** the path is not /{uuid} */
+  BAD_PATH: 4400,
+} as const;
+
+/** The frame a shopper sees for a message: no user ids, nothing internal. */
+export function toFrame(m: OrderResultMessage | OrderStatusMessage): OrderFrame {
+  if (m.type === 'order.status') return { type: 'order.status', uuid: m.uuid, orderNo: m.orderNo, status: m.status };
+  return m.status === 'SUCCESS'
+    ? { type: 'order.result', uuid: m.uuid, status: 'SUCCESS', orderNo: m.orderNo ?? '' }
+    : { type: 'order.result', uuid: m.uuid, status: 'FAIL', reason: m.reason ?? 'INTERNAL' };
+}
