@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import Redis from 'ioredis';
+import { MESSAGE_VERSION, type OrderStatusMessage } from '@seckill/contracts';
+import { ConfirmedPublisher, createAmqpConnection, Exchange, RoutingKey } from '@seckill/messaging';
 import {
   AppProcess,
   createTestEnv,
@@ -104,6 +106,32 @@ describe('websocket-notifier', () => {
     }
     const frames = await Promise.all(waits);
     assert.equal(frames.filter((f) => f.status === 'SUCCESS').length, 12);
+  });
+
+  it('sends later status changes of the order to the same uuid, after its result', async () => {
+    const token = shopper();
+    const uuid = randomUUID();
+    const socket = new SocketClient(wsUrl(notifierB, uuid, token));
+    await socket.opened;
+    assert.equal((await order(token, uuid)).status, 202);
+    const result = await socket.frame((f) => f.type === 'order.result');
+    const connection = createAmqpConnection({ url: env.amqpUrl, name: 'e2e-status' });
+    const publisher = new ConfirmedPublisher(connection, 5000);
+    const status: OrderStatusMessage = {
+      version: MESSAGE_VERSION, type: 'order.status', uuid, userId: 0, seckillGoodId: goodId, orderNo: result.orderNo!, status: 'PAID', at: new Date().toISOString(),
+    };
+    status.userId = Number(JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).sub);
+    await publisher.publish(Exchange.RESULT, RoutingKey.ORDER_STATUS, status, { uuid });
+    const paid = await socket.frame((f) => f.type === 'order.status');
+    assert.deepEqual(paid, { type: 'order.status', uuid, orderNo: result.orderNo, status: 'PAID' });
+    // A tab opened now gets both, in order.
+    const later = new SocketClient(wsUrl(notifierA, uuid, token));
+    await later.frame((f) => f.type === 'order.status');
+    assert.deepEqual(later.frames.map((f) => f.type), ['order.result', 'order.status']);
+    socket.close();
+    later.close();
+    await publisher.close();
+    await connection.close();
   });
 
   it('closes with 4401 for a missing or invalid token, 4403 for another shopper\'s uuid, 4400 for a bad path', async () => {
