@@ -18,17 +18,14 @@ async function bootstrap(): Promise<void> {
   app.useLogger(app.get(PinoNestLogger));
   app.enableShutdownHooks();
   // Single-message handlers (@EventPattern) run on a manual-ack transport over their durable queue.
-  app.connectMicroservice(
-    {
-      strategy: new AmqpQueueServer({
-        connection: app.get<AmqpConnectionManager>(AMQP_CONNECTION),
-        queue: Queue.FAIL_RELEASE,
-        prefetch: 50,
-        logger: await app.resolve(PinoLogger),
-      }),
-    },
-    { inheritAppConfig: true },
-  );
+  const connection = app.get<AmqpConnectionManager>(AMQP_CONNECTION);
+  const logger = await app.resolve(PinoLogger);
+  for (const [queue, prefetch] of [
+    [Queue.FAIL_RELEASE, 50],
+    [Queue.TIMEOUT, 50],
+  ] as const) {
+    app.connectMicroservice({ strategy: new AmqpQueueServer({ connection, queue, prefetch, logger }) }, { inheritAppConfig: true });
+  }
   await app.startAllMicroservices();
   await app.listen(config.ORDER_WORKER_PORT, config.HOST);
   app.get(PinoNestLogger).log(`order-worker consuming; health on http://${config.HOST}:${config.ORDER_WORKER_PORT}/health`);

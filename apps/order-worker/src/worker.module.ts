@@ -7,18 +7,24 @@ import { AMQP_CONNECTION, MessagingModule, rabbitmqCheck } from '@seckill/messag
 import { DEPENDENCY_CHECKS, HealthController, ObservabilityModule } from '@seckill/observability';
 import { PersistenceModule, postgresCheck } from '@seckill/persistence';
 import { REDIS, redisCheck, StockModule } from '@seckill/stock';
+import { OrderLifecycleModule } from '@seckill/order-lifecycle';
 import { OrderFailedHandler } from './order-failed/order-failed.handler';
+import { PaymentTimeoutHandler } from './payment-window/payment-timeout.handler';
+import { PaymentWindowDeclarer } from './payment-window/payment-window.declarer';
+import { ReconcileScheduler } from './reconcile/reconcile.scheduler';
 import { OrderBatchRepository } from './pending-orders/order-batch.repository';
 import { OrderPlacedHandler } from './pending-orders/order-placed.handler';
 import { PendingOrdersConsumer } from './pending-orders/pending-orders.consumer';
 
 @Module({
-  imports: [ConfigModule, ObservabilityModule.forRoot('order-worker'), PersistenceModule, StockModule, MessagingModule.forRoot({ connectionName: 'order-worker' })],
-  controllers: [HealthController, OrderFailedHandler],
+  imports: [ConfigModule, ObservabilityModule.forRoot('order-worker'), PersistenceModule, StockModule, MessagingModule.forRoot({ connectionName: 'order-worker' }), OrderLifecycleModule],
+  controllers: [HealthController, OrderFailedHandler, PaymentTimeoutHandler],
   providers: [
     OrderBatchRepository,
     OrderPlacedHandler,
     PendingOrdersConsumer,
+    PaymentWindowDeclarer,
+    ReconcileScheduler,
     {
       provide: DEPENDENCY_CHECKS,
       inject: [DataSource, REDIS, AMQP_CONNECTION],

@@ -44,6 +44,8 @@ export const configSchema = z.object({
   WORKER_BATCH_SIZE: positiveInt.default(200),
   /** Deliveries after which a message that keeps failing is parked instead of retried. */
   MAX_DELIVERIES: positiveInt.default(5),
+  /** order-worker re-checks Redis against PostgreSQL for every live sale this often. */
+  RECONCILE_INTERVAL_MS: positiveInt.default(30_000),
   /** The notifier pings every socket this often; a socket that misses two pongs is dropped. */
   NOTIFIER_PING_INTERVAL_MS: positiveInt.default(30_000),
   /** Password hashing cost (argon2id memory in KiB). Lower only in tests. */

@@ -40,6 +40,15 @@ export interface OrderStatusMessage {
   at: string;
 }
 
+/** order-worker → seckill.order.payment (→ payment-window queue → dead-lettered as `order.timeout`). */
+export interface PaymentWindowMessage {
+  version: typeof MESSAGE_VERSION;
+  uuid: string;
+  orderNo: string;
+  userId: number;
+  seckillGoodId: number;
+}
+
 /** → seckill.stock (fanout): a unit came back; every order-api instance clears its local sold-out flag. */
 export interface StockBackMessage {
   version: typeof MESSAGE_VERSION;
@@ -161,4 +170,15 @@ export function parseOrderEvent(raw: Buffer | string): OrderResultMessage | Orde
   const obj = asObject(parseJson(raw));
   if (obj.type === 'order.status') return parseOrderStatus(raw);
   return parseOrderResult(raw);
+}
+
+export function parsePaymentWindow(raw: Buffer | string): PaymentWindowMessage {
+  const obj = asObject(parseJson(raw));
+  return {
+    version: MESSAGE_VERSION,
+    uuid: uuidField(obj, 'uuid'),
+    orderNo: stringField(obj, 'orderNo'),
+    userId: idField(obj, 'userId'),
+    seckillGoodId: idField(obj, 'seckillGoodId'),
+  };
 }

@@ -53,6 +53,15 @@ export class ConfirmedPublisher {
     }
   }
 
+  /**
+   * Runs a declaration now and after every reconnect (for topology that depends on configuration, such as the
+   * payment window). Calling it again with the same function re-runs it (which refreshes a queue's expiry).
+   */
+  async declare(setup: (channel: ConfirmChannel) => Promise<void>): Promise<void> {
+    await this.channel.removeSetup(setup);
+    await this.channel.addSetup(setup);
+  }
+
   /** Resolves once the channel is open and the topology declared. */
   waitForConnect(): Promise<void> {
     return this.channel.waitForConnect();

@@ -8,7 +8,7 @@ import { ConfirmedPublisher } from './confirmed-publisher';
 import type { Delivery, Disposition } from './delivery';
 import { ManagementClient } from './management-client';
 import { BatchConsumer, QueueConsumer } from './queue-consumer';
-import { DELIVERY_LIMIT, Exchange, QUEUES, Queue, RoutingKey, declareTopology, parkingLotName } from './topology';
+import { DELIVERY_LIMIT, Exchange, QUEUES, Queue, RoutingKey, declarePaymentWindow, declareTopology, parkingLotName, paymentWindowQueue } from './topology';
 
 const AMQP = process.env.TEST_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 const MGMT = new ManagementClient(process.env.TEST_RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672');
@@ -62,6 +62,25 @@ describe('topology', () => {
       assert.equal(info.arguments['x-delivery-limit'], DELIVERY_LIMIT, q.name);
       await MGMT.queue(vhost, parkingLotName(q.name));
     }
+    await ch.close();
+  });
+});
+
+describe('the payment window', () => {
+  it('takes a changed window without PRECONDITION_FAILED, and a long window never blocks a short one', async () => {
+    const ch = await raw.createChannel();
+    await declareTopology(ch);
+    await declarePaymentWindow(ch, 900);
+    await declarePaymentWindow(ch, 1);
+    await declarePaymentWindow(ch, 900);
+    const timeouts = await ch.assertQueue('', { exclusive: true });
+    await ch.bindQueue(timeouts.queue, Exchange.DELAY, RoutingKey.ORDER_TIMEOUT);
+    const expired = nextMessage(ch, timeouts.queue);
+    // The old 15-minute order was queued first; the 1-second one must still time out after about a second.
+    await publisher.publish(Exchange.PAYMENT, paymentWindowQueue(900).routingKey, { order: 'long' });
+    await publisher.publish(Exchange.PAYMENT, paymentWindowQueue(1).routingKey, { order: 'short' });
+    assert.deepEqual(JSON.parse((await expired).toString()), { order: 'short' });
+    assert.equal((await ch.checkQueue(paymentWindowQueue(900).name)).messageCount, 1);
     await ch.close();
   });
 });

@@ -18,6 +18,8 @@ export const Exchange = {
   STOCK: 'seckill.stock',
   /** direct: poison messages, routed by the name of the queue they came from to its parking lot */
   DEAD_LETTER: 'seckill.dlx',
+  /** direct: created orders enter their payment window, routed by the window's length (`900s`) */
+  PAYMENT: 'seckill.order.payment',
 } as const;
 
 export const RoutingKey = {
@@ -32,6 +34,7 @@ export const Queue = {
   PENDING: 'seckill.order.pending',
   FAIL_RELEASE: 'seckill.order.fail.release',
   NOTIFY_RESULTS: 'seckill.notify.results',
+  TIMEOUT: 'seckill.order.timeout',
 } as const;
 
 /** Deliveries after which a message that keeps failing is dead-lettered to its parking lot. */
@@ -58,6 +61,7 @@ export const EXCHANGES: readonly ExchangeSpec[] = [
   { name: Exchange.DELAY, type: 'topic', purpose: 'dead-letter target of the payment window (order.timeout)' },
   { name: Exchange.STOCK, type: 'fanout', purpose: 'stock came back: clear local sold-out flags everywhere' },
   { name: Exchange.DEAD_LETTER, type: 'direct', purpose: 'poison messages, keyed by source queue' },
+  { name: Exchange.PAYMENT, type: 'direct', purpose: 'created orders entering their payment window, keyed by window length' },
 ];
 
 export const QUEUES: readonly QueueSpec[] = [
@@ -80,6 +84,13 @@ export const QUEUES: readonly QueueSpec[] = [
     purpose: 'every outcome and later status of an order, to store for late sockets and push to waiting ones',
     consumedBy: 'websocket-notifier (any instance; routing to the socket goes through Redis)',
     bindings: [{ exchange: Exchange.RESULT, routingKey: 'order.#' }],
+    parkingLot: true,
+  },
+  {
+    name: Queue.TIMEOUT,
+    purpose: 'orders whose payment window expired: TIMEOUT if still unpaid, unit returned',
+    consumedBy: 'order-worker',
+    bindings: [{ exchange: Exchange.DELAY, routingKey: RoutingKey.ORDER_TIMEOUT }],
     parkingLot: true,
   },
 ];
@@ -125,4 +136,37 @@ export async function declareTopology(channel: DeclaringChannel): Promise<void> 
       await channel.bindQueue(lot, Exchange.DEAD_LETTER, q.name);
     }
   }
+}
+
+/**
+ * The payment window: one queue per window length, with no consumer. Every message in a queue has the same
+ * TTL, so they expire in FIFO order and a long-lived message can never block a shorter one behind it;
+ * changing PAYMENT_WINDOW_SECONDS between runs declares a new queue instead of redeclaring the old one with
+ * other arguments (PRECONDITION_FAILED). An old queue empties itself (its messages still expire into
+ * `seckill.order.delay`) and is deleted by the broker once unused for a day longer than its window; the
+ * worker re-declares its current queue hourly, which keeps it alive.
+ */
+export function paymentWindowQueue(seconds: number): { name: string; routingKey: string; options: Options.AssertQueue } {
+  return {
+    name: `seckill.order.payment-window.${seconds}s`,
+    routingKey: `${seconds}s`,
+    options: {
+      durable: true,
+      arguments: {
+        'x-queue-type': 'quorum',
+        'x-message-ttl': seconds * 1000,
+        'x-expires': (seconds + 86_400) * 1000,
+        'x-dead-letter-exchange': Exchange.DELAY,
+        'x-dead-letter-routing-key': RoutingKey.ORDER_TIMEOUT,
+        'x-dead-letter-strategy': 'at-least-once',
+        'x-overflow': 'reject-publish',
+      },
+    },
+  };
+}
+
+export async function declarePaymentWindow(channel: DeclaringChannel, seconds: number): Promise<void> {
+  const q = paymentWindowQueue(seconds);
+  await channel.assertQueue(q.name, q.options);
+  await channel.bindQueue(q.name, Exchange.PAYMENT, q.routingKey);
 }

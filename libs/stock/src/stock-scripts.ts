@@ -11,6 +11,7 @@ const SCRIPTS = {
   releaseReservation: { file: 'release-reservation.lua', keys: 3 },
   loadStock: { file: 'load-stock.lua', keys: 2 },
   addStock: { file: 'add-stock.lua', keys: 1 },
+  reconcileStock: { file: 'reconcile-stock.lua', keys: 2 },
 } as const;
 
 declare module 'ioredis' {
@@ -22,6 +23,7 @@ declare module 'ioredis' {
     loadStock(stock: string, buyers: string, ...args: (string | number)[]): Result<number, Context>;
     addStock(stock: string, delta: number): Result<number | null, Context>;
     claimRequests(numKeys: number, ...keys: string[]): Result<string[], Context>;
+    reconcileStock(stock: string, buyers: string, ...args: (string | number)[]): Result<[string, string, string], Context>;
   }
 }
 

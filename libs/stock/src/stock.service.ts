@@ -104,6 +104,18 @@ export class StockService {
     return { state: h.state as RequestState, userId: Number(h.userId), seckillGoodId: Number(h.goodId) };
   }
 
+  /**
+   * Replaces an item's counter and buyers with what PostgreSQL says (see reconcile-stock.lua), keeping the
+   * reservations still in flight. Returns the counter before (null if missing) and after.
+   */
+  async reconcile(goodId: number, pgStockLeft: number, live: readonly LiveBuyer[], decided: readonly string[]): Promise<{ before: number | null; after: number; inFlight: number }> {
+    const args: (string | number)[] = [pgStockLeft, live.length];
+    for (const b of live) args.push(b.userId, b.uuid);
+    args.push(...decided);
+    const [before, after, inFlight] = await this.redis.reconcileStock(this.keys.stock(goodId), this.keys.buyers(goodId), ...args);
+    return { before: before === '' ? null : Number(before), after: Number(after), inFlight: Number(inFlight) };
+  }
+
   async buyerCount(goodId: number): Promise<number> {
     return this.redis.hlen(this.keys.buyers(goodId));
   }

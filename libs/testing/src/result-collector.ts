@@ -1,5 +1,5 @@
 import { connect, type ChannelModel, type Channel } from 'amqplib';
-import { parseOrderResult, parseStockBack, type OrderResultMessage, type StockBackMessage } from '@seckill/contracts';
+import { parseOrderEvent, parseStockBack, type OrderResultMessage, type OrderStatusMessage, type StockBackMessage } from '@seckill/contracts';
 import { Exchange, declareTopology } from '@seckill/messaging';
 
 /**
@@ -14,6 +14,8 @@ export class ResultCollector {
   /** Outcomes seen more than once (replays after redelivery) that disagreed with the first. */
   readonly conflicts: { first: OrderResultMessage; later: OrderResultMessage }[] = [];
   deliveries = 0;
+  /** Later status changes (PAID, CANCELLED, TIMEOUT) by uuid, in arrival order. */
+  readonly statuses = new Map<string, OrderStatusMessage[]>();
   /** Every "stock back" broadcast seen on the fanout exchange. */
   readonly stockBacks: StockBackMessage[] = [];
   private waiters: { check: () => boolean; resolve: () => void }[] = [];
@@ -36,7 +38,13 @@ export class ResultCollector {
 
   private onMessage(body: Buffer): void {
     this.deliveries++;
-    const m = parseOrderResult(body);
+    const event = parseOrderEvent(body);
+    if (event.type === 'order.status') {
+      this.statuses.set(event.uuid, [...(this.statuses.get(event.uuid) ?? []), event]);
+      this.notify();
+      return;
+    }
+    const m = event;
     const first = this.results.get(m.uuid);
     if (!first) {
       this.results.set(m.uuid, m);
@@ -69,6 +77,11 @@ export class ResultCollector {
       };
       this.waiters.push({ check, resolve: done });
     });
+  }
+
+  /** The distinct later statuses seen for a uuid. */
+  statusesOf(uuid: string): string[] {
+    return [...new Set((this.statuses.get(uuid) ?? []).map((s) => s.status))];
   }
 
   /** Waits for an outcome for every one of these uuids. */

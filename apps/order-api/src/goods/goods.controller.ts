@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { DomainError, ErrorCode, type SaleItem } from '@seckill/contracts';
+import { StockReconciler, type ReconcileReport } from '@seckill/order-lifecycle';
 import { AdminGuard, BearerGuard } from '../auth/auth.guards';
 import { AddStockDto, CreateGoodDto } from './dto/create-good.dto';
 import { GoodsService } from './goods.service';
@@ -36,7 +37,10 @@ export class GoodsController {
 @UseGuards(BearerGuard, AdminGuard)
 @Controller('api/admin/seckill/goods')
 export class AdminGoodsController {
-  constructor(private readonly goods: GoodsService) {}
+  constructor(
+    private readonly goods: GoodsService,
+    private readonly reconciler: StockReconciler,
+  ) {}
 
   @Post()
   create(@Body() dto: CreateGoodDto): Promise<SaleItem> {
@@ -47,5 +51,14 @@ export class AdminGoodsController {
   @HttpCode(200)
   addStock(@Param('id', goodIdPipe) id: number, @Body() dto: AddStockDto): Promise<SaleItem> {
     return this.goods.addStock(assertGoodId(id), dto);
+  }
+
+  /** Recomputes Redis from PostgreSQL for one item and clears every sold-out flag (a unit may have reappeared). */
+  @Post(':id/reconcile')
+  @HttpCode(200)
+  async reconcile(@Param('id', goodIdPipe) id: number): Promise<ReconcileReport> {
+    const report = await this.reconciler.reconcile(assertGoodId(id));
+    await this.goods.broadcastStockBack(id, 'reconcile');
+    return report;
   }
 }

@@ -53,10 +53,13 @@ export class GoodsService {
 
   /** Adds units mid-sale: PostgreSQL first (the truth), then Redis, then every instance clears its flag. */
   async addStock(id: number, dto: AddStockDto): Promise<SaleItem> {
-    const rows: SeckillGoodEntity[] = await this.db.query(
-      `UPDATE seckill_goods SET stock_total = stock_total + $2, stock_left = stock_left + $2 WHERE id = $1 RETURNING id`,
+    const rows: { id: number }[] = await this.db.query(
+      `WITH added AS (
+         UPDATE seckill_goods SET stock_total = stock_total + $2, stock_left = stock_left + $2 WHERE id = $1 RETURNING id
+       )
+       SELECT id FROM added`,
       [id, dto.delta],
-    ).then((r: [unknown[], number]) => r[0] as SeckillGoodEntity[]);
+    );
     if (rows.length === 0) throw new DomainError(ErrorCode.GOOD_NOT_FOUND, `no sale item ${id}`);
     if ((await this.stock.add(id, dto.delta)) === null) await this.ensureLoaded(id);
     this.saleCache.invalidate(id);

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
+import { OrderLifecycleModule } from '@seckill/order-lifecycle';
 import { GoodsModule } from '../goods/goods.module';
+import { PayCancelController } from './pay-cancel/pay-cancel.controller';
 import { PlaceOrderController } from './place-order/place-order.controller';
 import { PlaceOrderService } from './place-order/place-order.service';
 import { SoldOutFlags } from './place-order/sold-out-flags';
@@ -9,8 +11,8 @@ import { OrderResultsController } from './results/order-results.controller';
 import { OrderResultsService } from './results/order-results.service';
 
 @Module({
-  imports: [GoodsModule],
-  controllers: [PlaceOrderController, OrderResultsController],
+  imports: [GoodsModule, OrderLifecycleModule],
+  controllers: [PlaceOrderController, OrderResultsController, PayCancelController],
   providers: [
     PlaceOrderService,
     OrderResultsService,

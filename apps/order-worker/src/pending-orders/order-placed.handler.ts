@@ -1,6 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
-import { MESSAGE_VERSION, MessageFormatError, parseOrderPlaced, type OrderPlacedMessage, type OrderResultMessage } from '@seckill/contracts';
+import { APP_CONFIG, type AppConfig } from '@seckill/config';
+import { paymentWindowQueue } from '@seckill/messaging';
+import { MESSAGE_VERSION, MessageFormatError, parseOrderPlaced, type OrderPlacedMessage, type OrderResultMessage, type PaymentWindowMessage } from '@seckill/contracts';
 import { ConfirmedPublisher, Exchange, RoutingKey, type Delivery, type Disposition } from '@seckill/messaging';
 import { StockService } from '@seckill/stock';
 import { OrderBatchRepository, type RecordedOutcome } from './order-batch.repository';
@@ -20,9 +22,13 @@ export class OrderPlacedHandler {
     private readonly stock: StockService,
     private readonly publisher: ConfirmedPublisher,
     private readonly logger: PinoLogger,
+    @Inject(APP_CONFIG) config: AppConfig,
   ) {
     logger.setContext('OrderPlaced');
+    this.paymentWindowKey = paymentWindowQueue(config.PAYMENT_WINDOW_SECONDS).routingKey;
   }
+
+  private readonly paymentWindowKey: string;
 
   readonly handleBatch = async (batch: readonly Delivery[]): Promise<Disposition[]> => {
     const dispositions: Disposition[] = batch.map(() => 'retry');
@@ -95,7 +101,12 @@ export class OrderPlacedHandler {
             decidedAt,
           };
           const key = o.status === 'SUCCESS' ? RoutingKey.ORDER_SUCCESS : RoutingKey.ORDER_FAIL;
-          return this.publisher.publish(Exchange.RESULT, key, message, { uuid: o.uuid });
+          const published = this.publisher.publish(Exchange.RESULT, key, message, { uuid: o.uuid });
+          if (o.status !== 'SUCCESS') return published;
+          // The payment window starts with the order (also on a replay: a crash may have come between commit
+          // and this publish; a duplicate timeout is harmless, the order is closed only once).
+          const window: PaymentWindowMessage = { version: MESSAGE_VERSION, uuid: o.uuid, orderNo: o.orderNo, userId: o.userId, seckillGoodId: o.seckillGoodId };
+          return Promise.all([published, this.publisher.publish(Exchange.PAYMENT, this.paymentWindowKey, window, { uuid: o.uuid })]);
         }),
     );
   }

@@ -3,6 +3,7 @@ import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import { PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
 import { AMQP_CONNECTION, BatchConsumer, Queue } from '@seckill/messaging';
+import { PaymentWindowDeclarer } from '../payment-window/payment-window.declarer';
 import { OrderPlacedHandler } from './order-placed.handler';
 
 /** Consumes seckill.order.pending with manual acks, a bounded prefetch and natural batching. */
@@ -10,7 +11,13 @@ import { OrderPlacedHandler } from './order-placed.handler';
 export class PendingOrdersConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly consumer: BatchConsumer;
 
-  constructor(@Inject(AMQP_CONNECTION) connection: AmqpConnectionManager, @Inject(APP_CONFIG) config: AppConfig, handler: OrderPlacedHandler, logger: PinoLogger) {
+  constructor(
+    @Inject(AMQP_CONNECTION) connection: AmqpConnectionManager,
+    @Inject(APP_CONFIG) config: AppConfig,
+    handler: OrderPlacedHandler,
+    private readonly paymentWindow: PaymentWindowDeclarer,
+    logger: PinoLogger,
+  ) {
     logger.setContext('PendingOrders');
     this.consumer = new BatchConsumer(
       connection,
@@ -20,8 +27,9 @@ export class PendingOrdersConsumer implements OnApplicationBootstrap, OnApplicat
     );
   }
 
-  onApplicationBootstrap(): Promise<void> {
-    return this.consumer.start();
+  async onApplicationBootstrap(): Promise<void> {
+    await this.paymentWindow.ensureDeclared();
+    await this.consumer.start();
   }
 
   onApplicationShutdown(): Promise<void> {

@@ -1,0 +1,258 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import Redis from 'ioredis';
+import type { OrderView } from '@seckill/contracts';
+import { StockKeys } from '@seckill/stock';
+import {
+  AppProcess,
+  burst,
+  createTestEnv,
+  freePort,
+  mintToken,
+  request,
+  ResultCollector,
+  seedSale,
+  seedShoppers,
+  SocketClient,
+  sql,
+  TEST_JWT_SECRET,
+  type TestEnv,
+} from '@seckill/testing';
+
+/**
+ * The payment window, pay, cancel and reconciliation with real processes: two order-api instances, a worker
+ * and a notifier, and a payment window of a few seconds.
+ */
+const WINDOW_SECONDS = 3;
+
+let env: TestEnv;
+let api1: AppProcess;
+let api2: AppProcess;
+let worker: AppProcess;
+let notifier: AppProcess;
+let results: ResultCollector;
+let redis: Redis;
+let keys: StockKeys;
+let admin: string;
+
+before(async () => {
+  env = await createTestEnv('e2e-payment');
+  const vars = { ...env.vars, PAYMENT_WINDOW_SECONDS: String(WINDOW_SECONDS), SOLD_OUT_FLAG_TTL_MS: '600000', ORDER_RATE_LIMIT_PER_SECOND: '50' };
+  results = await ResultCollector.start(env.amqpUrl);
+  api1 = new AppProcess('order-api', `e2e-payment-api1-${env.id}`, await freePort(), vars);
+  api2 = new AppProcess('order-api', `e2e-payment-api2-${env.id}`, await freePort(), vars);
+  worker = new AppProcess('order-worker', `e2e-payment-worker-${env.id}`, await freePort(), vars);
+  notifier = new AppProcess('websocket-notifier', `e2e-payment-notifier-${env.id}`, await freePort(), vars);
+  await Promise.all([api1.start(), api2.start(), worker.start(), notifier.start()]);
+  redis = new Redis(env.redisUrl);
+  keys = new StockKeys(env.redisKeyPrefix);
+  admin = (await request<{ accessToken: string }>(api1.url, 'POST', '/api/auth/login', { json: { username: 'admin', password: 'admin' } })).body.accessToken;
+});
+
+after(async () => {
+  await Promise.all([api1?.stop(), api2?.stop(), worker?.stop(), notifier?.stop()]);
+  await results?.close();
+  redis?.disconnect();
+  await env?.cleanup();
+});
+
+interface Bought {
+  token: string;
+  uuid: string;
+  orderNo: string;
+}
+
+const apiOf = (i: number) => (i % 2 ? api2 : api1);
+const place = (i: number, token: string, goodId: number, requestId = randomUUID()) =>
+  request<{ uuid: string; code?: string }>(apiOf(i).url, 'POST', '/api/seckill/orders', { token, json: { seckillGoodId: goodId, requestId } });
+
+async function shoppers(n: number, label: string): Promise<string[]> {
+  return (await seedShoppers(env.databaseUrl, n, `${label}-${randomUUID().slice(0, 6)}`)).map((u) => mintToken(TEST_JWT_SECRET, u));
+}
+
+/** Buys one unit per token (alternating the two order-api instances) and waits for every SUCCESS. */
+async function buyAll(tokens: string[], goodId: number): Promise<Bought[]> {
+  const placed = await Promise.all(tokens.map((t, i) => place(i, t, goodId)));
+  assert.ok(placed.every((p) => p.status === 202), JSON.stringify(placed.filter((p) => p.status !== 202).map((p) => p.body)));
+  await results.waitForAll(placed.map((p) => p.body.uuid), 30_000);
+  return placed.map((p, i) => {
+    const r = results.results.get(p.body.uuid)!;
+    assert.equal(r.status, 'SUCCESS');
+    return { token: tokens[i]!, uuid: p.body.uuid, orderNo: r.orderNo! };
+  });
+}
+
+async function stockState(goodId: number): Promise<{ db: number; redis: number; live: number }> {
+  const [row] = await sql<{ left: number; live: string }>(
+    env.databaseUrl,
+    `SELECT (SELECT stock_left FROM seckill_goods WHERE id = $1) AS left,
+            (SELECT count(*) FROM orders WHERE seckill_good_id = $1 AND status IN ('UNPAID', 'PAID')) AS live`,
+    [goodId],
+  );
+  return { db: row!.left, redis: Number(await redis.get(keys.stock(goodId))), live: Number(row!.live) };
+}
+
+/** Re-asks at a pace under the rate limit until the answer is not 409 (a sold-out flag waiting for its broadcast). */
+async function placeWhenFlagCleared(i: number, token: string, goodId: number): Promise<{ uuid: string }> {
+  const requestId = randomUUID();
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const r = await place(i, token, goodId, requestId);
+    if (r.status === 202) return r.body;
+    assert.equal(r.body.code, 'SOLD_OUT', JSON.stringify(r.body));
+    if (Date.now() > deadline) throw new Error('sold-out flag never cleared');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+describe('the payment window', () => {
+  it('50 sold, 20 paid, 30 expire: TIMEOUT pushed, 30 units back, 30 new shoppers buy them on two instances', async () => {
+    const goodId = await seedSale(env.databaseUrl, { name: 'window', stock: 50 });
+    const first = await shoppers(50, 'window-first');
+    // Sockets first, as the page does: the TIMEOUT of the unpaid orders must be pushed to them.
+    const requestIds = first.map(() => randomUUID());
+    const sockets = first.map((t, i) => new SocketClient(`ws://127.0.0.1:${notifier.port}/${requestIds[i]}?token=${t}`));
+    await Promise.all(sockets.map((s) => s.opened));
+    const placed = await Promise.all(first.map((t, i) => place(i, t, goodId, requestIds[i])));
+    assert.ok(placed.every((p) => p.status === 202));
+    const frames = await Promise.all(sockets.map((s) => s.frame((f) => f.type === 'order.result')));
+    assert.ok(frames.every((f) => f.status === 'SUCCESS'));
+
+    const payers = frames.slice(0, 20);
+    const paid = await Promise.all(payers.map((f, i) => request<OrderView>(api1.url, 'POST', `/api/orders/${f.orderNo}/pay`, { token: first[i]! })));
+    assert.ok(paid.every((p) => p.status === 200 && p.body.status === 'PAID'), JSON.stringify(paid.map((p) => p.body)));
+
+    // Late shoppers find it sold out on both instances: each instance now holds a sold-out flag.
+    const late = await shoppers(30, 'window-late');
+    const refused = await Promise.all(late.map((t, i) => place(i, t, goodId)));
+    assert.ok(refused.every((r) => r.status === 409 && r.body.code === 'SOLD_OUT'));
+
+    const timeouts = await Promise.all(sockets.slice(20).map((s) => s.frame((f) => f.type === 'order.status', 30_000)));
+    assert.ok(timeouts.every((f) => f.status === 'TIMEOUT'));
+    const paidFrames = await Promise.all(sockets.slice(0, 20).map((s) => s.frame((f) => f.type === 'order.status')));
+    assert.ok(paidFrames.every((f) => f.status === 'PAID'));
+    await results.waitFor(() => frames.slice(20).every((f) => results.statusesOf(f.uuid).includes('TIMEOUT')), 10_000, 'TIMEOUT events');
+    assert.deepEqual(await stockState(goodId), { db: 30, redis: 30, live: 20 });
+
+    const rebought = await Promise.all(late.map((t, i) => placeWhenFlagCleared(i, t, goodId)));
+    await results.waitForAll(rebought.map((r) => r.uuid), 30_000);
+    assert.ok(rebought.every((r) => results.results.get(r.uuid)!.status === 'SUCCESS'));
+    assert.deepEqual(await stockState(goodId), { db: 0, redis: 0, live: 50 });
+    assert.ok(paidFrames.every((f) => !results.statusesOf(f.uuid).includes('TIMEOUT')), 'a paid order never times out');
+    sockets.forEach((s) => s.close());
+  });
+
+  it('pay racing cancel, 200 times at once: exactly one wins each time and the stock stays right', async () => {
+    const goodId = await seedSale(env.databaseUrl, { name: 'pay-vs-cancel', stock: 200 });
+    const bought = await buyAll(await shoppers(200, 'pvc'), goodId);
+    const raced = await Promise.all(
+      bought.map((b, i) =>
+        Promise.all([
+          request<OrderView>(apiOf(i).url, 'POST', `/api/orders/${b.orderNo}/pay`, { token: b.token }),
+          request<OrderView>(apiOf(i + 1).url, 'POST', `/api/orders/${b.orderNo}/cancel`, { token: b.token }),
+        ]),
+      ),
+    );
+    let cancelled = 0;
+    raced.forEach(([pay, cancel]) => {
+      assert.ok((pay.status === 200) !== (cancel.status === 200), `exactly one wins: pay ${pay.status}, cancel ${cancel.status}`);
+      if (pay.status !== 200) assert.equal((pay.body as unknown as { code: string }).code, 'ORDER_NOT_PAYABLE');
+      if (cancel.status !== 200) assert.equal((cancel.body as unknown as { code: string }).code, 'ORDER_NOT_CANCELLABLE');
+      if (cancel.status === 200) cancelled++;
+    });
+    const rows = await sql<{ order_no: string; status: string }>(env.databaseUrl, `SELECT order_no, status FROM orders WHERE seckill_good_id = $1`, [goodId]);
+    const status = new Map(rows.map((r) => [r.order_no, r.status]));
+    bought.forEach((b, i) => assert.equal(status.get(b.orderNo), raced[i]![0].status === 200 ? 'PAID' : 'CANCELLED'));
+    assert.ok(cancelled > 0 && cancelled < 200, `both sides won some races (${cancelled} cancelled)`);
+    assert.deepEqual(await stockState(goodId), { db: cancelled, redis: cancelled, live: 200 - cancelled });
+
+    // A shopper whose order was cancelled may order the same item again.
+    const again = bought.find((_, i) => raced[i]![1].status === 200)!;
+    const reorder = await placeWhenFlagCleared(0, again.token, goodId);
+    await results.waitForAll([reorder.uuid], 30_000);
+    assert.equal(results.results.get(reorder.uuid)!.status, 'SUCCESS');
+  });
+
+  it('pay racing the timeout around the deadline, 200 times: exactly one wins each time', async () => {
+    const goodId = await seedSale(env.databaseUrl, { name: 'pay-vs-timeout', stock: 200 });
+    const bought = await buyAll(await shoppers(200, 'pvt'), goodId);
+    const orders = await sql<{ order_no: string; pay_deadline: Date }>(env.databaseUrl, `SELECT order_no, pay_deadline FROM orders WHERE seckill_good_id = $1`, [goodId]);
+    const deadline = new Map(orders.map((o) => [o.order_no, o.pay_deadline.getTime()]));
+    // Each pay is scheduled between 300 ms before and 300 ms after its own deadline.
+    const pays = await Promise.all(
+      bought.map(async (b, i) => {
+        const at = deadline.get(b.orderNo)! + ((i % 61) - 30) * 10;
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, at - Date.now())));
+        return request<OrderView>(apiOf(i).url, 'POST', `/api/orders/${b.orderNo}/pay`, { token: b.token });
+      }),
+    );
+    const expired = bought.filter((_, i) => pays[i]!.status !== 200);
+    await results.waitFor(() => expired.every((b) => results.statusesOf(b.uuid).includes('TIMEOUT')), 30_000, 'the timeouts of unpaid orders');
+    const rows = await sql<{ order_no: string; status: string }>(env.databaseUrl, `SELECT order_no, status FROM orders WHERE seckill_good_id = $1`, [goodId]);
+    const status = new Map(rows.map((r) => [r.order_no, r.status]));
+    bought.forEach((b, i) => {
+      const won = pays[i]!.status === 200;
+      assert.equal(status.get(b.orderNo), won ? 'PAID' : 'TIMEOUT');
+      if (!won) assert.equal((pays[i]!.body as unknown as { code: string }).code, 'ORDER_NOT_PAYABLE');
+      assert.ok(!(won && results.statusesOf(b.uuid).includes('TIMEOUT')), 'a paid order never times out');
+    });
+    assert.ok(expired.length > 0 && expired.length < 200, `both sides won some races (${expired.length} timed out)`);
+    assert.deepEqual(await stockState(goodId), { db: expired.length, redis: expired.length, live: 200 - expired.length });
+  });
+});
+
+describe('restock', () => {
+  it('adds units mid-sale: PostgreSQL, Redis and every sold-out flag follow', async () => {
+    const goodId = await seedSale(env.databaseUrl, { name: 'restock', stock: 1 });
+    const [a, b, c] = await shoppers(3, 'restock');
+    await buyAll([a!], goodId);
+    const refused = await Promise.all([place(0, b!, goodId), place(1, c!, goodId)]);
+    assert.ok(refused.every((r) => r.status === 409 && r.body.code === 'SOLD_OUT'), 'both instances now hold a sold-out flag');
+    const added = await request<{ stockTotal: number; stockLeft: number; status: string }>(api1.url, 'POST', `/api/admin/seckill/goods/${goodId}/stock`, { token: admin, json: { delta: 2 } });
+    assert.equal(added.status, 200);
+    assert.deepEqual([added.body.stockTotal, added.body.stockLeft, added.body.status], [3, 2, 'live']);
+    const rebought = await Promise.all([placeWhenFlagCleared(0, b!, goodId), placeWhenFlagCleared(1, c!, goodId)]);
+    await results.waitForAll(rebought.map((r) => r.uuid), 30_000);
+    assert.ok(rebought.every((r) => results.results.get(r.uuid)!.status === 'SUCCESS'));
+    assert.deepEqual(await stockState(goodId), { db: 0, redis: 0, live: 3 });
+  });
+});
+
+describe('reconciliation', () => {
+  it('survives Redis emptied mid-sale: the sale carries on, nothing is oversold, Redis equals PostgreSQL when quiet', async () => {
+    const goodId = await seedSale(env.databaseUrl, { name: 'flush', stock: 300 });
+    const tokens = await shoppers(800, 'flush');
+    const fire = (slice: string[]) =>
+      Promise.all([
+        burst<{ uuid?: string; code?: string }>(`${api1.url}/api/seckill/orders`, slice.filter((_, i) => i % 2 === 0).map((token) => ({ token, body: { seckillGoodId: goodId } }))),
+        burst<{ uuid?: string; code?: string }>(`${api2.url}/api/seckill/orders`, slice.filter((_, i) => i % 2 === 1).map((token) => ({ token, body: { seckillGoodId: goodId } }))),
+      ]).then(([a, b]) => [...a, ...b]);
+
+    const firstWave = fire(tokens.slice(0, 200));
+    // Redis loses everything of this environment while orders are in flight (as after a restart without persistence).
+    const flushed = (async () => {
+      const found = await redis.keys(`${env.redisKeyPrefix}*`);
+      if (found.length) await redis.del(...found);
+    })();
+    const [a] = await Promise.all([firstWave, flushed]);
+    const b = await fire(tokens.slice(200));
+    const responses = [...a, ...b];
+    assert.ok(responses.every((r) => r.status === 202 || r.status === 409), JSON.stringify(responses.filter((r) => r.status >= 500).slice(0, 3)));
+    const accepted = responses.filter((r) => r.status === 202).map((r) => r.body.uuid!);
+    assert.ok(b.some((r) => r.status === 202), 'the sale carried on after the flush');
+    await results.waitForAll(accepted, 60_000);
+
+    const [sold] = await sql<{ n: string; users: string }>(env.databaseUrl, `SELECT count(*) AS n, count(DISTINCT user_id) AS users FROM orders WHERE seckill_good_id = $1`, [goodId]);
+    assert.ok(Number(sold!.n) <= 300, `not oversold: ${sold!.n}`);
+    assert.equal(Number(sold!.n), Number(sold!.users));
+    const report = await request<{ before: { redis: number | null; db: number }; after: { redis: number; db: number }; repaired: boolean }>(
+      api1.url, 'POST', `/api/admin/seckill/goods/${goodId}/reconcile`, { token: admin },
+    );
+    assert.equal(report.status, 200);
+    assert.equal(report.body.after.redis, report.body.after.db, JSON.stringify(report.body));
+    const state = await stockState(goodId);
+    assert.deepEqual([state.db, state.redis], [300 - Number(sold!.n), 300 - Number(sold!.n)]);
+    assert.equal(await redis.hlen(keys.buyers(goodId)), state.live, 'buyers in Redis are exactly the live orders');
+  });
+});
