@@ -199,6 +199,11 @@ describe('the payment window', () => {
     });
     assert.ok(expired.length > 0 && expired.length < 200, `both sides won some races (${expired.length} timed out)`);
     assert.deepEqual(await stockState(goodId), { db: expired.length, redis: expired.length, live: 200 - expired.length });
+
+    // A shopper whose order timed out may order the same item again.
+    const reorder = await placeWhenFlagCleared(0, expired[0]!.token, goodId);
+    await results.waitForAll([reorder.uuid], 30_000);
+    assert.equal(results.results.get(reorder.uuid)!.status, 'SUCCESS');
   });
 });
 
