@@ -16,3 +16,4 @@ export { ManagementClient, type QueueInfo } from './management-client';
 export { StockBroadcastListener } from './stock-broadcast.listener';
 export { AmqpQueueServer, type AmqpQueueServerOptions } from './amqp-queue.server';
 export { rabbitmqCheck } from './rabbitmq.check';
+export { parseOrPark } from './parse-or-park';

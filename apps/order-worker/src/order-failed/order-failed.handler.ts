@@ -1,8 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { PinoLogger } from 'nestjs-pino';
-import { MESSAGE_VERSION, MessageFormatError, parseOrderResult, type StockBackMessage } from '@seckill/contracts';
-import { ConfirmedPublisher, Exchange, RoutingKey, type Delivery, type Disposition } from '@seckill/messaging';
+import { MESSAGE_VERSION, parseOrderResult, type StockBackMessage } from '@seckill/contracts';
+import { ConfirmedPublisher, Exchange, RoutingKey, parseOrPark, type Delivery, type Disposition } from '@seckill/messaging';
 import { StockService } from '@seckill/stock';
 
 /**
@@ -24,14 +24,8 @@ export class OrderFailedHandler {
   /** Consumed from seckill.order.fail.release through AmqpQueueServer (see main.ts). */
   @EventPattern(RoutingKey.ORDER_FAIL)
   async handle(@Payload() delivery: Delivery): Promise<Disposition> {
-    let result;
-    try {
-      result = parseOrderResult(delivery.body);
-    } catch (err) {
-      if (!(err instanceof MessageFormatError)) throw err;
-      this.logger.error({ err: err.message, uuid: delivery.uuid }, 'unparseable result message parked');
-      return 'park';
-    }
+    const result = parseOrPark(delivery, parseOrderResult, this.logger);
+    if (result === 'park') return 'park';
     if (result.status !== 'FAIL') return 'ack';
     const released = await this.stock.release(result.seckillGoodId, result.userId, result.uuid);
     const message: StockBackMessage = { version: MESSAGE_VERSION, seckillGoodId: result.seckillGoodId, reason: 'order.fail' };

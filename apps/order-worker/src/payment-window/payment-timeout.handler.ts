@@ -1,8 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { PinoLogger } from 'nestjs-pino';
-import { MessageFormatError, parsePaymentWindow } from '@seckill/contracts';
-import { RoutingKey, type Delivery, type Disposition } from '@seckill/messaging';
+import { parsePaymentWindow } from '@seckill/contracts';
+import { RoutingKey, parseOrPark, type Delivery, type Disposition } from '@seckill/messaging';
 import { OrderLifecycleService } from '@seckill/order-lifecycle';
 
 /** An order's payment window expired (dead-lettered from its payment-window queue into seckill.order.timeout). */
@@ -17,14 +17,8 @@ export class PaymentTimeoutHandler {
 
   @EventPattern(RoutingKey.ORDER_TIMEOUT)
   async handle(@Payload() delivery: Delivery): Promise<Disposition> {
-    let message;
-    try {
-      message = parsePaymentWindow(delivery.body);
-    } catch (err) {
-      if (!(err instanceof MessageFormatError)) throw err;
-      this.logger.error({ err: err.message, uuid: delivery.uuid }, 'unparseable payment-window message parked');
-      return 'park';
-    }
+    const message = parseOrPark(delivery, parsePaymentWindow, this.logger);
+    if (message === 'park') return 'park';
     const outcome = await this.lifecycle.timeout(message.orderNo);
     this.logger.info({ uuid: message.uuid, orderNo: message.orderNo, outcome }, 'payment window expired');
     return 'ack';

@@ -1,8 +1,8 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { PinoLogger } from 'nestjs-pino';
-import { MessageFormatError, parseOrderEvent } from '@seckill/contracts';
-import type { Delivery, Disposition } from '@seckill/messaging';
+import { parseOrderEvent } from '@seckill/contracts';
+import { parseOrPark, type Delivery, type Disposition } from '@seckill/messaging';
 import { OutcomeStore } from './outcome-store';
 
 /**
@@ -21,14 +21,8 @@ export class OrderEventsHandler {
 
   @EventPattern('order.*')
   async handle(@Payload() delivery: Delivery): Promise<Disposition> {
-    let event;
-    try {
-      event = parseOrderEvent(delivery.body);
-    } catch (err) {
-      if (!(err instanceof MessageFormatError)) throw err;
-      this.logger.error({ err: err.message, uuid: delivery.uuid }, 'unparseable order event parked');
-      return 'park';
-    }
+    const event = parseOrPark(delivery, parseOrderEvent, this.logger);
+    if (event === 'park') return 'park';
     await this.store.record(event);
     this.logger.info({ uuid: event.uuid, type: event.type, status: event.status }, 'order event stored and announced');
     return 'ack';
