@@ -12,13 +12,15 @@ const started = Date.now();
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 execFileSync(bin('tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 execFileSync(bin('tsc-alias'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
+// The shopper page is browser code (DOM, ES modules, no Node types): its own tsconfig, emitted next to its assets.
+execFileSync(bin('tsc'), ['-p', 'apps/order-api/src/shop/tsconfig.json'], { cwd: root, stdio: 'inherit' });
 
 const ASSET = /\.(lua|html|css|svg|ico|png|json)$/;
 function copyAssets(dir) {
   for (const entry of readdirSync(dir)) {
     const path = join(dir, entry);
     if (statSync(path).isDirectory()) copyAssets(path);
-    else if (ASSET.test(entry) && !entry.endsWith('project.json')) cpSync(path, join(root, 'dist', relative(root, path)));
+    else if (ASSET.test(entry) && !/^(project|tsconfig)\.json$/.test(entry)) cpSync(path, join(root, 'dist', relative(root, path)));
   }
 }
 for (const top of ['apps', 'libs']) {

@@ -9,6 +9,7 @@ import { DEPENDENCY_CHECKS, HealthController, ObservabilityModule } from '@secki
 import { PersistenceModule, postgresCheck } from '@seckill/persistence';
 import { REDIS, redisCheck, StockModule } from '@seckill/stock';
 import { AuthModule } from './auth/auth.module';
+import { ClientConfigModule } from './client-config/client-config.module';
 import { GoodsModule } from './goods/goods.module';
 import { ErrorFilter } from './http/error.filter';
 import { OrdersModule } from './orders/orders.module';
@@ -23,6 +24,7 @@ import { OrdersModule } from './orders/orders.module';
     AuthModule,
     GoodsModule,
     OrdersModule,
+    ClientConfigModule,
   ],
   controllers: [HealthController],
   providers: [

@@ -5,6 +5,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { appConfig, type AppConfig } from '@seckill/config';
 import { PinoNestLogger } from '@seckill/observability';
 import { AppModule } from './app.module';
+import { registerShopAssets } from './client-config/shop-assets';
 import { createValidationPipe } from './http/validation.pipe';
 
 export async function createOrderApi(config: AppConfig): Promise<NestFastifyApplication> {
@@ -20,6 +21,7 @@ export async function createOrderApi(config: AppConfig): Promise<NestFastifyAppl
     .addBearerAuth()
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc));
+  await registerShopAssets(app);
   return app;
 }
 

@@ -1,0 +1,55 @@
+import { observeServerDate } from './clock.js';
+
+/** A failed call, carrying the contract's stable `code` (what the page branches on; messages may change). */
+export class ApiError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** `code` of an ApiError when no answer came back at all. */
+export const NETWORK_ERROR = 'NETWORK';
+
+interface ErrorBody {
+  code: string;
+  message?: string;
+}
+
+function isErrorBody(value: unknown): value is ErrorBody {
+  return typeof value === 'object' && value !== null && typeof (value as { code?: unknown }).code === 'string';
+}
+
+/** JSON call to order-api on this origin. Resolves with the parsed body on 2xx, rejects with ApiError otherwise. */
+export async function call<T>(method: 'GET' | 'POST', path: string, opts: { token?: string; json?: unknown } = {}): Promise<T> {
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (opts.token) headers['authorization'] = `Bearer ${opts.token}`;
+  const init: RequestInit = { method, headers, cache: 'no-store' };
+  if (opts.json !== undefined) {
+    headers['content-type'] = 'application/json';
+    init.body = JSON.stringify(opts.json);
+  }
+  let res: Response;
+  try {
+    res = await fetch(path, init);
+  } catch {
+    throw new ApiError(0, NETWORK_ERROR, 'The shop cannot be reached. Check your connection and try again.');
+  }
+  observeServerDate(res.headers.get('date'));
+  const text = await res.text().catch(() => '');
+  let data: unknown;
+  try {
+    data = text ? JSON.parse(text) : undefined;
+  } catch {
+    data = undefined;
+  }
+  if (!res.ok) {
+    const body = isErrorBody(data) ? data : undefined;
+    throw new ApiError(res.status, body?.code ?? `HTTP_${res.status}`, body?.message ?? (res.statusText || `HTTP ${res.status}`));
+  }
+  return data as T;
+}

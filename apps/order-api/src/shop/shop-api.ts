@@ -1,0 +1,15 @@
+import { call } from './http.js';
+import type { ClientConfig, LoginAnswer, Order, OrderResult, SaleItem } from './types.js';
+
+/** Every order-api call the page makes, one function each (paths and shapes as in the contract). */
+export const shopApi = {
+  clientConfig: () => call<ClientConfig>('GET', '/api/client-config'),
+  goods: () => call<SaleItem[]>('GET', '/api/seckill/goods'),
+  register: (username: string, password: string) => call<{ id: number; username: string }>('POST', '/api/auth/register', { json: { username, password } }),
+  login: (username: string, password: string) => call<LoginAnswer>('POST', '/api/auth/login', { json: { username, password } }),
+  placeOrder: (token: string, seckillGoodId: number, requestId: string) =>
+    call<{ uuid: string; status: 'QUEUED' }>('POST', '/api/seckill/orders', { token, json: { seckillGoodId, requestId } }),
+  orderResult: (token: string, uuid: string) => call<OrderResult>('GET', `/api/seckill/orders/${encodeURIComponent(uuid)}`, { token }),
+  myOrders: (token: string) => call<Order[]>('GET', '/api/orders', { token }),
+  pay: (token: string, orderNo: string) => call<Order>('POST', `/api/orders/${encodeURIComponent(orderNo)}/pay`, { token }),
+};
