@@ -97,6 +97,10 @@ const CASES: Case[] = [
     json: { name: 'x', price: '1.00', seckillPrice: '0.50', stock: 0, startTime: '2030-01-01T00:00:00Z', endTime: '2030-01-02T00:00:00Z' }, status: 400, code: 'VALIDATION_FAILED',
   },
   { name: 'admin: add stock to unknown item', method: 'POST', path: '/api/admin/seckill/goods/424242/stock', token: () => admin, json: { delta: 1 }, status: 404, code: 'GOOD_NOT_FOUND' },
+  { name: 'admin: reconcile an unknown item', method: 'POST', path: '/api/admin/seckill/goods/424242/reconcile', token: () => admin, status: 404, code: 'GOOD_NOT_FOUND' },
+  { name: 'pay an unknown order', method: 'POST', path: '/api/orders/2026112200000099999/pay', token: () => shopper, status: 404, code: 'ORDER_NOT_FOUND' },
+  { name: 'cancel a malformed order number', method: 'POST', path: '/api/orders/abc%27--/cancel', token: () => shopper, status: 404, code: 'ORDER_NOT_FOUND' },
+  { name: 'pay without a token', method: 'POST', path: '/api/orders/1/pay', status: 401, code: 'UNAUTHORIZED' },
   { name: 'admin: negative stock delta', method: 'POST', path: '/api/admin/seckill/goods/1/stock', token: () => admin, json: { delta: -5 }, status: 400, code: 'VALIDATION_FAILED' },
 ];
 
