@@ -12,8 +12,11 @@ const started = Date.now();
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 execFileSync(bin('tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 execFileSync(bin('tsc-alias'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
-// The shopper page is browser code (DOM, ES modules, no Node types): its own tsconfig, emitted next to its assets.
-execFileSync(bin('tsc'), ['-p', 'apps/order-api/src/shop/tsconfig.json'], { cwd: root, stdio: 'inherit' });
+// The shopper page and the ops console are browser code (DOM, ES modules, no Node types): each has its own
+// tsconfig and is emitted next to its assets.
+for (const page of ['shop', 'ops']) {
+  execFileSync(bin('tsc'), ['-p', `apps/order-api/src/${page}/tsconfig.json`], { cwd: root, stdio: 'inherit' });
+}
 
 const ASSET = /\.(lua|html|css|svg|ico|png|json)$/;
 function copyAssets(dir) {

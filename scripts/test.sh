@@ -19,7 +19,7 @@ elif [[ ! -d node_modules ]]; then
 fi
 
 bash scripts/infra.sh
-bash scripts/ensure-chromium.sh   # the shopper page's browser tests drive Debian's Chromium
+bash scripts/ensure-chromium.sh   # the shop and ops pages' browser tests drive Debian's Chromium
 node scripts/build.mjs
 # Style and module boundaries (apps → libs, contracts → nothing) are part of the suite: a violation fails CI.
 npm run --silent lint

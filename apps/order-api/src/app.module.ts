@@ -5,19 +5,23 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ConfigModule } from '@seckill/config';
 import { AMQP_CONNECTION, MessagingModule, rabbitmqCheck } from '@seckill/messaging';
-import { DEPENDENCY_CHECKS, HealthController, ObservabilityModule } from '@seckill/observability';
+import { ObservabilityModule } from '@seckill/observability';
 import { PersistenceModule, postgresCheck } from '@seckill/persistence';
 import { REDIS, redisCheck, StockModule } from '@seckill/stock';
 import { AuthModule } from './auth/auth.module';
 import { ClientConfigModule } from './client-config/client-config.module';
 import { GoodsModule } from './goods/goods.module';
 import { ErrorFilter } from './http/error.filter';
+import { OpsApiModule } from './ops-api/ops-api.module';
 import { OrdersModule } from './orders/orders.module';
 
 @Module({
   imports: [
     ConfigModule,
-    ObservabilityModule.forRoot('order-api'),
+    ObservabilityModule.forRoot('order-api', {
+      inject: [DataSource, REDIS, AMQP_CONNECTION],
+      useFactory: (db: DataSource, redis: Redis, amqp: AmqpConnectionManager) => [postgresCheck(db), redisCheck(redis), rabbitmqCheck(amqp)],
+    }),
     PersistenceModule,
     StockModule,
     MessagingModule.forRoot({ connectionName: 'order-api' }),
@@ -25,15 +29,10 @@ import { OrdersModule } from './orders/orders.module';
     GoodsModule,
     OrdersModule,
     ClientConfigModule,
+    OpsApiModule,
   ],
-  controllers: [HealthController],
   providers: [
     { provide: APP_FILTER, useClass: ErrorFilter },
-    {
-      provide: DEPENDENCY_CHECKS,
-      inject: [DataSource, REDIS, AMQP_CONNECTION],
-      useFactory: (db: DataSource, redis: Redis, amqp: AmqpConnectionManager) => [postgresCheck(db), redisCheck(redis), rabbitmqCheck(amqp)],
-    },
   ],
 })
 export class AppModule {}

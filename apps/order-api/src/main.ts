@@ -3,9 +3,9 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { appConfig, type AppConfig } from '@seckill/config';
-import { PinoNestLogger } from '@seckill/observability';
+import { PinoNestLogger, registerHttpMetrics } from '@seckill/observability';
 import { AppModule } from './app.module';
-import { registerShopAssets } from './client-config/shop-assets';
+import { registerPageAssets } from './client-config/page-assets';
 import { createValidationPipe } from './http/validation.pipe';
 
 export async function createOrderApi(config: AppConfig): Promise<NestFastifyApplication> {
@@ -13,6 +13,7 @@ export async function createOrderApi(config: AppConfig): Promise<NestFastifyAppl
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { bufferLogs: true });
   app.useLogger(app.get(PinoNestLogger));
   app.useGlobalPipes(createValidationPipe());
+  registerHttpMetrics(app.getHttpAdapter().getInstance());
   app.enableShutdownHooks();
   const doc = new DocumentBuilder()
     .setTitle('seckill order-api')
@@ -21,7 +22,7 @@ export async function createOrderApi(config: AppConfig): Promise<NestFastifyAppl
     .addBearerAuth()
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc));
-  await registerShopAssets(app);
+  await registerPageAssets(app);
   return app;
 }
 

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { Module } from '@nestjs/common';
 import { ConfigModule } from '@seckill/config';
 import { AMQP_CONNECTION, MessagingModule, rabbitmqCheck } from '@seckill/messaging';
-import { DEPENDENCY_CHECKS, HealthController, ObservabilityModule } from '@seckill/observability';
+import { ObservabilityModule } from '@seckill/observability';
 import { PersistenceModule, postgresCheck } from '@seckill/persistence';
 import { REDIS, redisCheck, StockModule } from '@seckill/stock';
 import { OrderLifecycleModule } from '@seckill/order-lifecycle';
@@ -17,19 +17,24 @@ import { OrderPlacedHandler } from './pending-orders/order-placed.handler';
 import { PendingOrdersConsumer } from './pending-orders/pending-orders.consumer';
 
 @Module({
-  imports: [ConfigModule, ObservabilityModule.forRoot('order-worker'), PersistenceModule, StockModule, MessagingModule.forRoot({ connectionName: 'order-worker' }), OrderLifecycleModule],
-  controllers: [HealthController, OrderFailedHandler, PaymentTimeoutHandler],
+  imports: [
+    ConfigModule,
+    ObservabilityModule.forRoot('order-worker', {
+      inject: [DataSource, REDIS, AMQP_CONNECTION],
+      useFactory: (db: DataSource, redis: Redis, amqp: AmqpConnectionManager) => [postgresCheck(db), redisCheck(redis), rabbitmqCheck(amqp)],
+    }),
+    PersistenceModule,
+    StockModule,
+    MessagingModule.forRoot({ connectionName: 'order-worker' }),
+    OrderLifecycleModule,
+  ],
+  controllers: [OrderFailedHandler, PaymentTimeoutHandler],
   providers: [
     OrderBatchRepository,
     OrderPlacedHandler,
     PendingOrdersConsumer,
     PaymentWindowDeclarer,
     ReconcileScheduler,
-    {
-      provide: DEPENDENCY_CHECKS,
-      inject: [DataSource, REDIS, AMQP_CONNECTION],
-      useFactory: (db: DataSource, redis: Redis, amqp: AmqpConnectionManager) => [postgresCheck(db), redisCheck(redis), rabbitmqCheck(amqp)],
-    },
   ],
 })
 export class WorkerModule {}

@@ -4,7 +4,7 @@ import { Module } from '@nestjs/common';
 import { TokenModule } from '@seckill/auth';
 import { ConfigModule } from '@seckill/config';
 import { AMQP_CONNECTION, MessagingModule, rabbitmqCheck } from '@seckill/messaging';
-import { DEPENDENCY_CHECKS, HealthController, ObservabilityModule } from '@seckill/observability';
+import { ObservabilityModule } from '@seckill/observability';
 import { REDIS, redisCheck, StockModule } from '@seckill/stock';
 import { OrderEventsHandler } from './outcomes/order-events.handler';
 import { OutcomeStore } from './outcomes/outcome-store';
@@ -12,18 +12,17 @@ import { OrderSocketGateway } from './socket/order-socket.gateway';
 import { RedisSubscriberShutdown, redisSubscriberProvider } from './socket/redis-subscriber.provider';
 
 @Module({
-  imports: [ConfigModule, ObservabilityModule.forRoot('websocket-notifier'), StockModule, MessagingModule.forRoot({ connectionName: 'websocket-notifier' }), TokenModule],
-  controllers: [HealthController, OrderEventsHandler],
-  providers: [
-    OutcomeStore,
-    OrderSocketGateway,
-    redisSubscriberProvider,
-    RedisSubscriberShutdown,
-    {
-      provide: DEPENDENCY_CHECKS,
+  imports: [
+    ConfigModule,
+    ObservabilityModule.forRoot('websocket-notifier', {
       inject: [REDIS, AMQP_CONNECTION],
       useFactory: (redis: Redis, amqp: AmqpConnectionManager) => [redisCheck(redis), rabbitmqCheck(amqp)],
-    },
+    }),
+    StockModule,
+    MessagingModule.forRoot({ connectionName: 'websocket-notifier' }),
+    TokenModule,
   ],
+  controllers: [OrderEventsHandler],
+  providers: [OutcomeStore, OrderSocketGateway, redisSubscriberProvider, RedisSubscriberShutdown],
 })
 export class NotifierModule {}

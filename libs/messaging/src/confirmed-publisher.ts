@@ -1,5 +1,6 @@
 import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 import type { ConfirmChannel } from 'amqplib';
+import { metrics } from '@seckill/observability';
 import { declareTopology } from './topology';
 
 export interface PublishMeta {
@@ -35,6 +36,7 @@ export class ConfirmedPublisher {
 
   async publish(exchange: string, routingKey: string, body: unknown, meta: PublishMeta = {}, timeoutMs?: number): Promise<void> {
     const headers = { ...(meta.headers ?? {}), ...(meta.uuid ? { 'x-order-uuid': meta.uuid } : {}) };
+    const timer = metrics.publishConfirm.startTimer({ exchange });
     try {
       await this.channel.publish(exchange, routingKey, Buffer.from(JSON.stringify(body)), {
         persistent: true,
@@ -45,6 +47,7 @@ export class ConfirmedPublisher {
         headers,
         timeout: timeoutMs ?? this.defaultTimeoutMs,
       });
+      timer();
     } catch (err) {
       if (err instanceof Error && err.message === 'timeout') {
         throw new PublishTimeoutError(`publish to ${exchange}/${routingKey} not confirmed in time`);

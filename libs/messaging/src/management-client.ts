@@ -9,6 +9,12 @@ export interface QueueInfo {
   messages_unacknowledged: number;
   consumers: number;
   arguments: Record<string, unknown>;
+  /** Rates are messages per second over the management plugin's sampling window; absent until traffic. */
+  message_stats?: {
+    publish_details?: { rate: number };
+    deliver_get_details?: { rate: number };
+    ack_details?: { rate: number };
+  };
 }
 
 export class ManagementClient {

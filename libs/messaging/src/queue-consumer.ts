@@ -1,5 +1,6 @@
 import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-manager';
 import type { Channel, ConsumeMessage } from 'amqplib';
+import { metrics } from '@seckill/observability';
 import { declareTopology } from './topology';
 import { Delivery, type Disposition } from './delivery';
 
@@ -142,6 +143,8 @@ export class BatchConsumer extends BaseQueueConsumer {
     try {
       while (this.buffer.length > 0) {
         const batch = this.buffer.splice(0, this.maxBatch);
+        metrics.consumerBatchSize.observe({ queue: this.options.queue }, batch.length);
+        const timer = metrics.consumerBatchSeconds.startTimer({ queue: this.options.queue });
         let dispositions: readonly Disposition[];
         try {
           dispositions = await this.handler(batch);
@@ -150,6 +153,7 @@ export class BatchConsumer extends BaseQueueConsumer {
           dispositions = batch.map(() => 'retry' as const);
         }
         batch.forEach((d, i) => d.settle(dispositions[i] ?? 'retry'));
+        timer();
       }
     } finally {
       this.running = false;

@@ -1,4 +1,6 @@
-import { Controller, Get, Inject, Res } from '@nestjs/common';
+import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult, type HealthIndicatorResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
 
 /** One dependency a process needs to do its work; `check` rejects (or resolves false) when it is down. */
@@ -12,32 +14,46 @@ const CHECK_TIMEOUT_MS = 1000;
 
 /**
  * `/health`: the process runs (liveness). `/health/ready`: every dependency answers within a second
- * (readiness: load balancers and orchestrators route traffic only to ready instances).
+ * (readiness: load balancers and orchestrators route traffic only to ready instances). Built on
+ * @nestjs/terminus; a failing check answers 503 with terminus' usual body, whichever error filter the app has.
  */
+@ApiTags('health')
 @Controller('health')
 export class HealthController {
-  constructor(@Inject(DEPENDENCY_CHECKS) private readonly checks: DependencyCheck[]) {}
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    @Inject(DEPENDENCY_CHECKS) private readonly checks: DependencyCheck[],
+  ) {}
 
   @Get()
-  live(): { status: 'ok' } {
-    return { status: 'ok' };
+  @HealthCheck()
+  live(): Promise<HealthCheckResult> {
+    return this.health.check([]);
   }
 
   @Get('ready')
-  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<{ status: string; checks: Record<string, 'up' | 'down'> }> {
-    const settled = await Promise.allSettled(this.checks.map((c) => withTimeout(c.check())));
-    const checks = Object.fromEntries(
-      this.checks.map((c, i) => {
-        const s = settled[i]!;
-        return [c.name, s.status === 'fulfilled' && s.value !== false ? 'up' : 'down'] as const;
-      }),
-    );
-    const ok = Object.values(checks).every((v) => v === 'up');
-    void reply.status(ok ? 200 : 503);
-    return { status: ok ? 'ok' : 'unavailable', checks };
+  @HealthCheck()
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
+    try {
+      return await this.health.check(this.checks.map((c) => () => this.probe(c)));
+    } catch (err) {
+      if (!(err instanceof ServiceUnavailableException)) throw err;
+      void reply.status(503);
+      return err.getResponse() as HealthCheckResult;
+    }
   }
-}
 
-function withTimeout<T>(p: Promise<T>): Promise<T> {
-  return Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), CHECK_TIMEOUT_MS).unref())]);
+  private async probe(c: DependencyCheck): Promise<HealthIndicatorResult> {
+    const session = this.indicators.check(c.name);
+    try {
+      const ok = await Promise.race([
+        c.check(),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), CHECK_TIMEOUT_MS).unref()),
+      ]);
+      return ok === false ? session.down({ message: 'not connected' }) : session.up();
+    } catch (err) {
+      return session.down({ message: err instanceof Error ? err.message : String(err) });
+    }
+  }
 }

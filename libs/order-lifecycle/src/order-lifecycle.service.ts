@@ -4,6 +4,7 @@ import { PinoLogger } from 'nestjs-pino';
 import type { DataSource } from 'typeorm';
 import { DomainError, ErrorCode, MESSAGE_VERSION, type OrderStatusMessage, type OrderView, type StockBackMessage } from '@seckill/contracts';
 import { ConfirmedPublisher, Exchange, RoutingKey } from '@seckill/messaging';
+import { metrics } from '@seckill/observability';
 import { StockService } from '@seckill/stock';
 import { ORDER_ROW_SELECT, toOrderView, type OrderRow } from './order-view';
 
@@ -53,6 +54,7 @@ export class OrderLifecycleService {
       await this.mine(userId, orderNo);
       throw new DomainError(ErrorCode.ORDER_NOT_PAYABLE, 'this order can no longer be paid');
     }
+    metrics.orders.inc({ event: 'paid' });
     this.logger.info({ uuid: row.uuid, orderNo }, 'order paid');
     await this.announce(row, 'PAID');
     return toOrderView(await this.mine(userId, orderNo));
@@ -60,6 +62,7 @@ export class OrderLifecycleService {
 
   async cancel(userId: number, orderNo: string): Promise<OrderView> {
     const row = await this.close(orderNo, 'CANCELLED', userId);
+    if (row) metrics.orders.inc({ event: 'cancelled' });
     if (!row) {
       await this.mine(userId, orderNo);
       throw new DomainError(ErrorCode.ORDER_NOT_CANCELLABLE, 'only an unpaid order can be cancelled');
@@ -76,6 +79,7 @@ export class OrderLifecycleService {
   async timeout(orderNo: string): Promise<'timed-out' | 'left-alone'> {
     const row = await this.close(orderNo, 'TIMEOUT');
     if (row) {
+      metrics.orders.inc({ event: 'timed_out' });
       await this.giveBack(row, 'TIMEOUT');
       return 'timed-out';
     }

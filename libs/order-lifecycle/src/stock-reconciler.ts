@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { PinoLogger } from 'nestjs-pino';
 import type { DataSource } from 'typeorm';
 import { DomainError, ErrorCode, LIVE_ORDER_STATUSES } from '@seckill/contracts';
+import { metrics } from '@seckill/observability';
 import { StockService } from '@seckill/stock';
 
 export interface ReconcileReport {
@@ -49,6 +50,7 @@ export class StockReconciler {
       repaired: r.before !== r.after,
     };
     const drift = r.before === null ? null : r.before - r.after;
+    metrics.stockDrift.set({ seckill_good_id: String(goodId) }, drift ?? 0);
     const log = { seckillGoodId: goodId, redisBefore: r.before, redisAfter: r.after, db: snapshot.left, inFlight: r.inFlight, drift };
     if (report.repaired) this.logger.warn(log, 'stock drift repaired');
     else this.logger.debug(log, 'stock in agreement');

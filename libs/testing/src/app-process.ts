@@ -33,6 +33,8 @@ export class AppProcess {
     readonly label: string,
     readonly port: number,
     private readonly env: Record<string, string>,
+    /** Extra Node.js options placed before the entry point (e.g. `--cpu-prof` for a profiling run). */
+    private readonly nodeArgs: readonly string[] = [],
   ) {}
 
   get url(): string {
@@ -48,7 +50,7 @@ export class AppProcess {
     const portVar = { 'order-api': 'ORDER_API_PORT', 'order-worker': 'ORDER_WORKER_PORT', 'websocket-notifier': 'NOTIFIER_PORT' }[this.app];
     mkdirSync(join(ARTIFACTS, 'logs'), { recursive: true });
     const log = createWriteStream(join(ARTIFACTS, 'logs', `${this.label}.log`), { flags: 'a' });
-    const child = spawn(process.execPath, [join(REPO_ROOT, 'dist/apps', this.app, 'src/main.js')], {
+    const child = spawn(process.execPath, [...this.nodeArgs, join(REPO_ROOT, 'dist/apps', this.app, 'src/main.js')], {
       env: { ...process.env, ...this.env, [portVar]: String(this.port), HOST: '127.0.0.1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -4,6 +4,7 @@ import { APP_CONFIG, type AppConfig } from '@seckill/config';
 import { paymentWindowQueue } from '@seckill/messaging';
 import { MESSAGE_VERSION, MessageFormatError, parseOrderPlaced, type OrderPlacedMessage, type OrderResultMessage, type PaymentWindowMessage } from '@seckill/contracts';
 import { ConfirmedPublisher, Exchange, RoutingKey, type Delivery, type Disposition } from '@seckill/messaging';
+import { metrics } from '@seckill/observability';
 import { StockService } from '@seckill/stock';
 import { OrderBatchRepository, type RecordedOutcome } from './order-batch.repository';
 
@@ -77,6 +78,7 @@ export class OrderPlacedHandler {
       );
       for (const o of decided) {
         outcomes.set(o.uuid, o);
+        metrics.orders.inc({ event: o.status === 'SUCCESS' ? 'created' : 'failed' });
         this.logger.info({ uuid: o.uuid, seckillGoodId: o.seckillGoodId, status: o.status, ...(o.status === 'SUCCESS' ? { orderNo: o.orderNo } : { reason: o.reason }) }, 'order decided');
       }
     }

@@ -16,7 +16,7 @@ import { OrderPlacedHandler } from './order-placed.handler';
 
 /** The worker's real wiring (PostgreSQL, Redis, RabbitMQ) without its consumers: batches are handed in directly. */
 @Module({
-  imports: [ConfigModule, ObservabilityModule.forRoot('worker-int'), PersistenceModule, StockModule, MessagingModule.forRoot({ connectionName: 'worker-int' })],
+  imports: [ConfigModule, ObservabilityModule.forRoot('worker-int', { useFactory: () => [] }), PersistenceModule, StockModule, MessagingModule.forRoot({ connectionName: 'worker-int' })],
   providers: [OrderBatchRepository, OrderPlacedHandler],
 })
 class HandlerUnderTest {}

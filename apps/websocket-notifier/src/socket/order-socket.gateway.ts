@@ -7,6 +7,7 @@ import type { WebSocket } from 'ws';
 import { TokenService } from '@seckill/auth';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
 import { DomainError, SocketCloseCode, type OrderFrame } from '@seckill/contracts';
+import { metrics } from '@seckill/observability';
 import { OutcomeStore } from '../outcomes/outcome-store';
 import { frameKey, LocalSockets, type WaitingSocket } from './local-sockets';
 import { REDIS_SUBSCRIBER } from './redis-subscriber.provider';
@@ -78,7 +79,9 @@ export class OrderSocketGateway implements OnGatewayConnection, OnModuleInit, Be
 
     const socket: WaitingSocket = { ws, uuid, userId, sent: new Set(), missedPongs: 0 };
     ws.on('pong', () => (socket.missedPongs = 0));
+    metrics.wsConnections.inc();
     ws.on('close', () => {
+      metrics.wsConnections.dec();
       if (this.local.remove(socket)) void this.subscriber.unsubscribe(this.store.channel(uuid)).catch(() => undefined);
     });
     if (this.local.add(socket)) await this.subscriber.subscribe(this.store.channel(uuid));
@@ -101,6 +104,7 @@ export class OrderSocketGateway implements OnGatewayConnection, OnModuleInit, Be
       if (s.sent.has(key) || s.ws.readyState !== s.ws.OPEN) continue;
       s.sent.add(key);
       s.ws.send(JSON.stringify(frame));
+      metrics.wsPushes.inc({ type: frame.type });
       this.logger.info({ uuid: s.uuid, type: frame.type, status: frame.status }, 'pushed to socket');
     }
   }

@@ -5,6 +5,7 @@ import type { Repository } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
 import { DomainError, ErrorCode, MESSAGE_VERSION, type OrderPlacedMessage } from '@seckill/contracts';
 import { ConfirmedPublisher, Exchange, RoutingKey } from '@seckill/messaging';
+import { metrics } from '@seckill/observability';
 import { OrderRequestEntity } from '@seckill/persistence';
 import { StockService, type ReserveOutcome } from '@seckill/stock';
 import { GoodsService } from '../../goods/goods.service';
@@ -48,7 +49,10 @@ export class PlaceOrderService {
     if (!this.limiter.take(userId)) throw REJECT.rateLimited;
     const cached = this.saleCache.get(goodId);
     this.checkWindow(cached instanceof Promise ? await cached : cached, goodId);
-    if (this.flags.isSoldOut(goodId)) throw soldOut();
+    if (this.flags.isSoldOut(goodId)) {
+      metrics.reservations.inc({ outcome: 'flagged' });
+      throw soldOut();
+    }
 
     const uuid = requestUuid(requestId);
     const generation = this.flags.generation(goodId);
@@ -57,6 +61,7 @@ export class PlaceOrderService {
       await this.goods.ensureLoaded(goodId);
       outcome = await this.reserve(goodId, userId, uuid);
     }
+    metrics.reservations.inc({ outcome: RESERVATION_LABEL[outcome.kind] });
     switch (outcome.kind) {
       case 'RESERVED':
         if (requestId && (await this.decidedEarlier(goodId, userId, uuid))) return { uuid, status: 'QUEUED' };
@@ -144,6 +149,15 @@ export class PlaceOrderService {
     throw new DomainError(ErrorCode.TRY_AGAIN, 'could not queue the order; nothing was reserved, retry');
   }
 }
+
+const RESERVATION_LABEL: Record<ReserveOutcome['kind'], string> = {
+  RESERVED: 'reserved',
+  SOLD_OUT: 'sold_out',
+  ALREADY_ORDERED: 'already_ordered',
+  DUPLICATE: 'duplicate',
+  FOREIGN: 'foreign',
+  NOT_LOADED: 'not_loaded',
+};
 
 /**
  * The answers of the flood, made once: a sale rejects thousands of requests a second with them, and building

@@ -1,0 +1,131 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { APP_CONFIG, type AppConfig } from '@seckill/config';
+import { ManagementClient, parkingLotName, QUEUES } from '@seckill/messaging';
+import { StockService } from '@seckill/stock';
+import { saleStatus } from '../goods/sale-item.mapper';
+
+export interface SaleOps {
+  id: number;
+  name: string;
+  status: string;
+  stockTotal: number;
+  db: { stockLeft: number; sold: number };
+  redis: { stockLeft: number | null };
+  /** Redis minus PostgreSQL. Briefly negative while reservations are in flight; 0 at rest. */
+  drift: number | null;
+  orders: Record<'UNPAID' | 'PAID' | 'CANCELLED' | 'TIMEOUT', number>;
+  requests: Record<'SUCCESS' | 'FAIL', number>;
+}
+
+export interface QueueOps {
+  name: string;
+  messages: number;
+  ready: number;
+  unacked: number;
+  consumers: number;
+  publishRate: number;
+  deliverRate: number;
+  ackRate: number;
+  isParkingLot: boolean;
+  source: string | null;
+}
+
+export interface OpsOverview {
+  at: string;
+  sales: SaleOps[];
+  queues: QueueOps[];
+  rabbitmq: { available: boolean; error?: string };
+}
+
+interface SaleRow {
+  id: number;
+  name: string;
+  stock_total: number;
+  stock_left: number;
+  start_time: Date;
+  end_time: Date;
+  orders: Record<string, number> | null;
+  requests: Record<string, number> | null;
+}
+
+const PARKING_LOTS = new Map(QUEUES.filter((q) => q.parkingLot).map((q) => [parkingLotName(q.name), q.name]));
+
+/** What the ops page shows: PostgreSQL and Redis side by side per sale, and RabbitMQ's queues. */
+@Injectable()
+export class OpsOverviewService {
+  private readonly management: ManagementClient;
+  private readonly vhost: string;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly stock: StockService,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.management = new ManagementClient(config.RABBITMQ_MANAGEMENT_URL);
+    this.vhost = decodeURIComponent(new URL(config.RABBITMQ_URL).pathname.slice(1)) || '/';
+  }
+
+  static sourceOf(parkingLot: string): string | undefined {
+    return PARKING_LOTS.get(parkingLot);
+  }
+
+  async overview(): Promise<OpsOverview> {
+    const [sales, rabbit] = await Promise.all([this.sales(), this.queues()]);
+    return { at: new Date().toISOString(), sales, ...rabbit };
+  }
+
+  private async sales(): Promise<SaleOps[]> {
+    const rows: SaleRow[] = await this.db.query(
+      `SELECT g.id, g.name, g.stock_total, g.stock_left, g.start_time, g.end_time,
+              (SELECT json_object_agg(status, n) FROM (SELECT status, count(*)::int AS n FROM orders WHERE seckill_good_id = g.id GROUP BY status) o) AS orders,
+              (SELECT json_object_agg(status, n) FROM (SELECT status, count(*)::int AS n FROM order_requests WHERE seckill_good_id = g.id GROUP BY status) r) AS requests
+         FROM seckill_goods g
+        WHERE g.end_time > now() - interval '1 day'
+        ORDER BY g.start_time DESC, g.id DESC LIMIT 50`,
+    );
+    const redis = await this.stock.stockLeft(rows.map((r) => r.id));
+    const now = Date.now();
+    return rows.map((r, i) => {
+      const left = redis[i] ?? null;
+      return {
+        id: r.id,
+        name: r.name,
+        status: saleStatus(now, r.start_time.getTime(), r.end_time.getTime(), left ?? r.stock_left),
+        stockTotal: r.stock_total,
+        db: { stockLeft: r.stock_left, sold: r.stock_total - r.stock_left },
+        redis: { stockLeft: left },
+        drift: left === null ? null : left - r.stock_left,
+        orders: { UNPAID: 0, PAID: 0, CANCELLED: 0, TIMEOUT: 0, ...(r.orders ?? {}) },
+        requests: { SUCCESS: 0, FAIL: 0, ...(r.requests ?? {}) },
+      };
+    });
+  }
+
+  private async queues(): Promise<Pick<OpsOverview, 'queues' | 'rabbitmq'>> {
+    try {
+      const queues = await this.management.queues(this.vhost);
+      return {
+        rabbitmq: { available: true },
+        queues: queues
+          .filter((q) => q.name.startsWith('seckill.'))
+          .map((q) => ({
+            name: q.name,
+            messages: q.messages ?? 0,
+            ready: q.messages_ready ?? 0,
+            unacked: q.messages_unacknowledged ?? 0,
+            consumers: q.consumers ?? 0,
+            publishRate: q.message_stats?.publish_details?.rate ?? 0,
+            deliverRate: q.message_stats?.deliver_get_details?.rate ?? 0,
+            ackRate: q.message_stats?.ack_details?.rate ?? 0,
+            isParkingLot: PARKING_LOTS.has(q.name),
+            source: PARKING_LOTS.get(q.name) ?? null,
+          }))
+          .sort((a, b) => a.name.localeCompare(b.name)),
+      };
+    } catch (err) {
+      return { queues: [], rabbitmq: { available: false, error: err instanceof Error ? err.message : String(err) } };
+    }
+  }
+}

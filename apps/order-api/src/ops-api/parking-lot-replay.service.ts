@@ -1,0 +1,57 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { connect } from 'amqplib';
+import { PinoLogger } from 'nestjs-pino';
+import { APP_CONFIG, type AppConfig } from '@seckill/config';
+import { DomainError, ErrorCode } from '@seckill/contracts';
+import { OpsOverviewService } from './ops-overview.service';
+
+/** One replay moves at most this many messages, so a huge parking lot is replayed in bounded steps. */
+const MAX_PER_REPLAY = 10_000;
+
+export interface ReplayResult {
+  queue: string;
+  to: string;
+  replayed: number;
+}
+
+/**
+ * Moves parked messages back to the queue they came from, for an operator who fixed the cause. Each message is
+ * re-published with a confirm before it is acked in the parking lot, so a crash mid-replay duplicates at most
+ * (consumers are idempotent) and never loses. The replay is logged with the operator's name.
+ */
+@Injectable()
+export class ParkingLotReplayService {
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly logger: PinoLogger,
+  ) {
+    logger.setContext('ParkingLotReplay');
+  }
+
+  async replay(parkingLot: string, operator: string): Promise<ReplayResult> {
+    const source = OpsOverviewService.sourceOf(parkingLot);
+    if (!source) throw new DomainError(ErrorCode.NOT_FOUND, `no parking lot named ${parkingLot}`);
+    // A connection of its own: the operation is rare, and basic.get/ack must stay on one channel throughout.
+    const connection = await connect(this.config.RABBITMQ_URL);
+    let replayed = 0;
+    try {
+      const ch = await connection.createConfirmChannel();
+      // Only what is parked now: a message that fails again is parked again behind us, and must not be
+      // picked up by this same replay (it would loop until the bound).
+      const { messageCount } = await ch.checkQueue(parkingLot);
+      for (const limit = Math.min(messageCount, MAX_PER_REPLAY); replayed < limit; replayed++) {
+        const msg = await ch.get(parkingLot, { noAck: false });
+        if (!msg) break;
+        const headers = { ...(msg.properties.headers ?? {}), 'x-replayed-by': operator, 'x-replayed-at': new Date().toISOString() };
+        ch.sendToQueue(source, msg.content, { ...msg.properties, headers, persistent: true });
+        await ch.waitForConfirms();
+        ch.ack(msg);
+      }
+      await ch.close();
+    } finally {
+      await connection.close();
+    }
+    this.logger.warn({ operator, parkingLot, to: source, replayed }, 'parking lot replayed');
+    return { queue: parkingLot, to: source, replayed };
+  }
+}

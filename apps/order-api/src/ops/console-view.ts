@@ -1,0 +1,63 @@
+import { byId, setText } from './dom.js';
+import { History } from './history.js';
+import { ParkingView, type LotCard } from './parking-view.js';
+import { QueuesView } from './queues-view.js';
+import { SalesView } from './sales-view.js';
+import { SummaryView } from './summary-view.js';
+import type { Overview } from './types.js';
+
+/** Everything below the header once logged in: tiles, sales, queues with their charts, parking lots. */
+export class ConsoleView {
+  readonly root = byId('console', HTMLDivElement);
+  private readonly heading = byId('console-title', HTMLHeadingElement);
+  private readonly brokerAlert = byId('broker-alert', HTMLParagraphElement);
+  private readonly history = new History();
+  private readonly summary = new SummaryView();
+  private readonly sales = new SalesView(byId('sales-body', HTMLTableSectionElement), byId('sales-empty', HTMLParagraphElement));
+  private readonly queues = new QueuesView(
+    byId('queues-body', HTMLTableSectionElement),
+    byId('queues-empty', HTMLParagraphElement),
+    byId('queue-charts', HTMLDivElement),
+    byId('chart-queue', HTMLSpanElement),
+    this.history,
+  );
+  private readonly lots: ParkingView;
+
+  constructor(onReplay: (card: LotCard) => void) {
+    this.lots = new ParkingView(byId('lots', HTMLUListElement), byId('lots-empty', HTMLParagraphElement), onReplay);
+  }
+
+  get visible(): boolean {
+    return !this.root.hidden;
+  }
+
+  show(): void {
+    this.root.hidden = false;
+    this.heading.focus();
+  }
+
+  hide(): void {
+    this.root.hidden = true;
+  }
+
+  render(overview: Overview): void {
+    this.history.add(overview);
+    const rabbit = overview.rabbitmq;
+    this.brokerAlert.hidden = rabbit.available;
+    setText(this.brokerAlert, rabbit.available ? '' : `RabbitMQ's management API does not answer (${rabbit.error ?? 'unknown error'}): queue numbers are missing until it does. Sales are still current.`);
+    this.sales.render(overview.sales);
+    // A broker outage must not blank the queue tables: they keep the last known rows, and the charts show a gap.
+    if (rabbit.available) {
+      this.queues.render(overview.queues);
+      this.lots.render(overview.queues);
+    }
+    this.summary.render(overview, this.sales.worstDrift(), rabbit.available ? this.queues.orphans() : []);
+  }
+
+  clear(): void {
+    this.history.clear();
+    this.sales.clear();
+    this.queues.clear();
+    this.lots.clear();
+  }
+}

@@ -1,0 +1,9 @@
+import { call } from './http.js';
+import type { LoginAnswer, Overview, ReplayResult } from './types.js';
+
+/** Every call the console makes. Only admins get data; shoppers are answered 403 FORBIDDEN by the server. */
+export const opsApi = {
+  login: (username: string, password: string) => call<LoginAnswer>('POST', '/api/auth/login', { json: { username, password } }),
+  overview: (token: string) => call<Overview>('GET', '/api/admin/ops/overview', { token }),
+  replay: (token: string, parkingLot: string) => call<ReplayResult>('POST', `/api/admin/ops/parking-lots/${encodeURIComponent(parkingLot)}/replay`, { token }),
+};
