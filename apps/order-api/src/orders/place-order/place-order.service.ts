@@ -58,14 +58,17 @@ export class PlaceOrderService {
     const generation = this.flags.generation(goodId);
     let outcome = await this.reserve(goodId, userId, uuid);
     if (outcome.kind === 'NOT_LOADED') {
-      await this.goods.ensureLoaded(goodId);
+      await this.goods.ensureLoaded(goodId).catch((err: unknown) => {
+        if (err instanceof DomainError) throw err;
+        this.logger.error({ err, seckillGoodId: goodId }, 'could not load stock into Redis');
+        throw new DomainError(ErrorCode.TRY_AGAIN, 'temporarily unavailable; retry');
+      });
       outcome = await this.reserve(goodId, userId, uuid);
     }
     metrics.reservations.inc({ outcome: RESERVATION_LABEL[outcome.kind] });
     switch (outcome.kind) {
       case 'RESERVED':
-        if (requestId && (await this.decidedEarlier(goodId, userId, uuid))) return { uuid, status: 'QUEUED' };
-        return this.publish({ version: MESSAGE_VERSION, uuid, userId, seckillGoodId: goodId, placedAt: new Date().toISOString() });
+        return this.afterReservation(goodId, userId, uuid, requestId);
       case 'FOREIGN':
         throw new DomainError(ErrorCode.VALIDATION_FAILED, 'requestId is already used by another request; choose a new one');
       case 'SOLD_OUT':
@@ -81,6 +84,20 @@ export class PlaceOrderService {
       case 'NOT_LOADED':
         throw new DomainError(ErrorCode.TRY_AGAIN, 'stock is being loaded; retry');
     }
+  }
+
+  /**
+   * Everything after the unit was reserved either ends in 202 or gives the unit back: a failure here must
+   * never leave a reservation behind (the load test found one that did, when PostgreSQL timed out).
+   */
+  private async afterReservation(goodId: number, userId: number, uuid: string, requestId?: string): Promise<Accepted> {
+    try {
+      if (requestId && (await this.decidedEarlier(goodId, userId, uuid))) return { uuid, status: 'QUEUED' };
+    } catch (err) {
+      if (err instanceof DomainError) throw err;
+      return this.giveUp({ version: MESSAGE_VERSION, uuid, userId, seckillGoodId: goodId, placedAt: new Date().toISOString() }, err);
+    }
+    return this.publish({ version: MESSAGE_VERSION, uuid, userId, seckillGoodId: goodId, placedAt: new Date().toISOString() });
   }
 
   /**
@@ -142,10 +159,10 @@ export class PlaceOrderService {
       throw new DomainError(ErrorCode.TRY_AGAIN, 'temporarily unavailable; retry');
     }
     if (!abandoned) {
-      this.logger.warn({ uuid, cause }, 'publish confirm timed out but the worker already claimed the order');
+      this.logger.warn({ uuid, cause }, 'gave up on the order but the worker had already claimed it');
       return { uuid, status: 'QUEUED' };
     }
-    this.logger.warn({ uuid, userId, seckillGoodId, err: cause }, 'publish not confirmed; reservation released');
+    this.logger.warn({ uuid, userId, seckillGoodId, err: cause }, 'order not queued; reservation released');
     throw new DomainError(ErrorCode.TRY_AGAIN, 'could not queue the order; nothing was reserved, retry');
   }
 }

@@ -1,0 +1,211 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { OrderConnections, OutcomePoller, type Answer } from './fire';
+import { emptyCounts, now, type AgentInit, type AgentMessage, type ParentMessage, type RequestRecord, type Shopper } from './protocol';
+import { bounded, openSocket, type ResultFrame, type ShopperSocket } from './sockets';
+
+/**
+ * A client process of the load tool (forked by clients.ts). It holds a share of the shoppers: their WebSockets,
+ * their HTTP connections, and the record of each one's request. Sockets and connections live here rather than
+ * in the parent because one process may hold at most `ulimit -n` of them; and the click and the pushed frame
+ * are timed in the same process, so a latency never mixes two clocks.
+ */
+
+const REOPEN_ATTEMPTS = 3;
+/** A request that failed on the transport may still have been taken; polls answering 404 this often mean it was not. */
+const NOT_FOUND_GIVE_UP = 5;
+
+class Agent {
+  private readonly counts = emptyCounts();
+  private readonly records: RequestRecord[];
+  private readonly recordOf = new Map<number, RequestRecord>();
+  private readonly sockets = new Map<number, ShopperSocket>();
+  private readonly connections: OrderConnections;
+  private readonly poller = new OutcomePoller();
+  private readonly polling = new Set<number>();
+  private unresolved: number;
+  private finished = false;
+  private readonly progressTimer: NodeJS.Timeout;
+  private deadlineTimer?: NodeJS.Timeout;
+
+  constructor(private readonly init: AgentInit) {
+    this.records = init.shoppers.map((s) => ({ index: s.index, userId: s.userId, requestId: s.requestId, client: init.client, socket: 'failed', conflictingFrames: 0 }));
+    for (const r of this.records) this.recordOf.set(r.index, r);
+    this.unresolved = init.shoppers.length;
+    this.connections = new OrderConnections(init.poolSize, [...new Set(init.shoppers.map((s) => s.api))]);
+    let last = '';
+    this.progressTimer = setInterval(() => {
+      const snapshot = JSON.stringify(this.counts);
+      if (snapshot !== last) this.send({ type: 'progress', client: init.client, counts: { ...this.counts } });
+      last = snapshot;
+    }, 200);
+  }
+
+  /** Preparation: every shopper's socket and (per-shopper mode) connection, in bounded waves. */
+  async prepare(): Promise<void> {
+    const started = now();
+    this.deadlineTimer = setTimeout(() => this.finish(), Math.max(0, this.init.deadline - Date.now()));
+    await bounded(this.init.shoppers, this.init.openConcurrency, async (s) => {
+      if (this.finished) return;
+      await this.openSocketOf(s);
+      try {
+        if (await this.connections.open(s, this.init.goodId)) this.counts.connectionsOpen++;
+      } catch {
+        // post() opens a fresh connection at fire time instead
+      }
+    });
+    if (!this.finished) this.send({ type: 'ready', client: this.init.client, counts: { ...this.counts }, openMs: now() - started });
+  }
+
+  private async openSocketOf(s: Shopper): Promise<void> {
+    const rec = this.recordOf.get(s.index)!;
+    const url = `${s.notifier}/${s.requestId}?token=${encodeURIComponent(s.token)}`;
+    for (let attempt = 1; attempt <= REOPEN_ATTEMPTS; attempt++) {
+      try {
+        const socket = await openSocket(url, {
+          onResult: (frame) => this.onResult(s, frame),
+          onDrop: (code) => this.onDrop(s, code),
+        });
+        this.sockets.set(s.index, socket);
+        rec.socket = 'open';
+        this.counts.socketsOpen++;
+        return;
+      } catch {
+        if (this.finished) return;
+        await sleep(100 * attempt);
+      }
+    }
+    this.counts.socketsFailed++;
+  }
+
+  fire(at: number): void {
+    const shoppers = [...this.init.shoppers].sort((a, b) => a.offsetMs - b.offsetMs);
+    let next = 0;
+    const tick = (): void => {
+      const elapsed = Date.now() - at;
+      // Everything due goes out in one synchronous loop: a burst reaches the wire together.
+      while (next < shoppers.length && shoppers[next]!.offsetMs <= elapsed) this.click(shoppers[next++]!);
+      if (next < shoppers.length && !this.finished) setTimeout(tick, Math.max(0, shoppers[next]!.offsetMs - (Date.now() - at)));
+    };
+    setTimeout(tick, Math.max(0, at - Date.now()));
+  }
+
+  private click(s: Shopper): void {
+    const rec = this.recordOf.get(s.index)!;
+    rec.issuedAt = now();
+    void this.connections.post(s, this.init.goodId, () => this.counts.sent++).then((answer) => this.onAnswer(s, answer));
+  }
+
+  private onAnswer(s: Shopper, a: Answer): void {
+    const rec = this.recordOf.get(s.index)!;
+    if (this.finished) return;
+    rec.answeredAt = a.answeredAt;
+    if (a.sentAt !== undefined) rec.sentAt = a.sentAt;
+    this.counts.answered++;
+    if (a.error !== undefined) {
+      // Lost on the way back, perhaps taken by the server: the outcome (or a 404) tells.
+      rec.error = a.error;
+      this.startPolling(s);
+      return;
+    }
+    rec.status = a.status;
+    if (a.code !== undefined) rec.code = a.code;
+    if (a.status === 202) {
+      this.counts.accepted++;
+      if (a.uuid !== undefined) rec.uuid = a.uuid;
+      if (rec.outcome) return this.resolved();
+      if (rec.socket !== 'open') this.startPolling(s);
+      return;
+    }
+    // No outcome will ever come for a refused order: its page would stop waiting.
+    this.sockets.get(s.index)?.close();
+    this.resolved();
+  }
+
+  private onResult(s: Shopper, frame: ResultFrame): void {
+    const rec = this.recordOf.get(s.index)!;
+    if (this.finished) return;
+    if (rec.outcome) {
+      if (rec.outcome.status !== frame.status || rec.outcome.orderNo !== frame.orderNo || rec.outcome.reason !== frame.reason) rec.conflictingFrames++;
+      return;
+    }
+    rec.outcome = { ...frame, at: now(), via: 'push' };
+    this.counts.pushed++;
+    // The frame may overtake the 202 on a loaded machine; the request resolves when both are in.
+    if (rec.status === 202 || rec.error !== undefined) this.resolved();
+  }
+
+  private onDrop(s: Shopper, code: number): void {
+    const rec = this.recordOf.get(s.index)!;
+    if (this.finished || rec.outcome) return;
+    rec.socket = 'dropped';
+    rec.socketCloseCode = code;
+    this.counts.dropped++;
+    if (rec.status === 202) this.startPolling(s);
+  }
+
+  private startPolling(s: Shopper): void {
+    if (this.polling.has(s.index)) return;
+    this.polling.add(s.index);
+    void this.poll(s);
+  }
+
+  private async poll(s: Shopper): Promise<void> {
+    const rec = this.recordOf.get(s.index)!;
+    let notFound = 0;
+    while (!this.finished && !rec.outcome) {
+      const r = await this.poller.once(s, rec.uuid ?? s.requestId);
+      if (this.finished || rec.outcome) break;
+      if (r.outcome) {
+        rec.outcome = { ...r.outcome, at: now(), via: 'poll' };
+        this.counts.polled++;
+        return this.resolved();
+      }
+      if (r.status === 404 && rec.error !== undefined && ++notFound >= NOT_FOUND_GIVE_UP) return this.resolved();
+      await sleep(this.init.pollIntervalMs);
+    }
+  }
+
+  private resolved(): void {
+    if (--this.unresolved === 0) this.finish();
+  }
+
+  /** Reports what there is and exits: everything resolved, the deadline passed, or the parent said stop. */
+  finish(): void {
+    if (this.finished) return;
+    this.finished = true;
+    clearInterval(this.progressTimer);
+    clearTimeout(this.deadlineTimer);
+    this.send({ type: 'done', client: this.init.client, counts: { ...this.counts }, records: this.records, complete: this.unresolved === 0 });
+    for (const s of this.sockets.values()) s.terminate();
+    this.connections.close();
+    this.poller.close();
+  }
+
+  send(m: AgentMessage): void {
+    process.send?.(m);
+  }
+}
+
+let agent: Agent | undefined;
+
+process.on('message', (m: ParentMessage) => {
+  switch (m.type) {
+    case 'init':
+      agent = new Agent(m);
+      agent.prepare().catch((err: unknown) => {
+        process.send?.({ type: 'failed', client: m.client, error: err instanceof Error ? err.message : String(err) } satisfies AgentMessage);
+      });
+      return;
+    case 'fire':
+      agent?.fire(m.at);
+      return;
+    case 'stop':
+      agent?.finish();
+      return;
+  }
+});
+
+// Ctrl-C reaches the whole process group: the parent decides (it asks for the records first), not the terminal.
+process.on('SIGINT', () => undefined);
+// The parent went away (Ctrl-C, crash): nothing left to report to.
+process.on('disconnect', () => process.exit(0));
