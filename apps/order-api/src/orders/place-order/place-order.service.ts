@@ -163,6 +163,9 @@ export class PlaceOrderService {
       return { uuid, status: 'QUEUED' };
     }
     this.logger.warn({ uuid, userId, seckillGoodId, err: cause }, 'order not queued; reservation released');
+    // The unit is back: instances that answered SOLD_OUT meanwhile must clear their flags (best effort; the
+    // flags also expire, and the broker may be what failed).
+    this.goods.broadcastStockBack(seckillGoodId, 'order.fail').catch(() => undefined);
     throw new DomainError(ErrorCode.TRY_AGAIN, 'could not queue the order; nothing was reserved, retry');
   }
 }
