@@ -1,0 +1,57 @@
+import { connect } from 'amqplib';
+import type Redis from 'ioredis';
+import { Queue } from '@seckill/messaging';
+import { createTestEnv, type TestEnv } from '@seckill/testing';
+import { log } from './measurement';
+import { prepareShoppers, type Shoppers } from './shoppers';
+
+/** An isolated environment (own database, vhost, Redis key prefix) with seeded shoppers and their tokens. */
+export interface World {
+  env: TestEnv;
+  shoppers: Shoppers;
+  dispose(): Promise<void>;
+}
+
+export async function createWorld(name: string, shopperCount: number): Promise<World> {
+  const env = await createTestEnv(name);
+  try {
+    const shoppers = await prepareShoppers(env.databaseUrl, shopperCount, name);
+    log(`${name}: environment ${env.id} with ${shopperCount} shoppers`);
+    return {
+      env,
+      shoppers,
+      async dispose() {
+        shoppers.dispose();
+        await env.cleanup();
+      },
+    };
+  } catch (err) {
+    await env.cleanup().catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Empties the pending queue of an environment (between rounds, so a growing queue never skews a later one). */
+export async function purgePending(amqpUrl: string): Promise<number> {
+  const conn = await connect(amqpUrl);
+  try {
+    const ch = await conn.createChannel();
+    const { messageCount } = await ch.purgeQueue(Queue.PENDING);
+    await ch.close();
+    return messageCount;
+  } finally {
+    await conn.close();
+  }
+}
+
+/** Deletes every key matching the pattern (SCAN + UNLINK). */
+export async function deleteKeys(redis: Redis, pattern: string): Promise<number> {
+  let cursor = '0';
+  let deleted = 0;
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 5000);
+    cursor = next;
+    if (keys.length > 0) deleted += await redis.unlink(...keys);
+  } while (cursor !== '0');
+  return deleted;
+}

@@ -1,0 +1,116 @@
+/** `npm run bench -- [flags]`: the flags, their defaults and their bounds. Pure. */
+
+export const MEASUREMENTS = ['fastify', 'redis', 'rabbitmq', 'postgres', 'sold-out', 'accepted', 'accepted-request-id', 'worker', 'sockets', 'profile'] as const;
+export type MeasurementId = (typeof MEASUREMENTS)[number];
+
+export interface BenchOptions {
+  /** Every throughput measurement runs this many times, interleaved (round 1: all, round 2: all, …). */
+  rounds: number;
+  /** Seconds per duration-bound run (wrk floods, the in-process ceilings). */
+  durationSec: number;
+  /** wrk: threads and open connections. */
+  threads: number;
+  connections: number;
+  /** In-process ceilings (Redis, RabbitMQ): calls in flight at once. */
+  concurrency: number;
+  /** PostgreSQL baseline: concurrent connections, each doing one order per transaction. */
+  pgConnections: number;
+  /** Accepted orders: units on sale per round, one distinct shopper per unit. */
+  units: number;
+  /** Worker: orders preloaded into the pending queue per round. */
+  workerOrders: number;
+  /** Notifier: idle sockets held. */
+  sockets: number;
+  /** Before each measurement, wait up to this many seconds for a quiet machine (0: never wait). */
+  waitQuietSec: number;
+  only: MeasurementId[];
+  writeDocs: boolean;
+  help: boolean;
+}
+
+export const DEFAULTS: BenchOptions = {
+  rounds: 3,
+  durationSec: 5,
+  threads: 1,
+  connections: 128,
+  concurrency: 256,
+  pgConnections: 8,
+  units: 50_000,
+  workerOrders: 20_000,
+  sockets: 10_000,
+  waitQuietSec: 20,
+  only: [...MEASUREMENTS],
+  writeDocs: false,
+  help: false,
+};
+
+/** A smoke run: every measurement, small and short (figures not for the docs). */
+export const QUICK: Partial<BenchOptions> = { rounds: 1, durationSec: 2, units: 5_000, workerOrders: 3_000, sockets: 1_000, waitQuietSec: 0 };
+
+const BOUNDS: Record<string, [keyof BenchOptions, number, number]> = {
+  '--rounds': ['rounds', 1, 10],
+  '--duration': ['durationSec', 1, 60],
+  '--threads': ['threads', 1, 8],
+  '--connections': ['connections', 1, 2_000],
+  '--concurrency': ['concurrency', 1, 10_000],
+  '--pg-connections': ['pgConnections', 1, 64],
+  '--units': ['units', 1_000, 500_000],
+  '--worker-orders': ['workerOrders', 1_000, 200_000],
+  '--sockets': ['sockets', 100, 15_000],
+  '--wait-quiet': ['waitQuietSec', 0, 600],
+};
+
+export const USAGE = `npm run bench -- [flags]
+
+Measures the ceilings of the machine and the product side by side (loopback only, isolated test
+environments, bounded in time) and prints the ratios against the targets of docs/benchmarks.md.
+
+  --rounds N          repetitions of every throughput measurement, interleaved (default ${DEFAULTS.rounds})
+  --duration S        seconds per duration-bound run (default ${DEFAULTS.durationSec})
+  --threads N         wrk threads (default ${DEFAULTS.threads})
+  --connections N     wrk connections (default ${DEFAULTS.connections})
+  --concurrency N     calls in flight for the Redis and RabbitMQ ceilings (default ${DEFAULTS.concurrency})
+  --pg-connections N  connections for the PostgreSQL one-order-per-transaction baseline (default ${DEFAULTS.pgConnections})
+  --units N           units (and distinct shoppers) of each accepted-orders sale (default ${DEFAULTS.units})
+  --worker-orders N   orders preloaded for the worker per round (default ${DEFAULTS.workerOrders})
+  --sockets N         idle sockets held by one notifier (default ${DEFAULTS.sockets})
+  --wait-quiet S      before each measurement wait up to S s for the machine to be idle (default ${DEFAULTS.waitQuietSec}; 0: never)
+  --only a,b,…        run only these: ${MEASUREMENTS.join(', ')}
+  --quick             a smoke run: ${Object.entries(QUICK).map(([k, v]) => `${k}=${v}`).join(', ')}
+  --write-docs        rewrite the generated tables in docs/benchmarks.md
+  --help`;
+
+export function parseArgs(argv: readonly string[]): BenchOptions {
+  const opts: BenchOptions = { ...DEFAULTS, only: [...DEFAULTS.only] };
+  if (argv.includes('--quick')) Object.assign(opts, QUICK);
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') continue;
+    if (arg === '--quick') continue;
+    if (arg === '--write-docs') {
+      opts.writeDocs = true;
+      continue;
+    }
+    if (arg === '--help' || arg === '-h') {
+      opts.help = true;
+      continue;
+    }
+    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const value = inline ?? argv[++i];
+    if (value === undefined) throw new Error(`${flag} needs a value`);
+    if (flag === '--only') {
+      const ids = value.split(',').map((s) => s.trim()).filter(Boolean);
+      const unknown = ids.filter((id) => !(MEASUREMENTS as readonly string[]).includes(id));
+      if (unknown.length > 0 || ids.length === 0) throw new Error(`--only: unknown measurement ${unknown.join(', ') || '(none)'}; choose from ${MEASUREMENTS.join(', ')}`);
+      opts.only = ids as MeasurementId[];
+      continue;
+    }
+    const bound = BOUNDS[flag];
+    if (!bound) throw new Error(`unknown flag ${flag}\n\n${USAGE}`);
+    const [key, min, max] = bound;
+    const n = Number(value);
+    if (!Number.isSafeInteger(n) || n < min || n > max) throw new Error(`${flag} must be an integer from ${min} to ${max}, got ${value}`);
+    (opts as unknown as Record<string, number>)[key] = n;
+  }
+  return opts;
+}

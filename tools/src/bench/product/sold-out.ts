@@ -1,0 +1,61 @@
+import { seedSale } from '@seckill/testing';
+import type { Bench } from '../bench';
+import { CpuWindow, describeCpu, SERVERS } from '../cpu';
+import { log, type Sample } from '../measurement';
+import type { BenchOptions } from '../options';
+import { ratePerSec, runWrk, type WrkRunOptions } from '../wrk';
+import type { ApiFixture } from './api-fixture';
+
+/**
+ * Sold-out rejections through the whole order-api stack: an item whose stock is 0, so after the first request
+ * (Redis answers SOLD_OUT) every request ends at the local sold-out flag — routing, JSON parsing, validation,
+ * token verification, rate limiter, sale window, flag, error mapping — with distinct shoppers' valid tokens.
+ */
+export class SoldOutFlood implements Bench {
+  readonly id = 'sold-out' as const;
+  readonly label = 'sold-out rejections through order-api';
+  readonly method: string;
+  private goodId = 0;
+
+  constructor(
+    private readonly opts: BenchOptions,
+    private readonly api: () => ApiFixture,
+  ) {
+    this.method = `wrk, ${opts.threads} thread(s), ${opts.connections} connections, ${opts.durationSec} s per round, tokens of ${opts.units} distinct shoppers round-robin, an item with stock 0`;
+  }
+
+  async setup(): Promise<void> {
+    this.goodId = await seedSale(this.api().world.env.databaseUrl, { name: 'bench sold out', stock: 0 });
+  }
+
+  wrkOptions(durationSec: number): WrkRunOptions {
+    return {
+      baseUrl: this.api().url,
+      tokensFile: this.api().world.shoppers.tokensFile,
+      goodId: this.goodId,
+      mode: 'rotate',
+      requestId: false,
+      threads: this.opts.threads,
+      connections: this.opts.connections,
+      durationSec,
+    };
+  }
+
+  async warmup(): Promise<void> {
+    await runWrk(this.wrkOptions(2));
+  }
+
+  async run(): Promise<Sample> {
+    const cpu = new CpuWindow({ 'order-api': [this.api().app.pid!], redis: SERVERS.redis });
+    const { result } = await runWrk(this.wrkOptions(this.opts.durationSec));
+    const usage = cpu.stop();
+    const value = ratePerSec(result, 'rotate', [409]);
+    const others = result.answered - (result.codes['409'] ?? 0);
+    log(`  sold-out through order-api: ${Math.round(value)} req/s${others ? ` (${others} answers were not 409: ${JSON.stringify(result.codes)})` : ''}; cpu ${describeCpu(usage)}`);
+    return { value, cpu: usage, detail: { codes: result.codes, latencyUs: result.latencyUs, errors: result.errors } };
+  }
+
+  async teardown(): Promise<void> {
+    // the fixture is stopped by the runner
+  }
+}

@@ -1,0 +1,42 @@
+/** The targets as data, and how a measured figure is judged against its ceiling. Pure. */
+
+export interface Ceiling {
+  id: string;
+  label: string;
+  /** Operations per second (best repetition). */
+  value: number;
+}
+
+export interface TargetSpec {
+  id: string;
+  label: string;
+  /** The product's figure (operations per second, best repetition). */
+  measured: number;
+  ceiling: Ceiling;
+  /** The ratio measured / ceiling must reach at least this. */
+  minRatio: number;
+}
+
+export interface TargetRow extends TargetSpec {
+  ratio: number;
+  met: boolean;
+}
+
+export function evaluate(spec: TargetSpec): TargetRow {
+  const ratio = spec.ceiling.value > 0 ? spec.measured / spec.ceiling.value : Number.NaN;
+  return { ...spec, ratio, met: Number.isFinite(ratio) && ratio >= spec.minRatio };
+}
+
+/** The smallest ceiling of those in a path (the accepted-order path: Fastify, Redis Lua, RabbitMQ publish). */
+export function smallest(ceilings: readonly Ceiling[]): Ceiling {
+  if (ceilings.length === 0) throw new Error('no ceilings to choose from');
+  return ceilings.reduce((min, c) => (c.value < min.value ? c : min));
+}
+
+/** measured / ceiling per repetition round, for rounds where both exist (a ratio that ran side by side). */
+export function pairedRatios(measured: readonly number[], ceiling: readonly number[]): number[] {
+  const n = Math.min(measured.length, ceiling.length);
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) if (ceiling[i]! > 0 && Number.isFinite(measured[i]!)) out.push(measured[i]! / ceiling[i]!);
+  return out;
+}
