@@ -41,6 +41,12 @@ function pidTicks(pid: number): PidTicks | null {
   }
 }
 
+/** Resident memory of a process in KiB (VmRSS from /proc/<pid>/status). */
+export function rssKiB(pid: number): number {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  return Number(line?.replace(/\D+/g, '') ?? 0);
+}
+
 /** Pids whose command name (/proc/<pid>/comm) starts with the prefix: redis-server, beam.smp, postgres. */
 export function pidsByName(prefix: string): number[] {
   const out: number[] = [];

@@ -31,17 +31,22 @@ export async function createWorld(name: string, shopperCount: number): Promise<W
   }
 }
 
-/** Empties the pending queue of an environment (between rounds, so a growing queue never skews a later one). */
-export async function purgePending(amqpUrl: string): Promise<number> {
+/** Empties queues of an environment (between rounds, so a growing queue never skews a later one). */
+export async function purgeQueues(amqpUrl: string, queues: readonly string[]): Promise<number> {
   const conn = await connect(amqpUrl);
   try {
     const ch = await conn.createChannel();
-    const { messageCount } = await ch.purgeQueue(Queue.PENDING);
+    let purged = 0;
+    for (const q of queues) purged += (await ch.purgeQueue(q)).messageCount;
     await ch.close();
-    return messageCount;
+    return purged;
   } finally {
     await conn.close();
   }
+}
+
+export function purgePending(amqpUrl: string): Promise<number> {
+  return purgeQueues(amqpUrl, [Queue.PENDING]);
 }
 
 /** Deletes every key matching the pattern (SCAN + UNLINK). */

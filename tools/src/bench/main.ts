@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
@@ -145,7 +145,7 @@ async function run(opts: BenchOptions): Promise<BenchReport> {
     finishedAt: finishedAt.toISOString(),
     seconds: (finishedAt.getTime() - startedAt.getTime()) / 1000,
     machine,
-    options: { ...opts, help: undefined, writeDocs: undefined },
+    options: Object.fromEntries(Object.entries(opts).filter(([k]) => !['help', 'writeDocs', 'report'].includes(k))),
     measurements,
     targets: buildTargets(measurements),
     ...(measurements.sockets ? { socketBytes: measurements.sockets.summary.best } : {}),
@@ -168,13 +168,19 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const report = await run(opts);
-  printReport(report);
-  const dir = join(ARTIFACTS, 'bench');
-  mkdirSync(dir, { recursive: true });
-  const file = join(dir, `bench-${report.startedAt.replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
-  console.log(`results: ${file}`);
+  let report: BenchReport;
+  if (opts.report) {
+    report = JSON.parse(readFileSync(opts.report, 'utf8')) as BenchReport;
+    printReport(report);
+  } else {
+    report = await run(opts);
+    printReport(report);
+    const dir = join(ARTIFACTS, 'bench');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `bench-${report.startedAt.replace(/[:.]/g, '-')}.json`);
+    writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+    console.log(`results: ${file}`);
+  }
   if (opts.writeDocs) {
     const docs = join(REPO_ROOT, 'docs', 'benchmarks.md');
     rewriteDocs(docs, { table: docsTableSection(report), ...(report.profile ? { profile: profileTables(report.profile, 'markdown') } : {}) });

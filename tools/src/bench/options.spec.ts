@@ -19,6 +19,11 @@ describe('parseArgs', () => {
     assert.deepEqual(o.only, ['fastify', 'sold-out']);
   });
 
+  it('--report names a saved result to print instead of measuring', () => {
+    assert.equal(parseArgs(['--report', 'artifacts/bench/x.json', '--write-docs']).report, 'artifacts/bench/x.json');
+    assert.equal(parseArgs([]).report, undefined);
+  });
+
   it('--quick shrinks the run, and explicit flags still win', () => {
     const o = parseArgs(['--units', '20000', '--quick']);
     assert.equal(o.rounds, 1);

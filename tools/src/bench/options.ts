@@ -25,6 +25,8 @@ export interface BenchOptions {
   waitQuietSec: number;
   only: MeasurementId[];
   writeDocs: boolean;
+  /** Measure nothing: print (and with --write-docs, write) the tables of a saved artifacts/bench/*.json. */
+  report?: string;
   help: boolean;
 }
 
@@ -78,6 +80,8 @@ environments, bounded in time) and prints the ratios against the targets of docs
   --only a,b,…        run only these: ${MEASUREMENTS.join(', ')}
   --quick             a smoke run: ${Object.entries(QUICK).map(([k, v]) => `${k}=${v}`).join(', ')}
   --write-docs        rewrite the generated tables in docs/benchmarks.md
+  --report FILE       measure nothing: print the tables of a saved artifacts/bench/bench-*.json
+                      (with --write-docs: put them into docs/benchmarks.md)
   --help`;
 
 export function parseArgs(argv: readonly string[]): BenchOptions {
@@ -98,6 +102,10 @@ export function parseArgs(argv: readonly string[]): BenchOptions {
     const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     const value = inline ?? argv[++i];
     if (value === undefined) throw new Error(`${flag} needs a value`);
+    if (flag === '--report') {
+      opts.report = value;
+      continue;
+    }
     if (flag === '--only') {
       const ids = value.split(',').map((s) => s.trim()).filter(Boolean);
       const unknown = ids.filter((id) => !(MEASUREMENTS as readonly string[]).includes(id));

@@ -184,8 +184,9 @@ export function docsTableSection(report: BenchReport): string {
     .map((m) => `- **${m.label}**: ${m.method}.`)
     .join('\n');
   return [
-    `Run of ${report.startedAt} (${report.seconds.toFixed(0)} s): ${machine}.`,
+    `Run of ${report.startedAt}, ${report.seconds.toFixed(0)} s: ${machine}.`,
     `Options: ${Object.entries(report.options)
+      .filter(([k, v]) => v !== undefined && !['help', 'writeDocs', 'report'].includes(k))
       .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(',') : String(v)}`)
       .join(', ')}.`,
     '',

@@ -1,6 +1,6 @@
 import { seedSale } from '@seckill/testing';
 import type { Bench } from '../bench';
-import { CpuWindow, describeCpu, SERVERS } from '../cpu';
+import { CpuWindow, describeCpu, rssKiB, SERVERS } from '../cpu';
 import { log, type Sample } from '../measurement';
 import type { BenchOptions } from '../options';
 import { ratePerSec, runWrk, spanSeconds, type WrkRunOptions } from '../wrk';
@@ -46,13 +46,13 @@ export class AcceptedOrders implements Bench {
     const cpu = new CpuWindow({ 'order-api': [api.app.pid!], redis: SERVERS.redis, rabbitmq: SERVERS.rabbitmq, postgres: SERVERS.postgres });
     const { result, truncated } = await runWrk(wrk);
     const usage = cpu.stop();
-    const purged = await api.purgePending();
+    const purged = await api.resetAfterSale(goodId);
     const accepted = result.codes['202'] ?? 0;
     if (truncated || accepted !== units) log(`  (${label}: ${accepted} of ${units} accepted; answers ${JSON.stringify(result.codes)}${truncated ? ', run cut at its time bound' : ''})`);
     return {
       value: ratePerSec(result, 'once', [202]),
       cpu: usage,
-      detail: { units, accepted, seconds: spanSeconds(result, 'once'), codes: result.codes, latencyUs: result.latencyUs, errors: result.errors, purged, truncated },
+      detail: { units, accepted, seconds: spanSeconds(result, 'once'), codes: result.codes, latencyUs: result.latencyUs, errors: result.errors, purged, truncated, orderApiRssMiB: rssKiB(api.app.pid!) / 1024 },
     };
   }
 
@@ -62,7 +62,7 @@ export class AcceptedOrders implements Bench {
 
   async run(round: number): Promise<Sample> {
     const sample = await this.once(this.opts.units, `${this.id} round ${round}`);
-    log(`  ${this.label}: ${Math.round(sample.value)}/s; cpu ${describeCpu(sample.cpu!)}`);
+    log(`  ${this.label}: ${Math.round(sample.value)}/s (order-api RSS ${(sample.detail!.orderApiRssMiB as number).toFixed(0)} MiB); cpu ${describeCpu(sample.cpu!)}`);
     return sample;
   }
 

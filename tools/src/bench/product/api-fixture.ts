@@ -1,5 +1,6 @@
+import Redis from 'ioredis';
 import { AppProcess, freePort } from '@seckill/testing';
-import { createWorld, purgePending, type World } from '../fixtures';
+import { createWorld, deleteKeys, purgePending, type World } from '../fixtures';
 import { log } from '../measurement';
 
 /**
@@ -30,9 +31,21 @@ export class ApiFixture {
     return this.app.url;
   }
 
-  /** Orders accepted in one round wait in the pending queue (no worker runs here): empty it between rounds. */
-  purgePending(): Promise<number> {
-    return purgePending(this.world.env.amqpUrl);
+  /**
+   * Orders accepted in one round wait in the pending queue (no worker runs here) and their request records
+   * stay in Redis: both are removed between rounds, so every round starts from the same state.
+   */
+  async resetAfterSale(goodId: number): Promise<number> {
+    const purged = await purgePending(this.world.env.amqpUrl);
+    const redis = new Redis(this.world.env.redisUrl);
+    try {
+      const prefix = this.world.env.redisKeyPrefix;
+      await deleteKeys(redis, `${prefix}req:*`);
+      await deleteKeys(redis, `${prefix}{good:${goodId}}:*`);
+    } finally {
+      redis.disconnect();
+    }
+    return purged;
   }
 
   async stop(signal: NodeJS.Signals = 'SIGTERM'): Promise<void> {

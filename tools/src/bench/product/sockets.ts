@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import WebSocket from 'ws';
 import { AppProcess, createTestEnv, freePort, mintToken, TEST_JWT_SECRET } from '@seckill/testing';
 import type { Bench } from '../bench';
+import { rssKiB } from '../cpu';
 import { log, type Sample } from '../measurement';
 import type { BenchOptions } from '../options';
 
@@ -16,11 +16,6 @@ export interface SocketMemory {
 }
 
 const WAVE = 500;
-
-function rssKiB(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
-  return Number(line?.replace(/\D+/g, '') ?? 0);
-}
 
 /**
  * Holds `n` idle sockets on one websocket-notifier (its own process, isolated environment) and reads its

@@ -1,6 +1,6 @@
 import { seedSale } from '@seckill/testing';
 import type { Bench } from '../bench';
-import { CpuWindow, describeCpu, SERVERS } from '../cpu';
+import { CpuWindow, describeCpu, rssKiB, SERVERS } from '../cpu';
 import { log, type Sample } from '../measurement';
 import type { BenchOptions } from '../options';
 import { ratePerSec, runWrk, type WrkRunOptions } from '../wrk';
@@ -52,7 +52,7 @@ export class SoldOutFlood implements Bench {
     const value = ratePerSec(result, 'rotate', [409]);
     const others = result.answered - (result.codes['409'] ?? 0);
     log(`  sold-out through order-api: ${Math.round(value)} req/s${others ? ` (${others} answers were not 409: ${JSON.stringify(result.codes)})` : ''}; cpu ${describeCpu(usage)}`);
-    return { value, cpu: usage, detail: { codes: result.codes, latencyUs: result.latencyUs, errors: result.errors } };
+    return { value, cpu: usage, detail: { codes: result.codes, latencyUs: result.latencyUs, errors: result.errors, orderApiRssMiB: rssKiB(this.api().app.pid!) / 1024 } };
   }
 
   async teardown(): Promise<void> {

@@ -3,12 +3,12 @@ import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import type Redis from 'ioredis';
 import { Client } from 'pg';
 import { MESSAGE_VERSION, type OrderPlacedMessage } from '@seckill/contracts';
-import { ConfirmedPublisher, createAmqpConnection, Exchange, RoutingKey } from '@seckill/messaging';
+import { ConfirmedPublisher, createAmqpConnection, Exchange, paymentWindowQueue, Queue, RoutingKey } from '@seckill/messaging';
 import { createRedisClient, StockKeys, StockService } from '@seckill/stock';
 import { AppProcess, freePort, seedSale } from '@seckill/testing';
 import type { Bench } from '../bench';
 import { CpuWindow, describeCpu, SERVERS } from '../cpu';
-import type { World } from '../fixtures';
+import { deleteKeys, purgeQueues, type World } from '../fixtures';
 import { floodCount, log, type Sample } from '../measurement';
 import type { BenchOptions } from '../options';
 
@@ -103,6 +103,10 @@ export class WorkerThroughput implements Bench {
     }
     const usage = cpu.stop();
     const orders = await this.db!.query<{ n: string }>('SELECT count(*) AS n FROM orders WHERE seckill_good_id = $1', [goodId]);
+    // The round's outcomes and payment windows wait in queues nobody consumes here, and its request records
+    // in Redis: removed, so every round (and every measurement after it) starts from the same state.
+    await purgeQueues(env.amqpUrl, [Queue.NOTIFY_RESULTS, paymentWindowQueue(Number(env.vars.PAYMENT_WINDOW_SECONDS ?? process.env.PAYMENT_WINDOW_SECONDS ?? 900)).name]);
+    await deleteKeys(this.redis!, `${env.redisKeyPrefix}req:*`);
     const seconds = (lastAt - firstAt) / 1000;
     const value = seconds > 0 ? (n - firstDone) / seconds : Number.NaN;
     return {
