@@ -1,7 +1,7 @@
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
-import { Module } from '@nestjs/common';
+import { Module, RequestMethod } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { ConfigModule } from '@seckill/config';
 import { AMQP_CONNECTION, MessagingModule, rabbitmqCheck } from '@seckill/messaging';
@@ -21,7 +21,7 @@ import { OrdersModule } from './orders/orders.module';
     ObservabilityModule.forRoot('order-api', {
       inject: [DataSource, REDIS, AMQP_CONNECTION],
       useFactory: (db: DataSource, redis: Redis, amqp: AmqpConnectionManager) => [postgresCheck(db), redisCheck(redis), rabbitmqCheck(amqp)],
-    }),
+    }, { unloggedRoutes: [{ path: 'api/seckill/orders', method: RequestMethod.POST }] }),
     PersistenceModule,
     StockModule,
     MessagingModule.forRoot({ connectionName: 'order-api' }),

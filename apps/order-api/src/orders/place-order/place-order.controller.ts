@@ -1,7 +1,8 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { BearerGuard, CurrentUser } from '../../auth/auth.guards';
 import type { AuthUser } from '@seckill/auth';
+import { PlaceOrderBodyPipe, type PlaceOrderBody } from './place-order.body';
 import { PlaceOrderDto } from './place-order.dto';
 import { PlaceOrderService, type Accepted } from './place-order.service';
 
@@ -15,7 +16,8 @@ export class PlaceOrderController {
   /** 202: the order is queued; its outcome arrives on the WebSocket and at GET /api/seckill/orders/{uuid}. */
   @Post()
   @HttpCode(202)
-  place(@CurrentUser() user: AuthUser, @Body() dto: PlaceOrderDto): Promise<Accepted> {
-    return this.placeOrder.place(user.id, dto.seckillGoodId, dto.requestId);
+  @ApiBody({ type: PlaceOrderDto })
+  place(@CurrentUser() user: AuthUser, @Body(PlaceOrderBodyPipe) body: PlaceOrderBody): Promise<Accepted> {
+    return this.placeOrder.place(user.id, body.seckillGoodId, body.requestId);
   }
 }

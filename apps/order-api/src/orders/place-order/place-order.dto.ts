@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsUUID, Max, Min } from 'class-validator';
 
+/** The order body as OpenAPI shows it; requests are checked by parsePlaceOrderBody (same rules, no reflection). */
 export class PlaceOrderDto {
   @ApiProperty({ example: 1 })
   @IsInt()
