@@ -13,7 +13,8 @@ import { OrderBatchRepository, type RecordedOutcome } from './order-batch.reposi
  *   parse → replay outcomes already recorded → claim the rest in Redis → one transaction → publish every
  *   outcome with a confirm → ack.
  * Nothing is acked before its outcome is committed and confirmed, and a redelivered message never decides
- * twice. If the batch transaction fails, each message is retried alone so one bad message cannot hold the
+ * twice, even when its copies are in batches handled at the same time (the transaction re-checks under the
+ * item's row lock; the unique uuid of order_requests is the last guard). If the batch transaction fails, each message is retried alone so one bad message cannot hold the
  * others hostage; a message that fails alone is retried until the delivery limit parks it.
  */
 @Injectable()
@@ -73,9 +74,13 @@ export class OrderPlacedHandler {
     for (const uuid of outcomes.keys()) this.logger.info({ uuid }, 'redelivered order: replaying its recorded outcome');
     if (fresh.length > 0) {
       const claims = await this.stock.claim(fresh.map((m) => m.uuid));
-      const decided = await this.repo.decideAndRecord(
+      const { decided, replayed } = await this.repo.decideAndRecord(
         fresh.map((m, i) => ({ uuid: m.uuid, userId: m.userId, seckillGoodId: m.seckillGoodId, claim: claims[i] ?? 'MISSING' })),
       );
+      for (const o of replayed) {
+        outcomes.set(o.uuid, o);
+        this.logger.info({ uuid: o.uuid }, 'redelivered order: replaying its recorded outcome');
+      }
       for (const o of decided) {
         outcomes.set(o.uuid, o);
         metrics.orders.inc({ event: o.status === 'SUCCESS' ? 'created' : 'failed' });
