@@ -23,6 +23,23 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ REDIS_URL: 'http://x' }), /REDIS_URL/);
   });
 
+  it('sizes the worker for several batches in flight', () => {
+    const c = loadConfig({});
+    assert.deepEqual([c.WORKER_BATCH_SIZE, c.WORKER_BATCHES_IN_FLIGHT, c.WORKER_PREFETCH], [500, 3, 3000]);
+    assert.equal(loadConfig({ WORKER_BATCH_SIZE: '100', WORKER_BATCHES_IN_FLIGHT: '4', WORKER_PREFETCH: '400' }).WORKER_PREFETCH, 400);
+  });
+
+  it('refuses a prefetch that cannot fill the batches in flight, naming the variables', () => {
+    assert.throws(() => loadConfig({ WORKER_PREFETCH: '1000' }), (e: unknown) => {
+      assert.ok(e instanceof ConfigError);
+      assert.match(e.message, /WORKER_PREFETCH: must be at least WORKER_BATCH_SIZE × WORKER_BATCHES_IN_FLIGHT \(500 × 3 = 1500\), got 1000/);
+      return true;
+    });
+    assert.throws(() => loadConfig({ WORKER_BATCH_SIZE: '100', WORKER_BATCHES_IN_FLIGHT: '4', WORKER_PREFETCH: '399' }), /WORKER_PREFETCH/);
+    assert.throws(() => loadConfig({ WORKER_BATCHES_IN_FLIGHT: '0' }), /WORKER_BATCHES_IN_FLIGHT/);
+    assert.throws(() => loadConfig({ WORKER_BATCHES_IN_FLIGHT: '9' }), /WORKER_BATCHES_IN_FLIGHT/);
+  });
+
   it('refuses development secrets and guest credentials in production', () => {
     assert.throws(() => loadConfig({ NODE_ENV: 'production' }), (e: unknown) => {
       assert.ok(e instanceof ConfigError);

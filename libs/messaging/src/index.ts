@@ -7,6 +7,7 @@ export {
   QueueConsumer,
   BatchConsumer,
   type BatchHandler,
+  type BatchOptions,
   type MessageHandler,
   type QueueConsumerOptions,
   type ConsumerLogger,

@@ -2,6 +2,7 @@ import type { AmqpConnectionManager, ChannelWrapper } from 'amqp-connection-mana
 import type { Channel, ConsumeMessage } from 'amqplib';
 import { metrics } from '@seckill/observability';
 import { declareTopology } from './topology';
+import { BatchPump } from './batch-pump';
 import { Delivery, type Disposition } from './delivery';
 
 export interface ConsumerLogger {
@@ -105,59 +106,59 @@ export class QueueConsumer extends BaseQueueConsumer {
 
 export type BatchHandler = (batch: readonly Delivery[]) => Promise<readonly Disposition[]>;
 
+export interface BatchOptions {
+  /** Most messages handed to the handler at once. */
+  maxBatch: number;
+  /**
+   * Batches handled at once. More than one lets a batch's reads, Redis claim, publishes and acks overlap with
+   * another batch's transaction; the prefetch must hold `maxBatch × maxInFlight` for the slots to fill.
+   */
+  maxInFlight: number;
+}
+
 /**
- * Hands the handler everything that arrived while the previous batch was being processed (up to
- * `maxBatch`). Under light load a batch is one message and adds no latency; under a flood batches grow by
- * themselves, which is what turns one transaction per order into one transaction per hundreds.
+ * Hands the handler everything that arrived while the running batches were being processed (up to
+ * `maxBatch`), with up to `maxInFlight` batches at once. Under light load a batch is one message and adds no
+ * latency; under a flood batches grow by themselves, which is what turns one transaction per order into one
+ * transaction per hundreds. Every message is settled on its own, so batches may finish out of order; the
+ * handler must therefore be safe for two batches at once, even ones holding the same redelivered message.
  */
 export class BatchConsumer extends BaseQueueConsumer {
-  private buffer: Delivery[] = [];
-  private running = false;
-  private idleWaiters: (() => void)[] = [];
+  private readonly pump: BatchPump<Delivery>;
 
   constructor(
     connection: AmqpConnectionManager,
     options: QueueConsumerOptions,
-    private readonly maxBatch: number,
+    batching: BatchOptions,
     private readonly handler: BatchHandler,
   ) {
     super(connection, options);
+    this.pump = new BatchPump<Delivery>(batching, (batch) => this.handle(batch), (err, batch) => {
+      // Only a bug gets here (handle() catches the handler's errors); its messages come back after a reconnect.
+      this.options.logger.error({ err, size: batch.length, queue: this.options.queue }, 'batch settlement failed');
+    });
   }
 
   protected onDelivery(delivery: Delivery): void {
-    this.buffer.push(delivery);
-    if (this.running) return;
-    this.running = true;
-    // amqplib dispatches every message of one socket read synchronously: waiting one turn of the event
-    // loop lets all of them join the first batch.
-    setImmediate(() => void this.drain());
+    this.pump.push(delivery);
   }
 
-  /** Resolves when nothing is buffered or being processed (used for graceful shutdown). */
+  /** Resolves when nothing is buffered or being processed, in any batch (used for graceful shutdown). */
   whenIdle(): Promise<void> {
-    if (!this.running && this.buffer.length === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
+    return this.pump.whenIdle();
   }
 
-  private async drain(): Promise<void> {
+  private async handle(batch: Delivery[]): Promise<void> {
+    metrics.consumerBatchSize.observe({ queue: this.options.queue }, batch.length);
+    const timer = metrics.consumerBatchSeconds.startTimer({ queue: this.options.queue });
+    let dispositions: readonly Disposition[];
     try {
-      while (this.buffer.length > 0) {
-        const batch = this.buffer.splice(0, this.maxBatch);
-        metrics.consumerBatchSize.observe({ queue: this.options.queue }, batch.length);
-        const timer = metrics.consumerBatchSeconds.startTimer({ queue: this.options.queue });
-        let dispositions: readonly Disposition[];
-        try {
-          dispositions = await this.handler(batch);
-        } catch (err) {
-          this.options.logger.error({ err, size: batch.length, queue: this.options.queue }, 'batch failed; messages will be retried');
-          dispositions = batch.map(() => 'retry' as const);
-        }
-        batch.forEach((d, i) => d.settle(dispositions[i] ?? 'retry'));
-        timer();
-      }
-    } finally {
-      this.running = false;
-      for (const w of this.idleWaiters.splice(0)) w();
+      dispositions = await this.handler(batch);
+    } catch (err) {
+      this.options.logger.error({ err, size: batch.length, queue: this.options.queue }, 'batch failed; messages will be retried');
+      dispositions = batch.map(() => 'retry' as const);
     }
+    batch.forEach((d, i) => d.settle(dispositions[i] ?? 'retry'));
+    timer();
   }
 }

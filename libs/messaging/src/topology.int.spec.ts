@@ -128,7 +128,7 @@ describe('consumers', () => {
     let total = 0;
     let done!: () => void;
     const all = new Promise<void>((r) => (done = r));
-    const consumer = new BatchConsumer(manager, { queue: Queue.PENDING, prefetch: 400, name: 'batch', logger }, 100, async (batch) => {
+    const consumer = new BatchConsumer(manager, { queue: Queue.PENDING, prefetch: 400, name: 'batch', logger }, { maxBatch: 100, maxInFlight: 3 }, async (batch) => {
       sizes.push(batch.length);
       total += batch.length;
       if (total === n) setImmediate(done);

@@ -10,6 +10,13 @@ export type RecordedOutcome =
   | { uuid: string; userId: number; seckillGoodId: number; status: 'SUCCESS'; orderNo: string }
   | { uuid: string; userId: number; seckillGoodId: number; status: 'FAIL'; reason: FailReason };
 
+export interface BatchRecord {
+  /** Decided and recorded by this transaction. */
+  decided: RecordedOutcome[];
+  /** Already recorded by another transaction that committed first: to be replayed, not decided. */
+  replayed: RecordedOutcome[];
+}
+
 interface OutcomeRow {
   uuid: string;
   user_id: string;
@@ -32,16 +39,16 @@ export class OrderBatchRepository {
   ) {}
 
   /** Outcomes already recorded for these uuids (redeliveries): replayed, never decided again. */
-  async recorded(uuids: readonly string[]): Promise<Map<string, RecordedOutcome>> {
-    if (uuids.length === 0) return new Map();
-    const rows: OutcomeRow[] = await this.db.query(
-      `SELECT uuid, user_id, seckill_good_id, status, reason, order_no FROM order_requests WHERE uuid = ANY($1::uuid[])`,
-      [uuids],
-    );
-    return new Map(rows.map((r) => [r.uuid, toOutcome(r)]));
+  recorded(uuids: readonly string[]): Promise<Map<string, RecordedOutcome>> {
+    return recordedOutcomes(this.db, uuids);
   }
 
-  async decideAndRecord(candidates: readonly Candidate[]): Promise<RecordedOutcome[]> {
+  /**
+   * Decides the candidates in one transaction. A candidate whose outcome another batch committed meanwhile
+   * (the same message delivered twice, handled by two batches at once) is not decided again: its recorded
+   * outcome comes back in `replayed`.
+   */
+  async decideAndRecord(candidates: readonly Candidate[]): Promise<BatchRecord> {
     const qr = this.db.createQueryRunner();
     await qr.connect();
     try {
@@ -57,13 +64,23 @@ export class OrderBatchRepository {
     }
   }
 
-  private async inTransaction(qr: QueryRunner, candidates: readonly Candidate[]): Promise<RecordedOutcome[]> {
-    const goodIds = [...new Set(candidates.map((c) => c.seckillGoodId))].sort((a, b) => a - b);
-    const userIds = [...new Set(candidates.map((c) => c.userId))];
+  private async inTransaction(qr: QueryRunner, all: readonly Candidate[]): Promise<BatchRecord> {
+    const goodIds = [...new Set(all.map((c) => c.seckillGoodId))].sort((a, b) => a - b);
     const goodRows: { id: number; stock_left: number; seckill_price: string }[] = await qr.query(
       `SELECT id, stock_left, seckill_price FROM seckill_goods WHERE id = ANY($1::int[]) ORDER BY id FOR UPDATE`,
       [goodIds],
     );
+    // Batches run concurrently, and a redelivered message may sit in one while its original is in another:
+    // both passed the check before the transaction. Both lock the same item row (a uuid belongs to one item),
+    // so whichever comes second waits above and, its next statement seeing the first one's commit (READ
+    // COMMITTED), finds the outcome here and replays it. Without this it would fail on the unique uuid and
+    // send its whole batch through one-by-one retries. (An unknown item locks no row: that rare race is left to
+    // the unique key.)
+    const replayedNow = await recordedOutcomes(qr, all.map((c) => c.uuid));
+    const candidates = all.filter((c) => !replayedNow.has(c.uuid));
+    const replayed = [...replayedNow.values()];
+    if (candidates.length === 0) return { decided: [], replayed };
+    const userIds = [...new Set(candidates.map((c) => c.userId))];
     const live: { seckill_good_id: number; user_id: string }[] = await qr.query(
       `SELECT seckill_good_id, user_id FROM orders
         WHERE seckill_good_id = ANY($1::int[]) AND user_id = ANY($2::bigint[]) AND status = ANY($3::text[])`,
@@ -108,8 +125,17 @@ export class OrderBatchRepository {
         outcomes.map((o) => (o.status === 'SUCCESS' ? o.orderNo : null)),
       ],
     );
-    return outcomes;
+    return { decided: outcomes, replayed };
   }
+}
+
+async function recordedOutcomes(db: Pick<DataSource | QueryRunner, 'query'>, uuids: readonly string[]): Promise<Map<string, RecordedOutcome>> {
+  if (uuids.length === 0) return new Map();
+  const rows: OutcomeRow[] = await db.query(
+    `SELECT uuid, user_id, seckill_good_id, status, reason, order_no FROM order_requests WHERE uuid = ANY($1::uuid[])`,
+    [uuids],
+  );
+  return new Map(rows.map((r) => [r.uuid, toOutcome(r)]));
 }
 
 function toOutcome(r: OutcomeRow): RecordedOutcome {

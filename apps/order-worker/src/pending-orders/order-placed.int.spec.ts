@@ -1,12 +1,25 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe, it, mock } from 'node:test';
 import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { ConsumeMessage } from 'amqplib';
+import type { AmqpConnectionManager } from 'amqp-connection-manager';
+import { connect, type ConsumeMessage } from 'amqplib';
+import { Client } from 'pg';
 import { MESSAGE_VERSION, type OrderPlacedMessage } from '@seckill/contracts';
 import { ConfigModule } from '@seckill/config';
-import { Delivery, MessagingModule } from '@seckill/messaging';
+import {
+  AMQP_CONNECTION,
+  BatchConsumer,
+  ConfirmedPublisher,
+  Delivery,
+  Exchange,
+  MessagingModule,
+  Queue,
+  RoutingKey,
+  type BatchHandler,
+  type BatchOptions,
+} from '@seckill/messaging';
 import { ObservabilityModule } from '@seckill/observability';
 import { PersistenceModule } from '@seckill/persistence';
 import { StockModule, StockService } from '@seckill/stock';
@@ -14,7 +27,10 @@ import { createTestEnv, ResultCollector, seedSale, seedShoppers, sql, useInProce
 import { OrderBatchRepository } from './order-batch.repository';
 import { OrderPlacedHandler } from './order-placed.handler';
 
-/** The worker's real wiring (PostgreSQL, Redis, RabbitMQ) without its consumers: batches are handed in directly. */
+/**
+ * The worker's real wiring (PostgreSQL, Redis, RabbitMQ) without its consumers: batches are handed in directly,
+ * or through a BatchConsumer on the real pending queue.
+ */
 @Module({
   imports: [ConfigModule, ObservabilityModule.forRoot('worker-int', { useFactory: () => [] }), PersistenceModule, StockModule, MessagingModule.forRoot({ connectionName: 'worker-int' })],
   providers: [OrderBatchRepository, OrderPlacedHandler],
@@ -35,7 +51,7 @@ before(async () => {
   handler = app.get(OrderPlacedHandler);
   stock = app.get(StockService);
   results = await ResultCollector.start(env.amqpUrl);
-  shoppers = await seedShoppers(env.databaseUrl, 20);
+  shoppers = await seedShoppers(env.databaseUrl, 60);
 });
 
 after(async () => {
@@ -118,5 +134,181 @@ describe('bad messages', () => {
     assert.deepEqual(dispositions, ['park', 'park', 'retry', 'ack']);
     const decided = await sql<{ uuid: string }>(env.databaseUrl, `SELECT uuid FROM order_requests WHERE seckill_good_id = $1`, [goodId]);
     assert.deepEqual(decided.map((r) => r.uuid), [good.uuid]);
+  });
+});
+
+/**
+ * Takes an item's row lock from outside, as another batch's transaction would. Batches then queue on it,
+ * which makes "in flight at the same time" certain instead of likely.
+ */
+async function holdItemLock(goodId: number): Promise<{ release(): Promise<void> }> {
+  const client = new Client({ connectionString: env.databaseUrl });
+  await client.connect();
+  await client.query('BEGIN');
+  await client.query('SELECT 1 FROM seckill_goods WHERE id = $1 FOR UPDATE', [goodId]);
+  return {
+    async release() {
+      await client.query('COMMIT');
+      await client.end();
+    },
+  };
+}
+
+/** Transactions of this test's database blocked on a lock (PostgreSQL's own view, not a guess from timing). */
+async function waitingOnLocks(): Promise<number> {
+  const [row] = await sql<{ n: string }>(env.databaseUrl, `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+  return Number(row!.n);
+}
+
+/** Re-reads a condition that becomes true when other connections act (bounded). */
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function decisionsOf(goodId: number): Promise<Map<string, { status: string; reason: string | null }>> {
+  const rows = await sql<{ uuid: string; status: string; reason: string | null }>(
+    env.databaseUrl,
+    `SELECT uuid, status, reason FROM order_requests WHERE seckill_good_id = $1`,
+    [goodId],
+  );
+  return new Map(rows.map((r) => [r.uuid, r]));
+}
+
+async function soldOf(goodId: number): Promise<{ stockLeft: number; orders: number; buyers: number }> {
+  const [row] = await sql<{ stock_left: number; orders: string; buyers: string }>(
+    env.databaseUrl,
+    `SELECT g.stock_left, count(o.*) AS orders, count(DISTINCT o.user_id) AS buyers
+       FROM seckill_goods g LEFT JOIN orders o ON o.seckill_good_id = g.id WHERE g.id = $1 GROUP BY g.id`,
+    [goodId],
+  );
+  return { stockLeft: row!.stock_left, orders: Number(row!.orders), buyers: Number(row!.buyers) };
+}
+
+describe('batches handled at the same time', () => {
+  it('queue on the item row and together sell exactly the stock, whichever commits first', async () => {
+    const goodId = await seedSale(env.databaseUrl, { stock: 10 });
+    // Redis lets everyone through (a drift): PostgreSQL alone decides who gets the 10 units.
+    await stock.load(goodId, 30, []);
+    const messages = await Promise.all(shoppers.slice(0, 24).map((s) => reserved(goodId, s.id)));
+    const lock = await holdItemLock(goodId);
+    const handled = [messages.slice(0, 8), messages.slice(8, 16), messages.slice(16)].map((part) => handler.handleBatch(part.map((m) => delivery(m))));
+    await until('three batch transactions waiting on the item row', async () => (await waitingOnLocks()) === 3);
+    await lock.release();
+
+    for (const dispositions of await Promise.all(handled)) assert.deepEqual(dispositions, Array(8).fill('ack'));
+    const decisions = await decisionsOf(goodId);
+    assert.equal(decisions.size, 24);
+    const statuses = [...decisions.values()];
+    assert.equal(statuses.filter((d) => d.status === 'SUCCESS').length, 10);
+    assert.ok(statuses.filter((d) => d.status === 'FAIL').every((d) => d.reason === 'SOLD_OUT'));
+    assert.deepEqual(await soldOf(goodId), { stockLeft: 0, orders: 10, buyers: 10 });
+    await results.waitForAll(messages.map((m) => m.uuid), 10_000);
+  });
+
+  it('decide a message that is in two of them (a redelivery racing its original) exactly once, without failing either', async () => {
+    const goodId = await seedSale(env.databaseUrl, { stock: 5 });
+    await stock.load(goodId, 5, []);
+    const [twice, a, b] = await Promise.all(shoppers.slice(30, 33).map((s) => reserved(goodId, s.id)));
+    const deliveriesBefore = results.deliveries;
+    const repo = app.get(OrderBatchRepository);
+    const transactions = mock.method(repo, 'decideAndRecord');
+    try {
+      const lock = await holdItemLock(goodId);
+      // Both batches pass the check outside the transaction (nothing recorded yet) and claim in Redis before
+      // either can take the row lock.
+      const handled = [handler.handleBatch([delivery(twice), delivery(a)]), handler.handleBatch([delivery(b), delivery(twice, 1)])];
+      await until('both batch transactions waiting on the item row', async () => (await waitingOnLocks()) === 2);
+      await lock.release();
+      assert.deepEqual(await Promise.all(handled), [['ack', 'ack'], ['ack', 'ack']]);
+      const settled = await Promise.allSettled(transactions.mock.calls.map((c) => c.result));
+      assert.deepEqual(settled.map((r) => r.status), ['fulfilled', 'fulfilled'], 'the second transaction replayed the outcome, no unique-key failure and no one-by-one retry');
+    } finally {
+      transactions.mock.restore();
+    }
+
+    const [rows] = await sql<{ requests: string; orders: string }>(
+      env.databaseUrl,
+      `SELECT (SELECT count(*) FROM order_requests WHERE uuid = $1) AS requests, (SELECT count(*) FROM orders WHERE uuid = $1) AS orders`,
+      [twice!.uuid],
+    );
+    assert.deepEqual([Number(rows!.requests), Number(rows!.orders)], [1, 1]);
+    assert.deepEqual(await soldOf(goodId), { stockLeft: 2, orders: 3, buyers: 3 });
+    await results.waitForAll([twice!.uuid, a!.uuid, b!.uuid], 10_000);
+    // Each batch publishes the outcome of `twice`: the same one.
+    await results.waitFor(() => results.deliveries >= deliveriesBefore + 4 || results.conflicts.length > 0, 10_000, 'both outcomes of the doubled message');
+    assert.deepEqual(results.conflicts.filter((c) => c.first.uuid === twice!.uuid), []);
+  });
+});
+
+describe('the pending-orders consumer with batches in flight', () => {
+  /** A BatchConsumer on the real pending queue around the real handler, watching how many batches overlap. */
+  function consumer(name: string, prefetch: number, batching: BatchOptions) {
+    const seen = { active: 0, peak: 0, started: 0, finished: 0, uuids: new Set<string>(), errors: [] as string[] };
+    const tracked: BatchHandler = async (batch) => {
+      seen.started++;
+      seen.peak = Math.max(seen.peak, ++seen.active);
+      for (const d of batch) seen.uuids.add(d.uuid!);
+      try {
+        return await handler.handleBatch(batch);
+      } finally {
+        seen.active--;
+        seen.finished++;
+      }
+    };
+    const logger = { error: (_: object, msg: string) => seen.errors.push(msg), warn: (_: object, msg: string) => seen.errors.push(msg) };
+    const c = new BatchConsumer(app.get<AmqpConnectionManager>(AMQP_CONNECTION), { queue: Queue.PENDING, prefetch, name, logger }, batching, tracked);
+    return { consumer: c, seen };
+  }
+
+  it('runs at most maxInFlight batches, and a graceful stop lets every one of them finish and ack', async () => {
+    const goodId = await seedSale(env.databaseUrl, { stock: 20 });
+    await stock.load(goodId, 60, []);
+    const messages = await Promise.all(shoppers.slice(0, 60).map((s) => reserved(goodId, s.id)));
+    const publisher = app.get(ConfirmedPublisher);
+    await Promise.all(messages.map((m) => publisher.publish(Exchange.ORDER, RoutingKey.ORDER_PENDING, m, { uuid: m.uuid })));
+
+    const lock = await holdItemLock(goodId);
+    // Prefetch 40 of 60: the first worker holds three batches of up to 10 plus a buffer; 20 stay in the queue.
+    const first = consumer('pending-int-first', 40, { maxBatch: 10, maxInFlight: 3 });
+    await first.consumer.start();
+    await until('three batches waiting on the item row', async () => (await waitingOnLocks()) === 3);
+    assert.deepEqual([first.seen.active, first.seen.started], [3, 3], 'no fourth batch while three are in flight');
+
+    let stopped = false;
+    const stopping = first.consumer.stop().then(() => (stopped = true));
+    assert.equal(await waitingOnLocks(), 3);
+    assert.equal(stopped, false, 'stop waits while batches are in flight');
+    await lock.release();
+    await stopping;
+    assert.equal(first.seen.active, 0);
+    assert.equal(first.seen.finished, first.seen.started, 'every batch finished before the channel closed');
+    assert.ok(first.seen.peak <= 3, `peak ${first.seen.peak}`);
+    const decidedByFirst = await decisionsOf(goodId);
+    assert.deepEqual([...first.seen.uuids].filter((u) => !decidedByFirst.has(u)), [], 'whatever the first worker took in hand, it decided');
+
+    // A second worker takes the rest; had the first closed before acking, its messages would come back here.
+    const second = consumer('pending-int-second', 40, { maxBatch: 10, maxInFlight: 3 });
+    await second.consumer.start();
+    await results.waitForAll(messages.map((m) => m.uuid), 30_000);
+    await second.consumer.stop();
+    assert.ok(second.seen.peak <= 3, `peak ${second.seen.peak}`);
+    assert.deepEqual([...second.seen.uuids].filter((u) => first.seen.uuids.has(u)), [], 'nothing the first worker acked was delivered again');
+    assert.equal(first.seen.uuids.size + second.seen.uuids.size, 60);
+    assert.deepEqual([...first.seen.errors, ...second.seen.errors], []);
+
+    assert.equal((await decisionsOf(goodId)).size, 60);
+    assert.deepEqual(await soldOf(goodId), { stockLeft: 0, orders: 20, buyers: 20 });
+    assert.deepEqual(results.conflicts, []);
+    const amqp = await connect(env.amqpUrl);
+    try {
+      const ch = await amqp.createChannel();
+      assert.equal((await ch.checkQueue(Queue.PENDING)).messageCount, 0, 'every message was acked');
+    } finally {
+      await amqp.close();
+    }
   });
 });

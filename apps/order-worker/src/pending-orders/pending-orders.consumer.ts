@@ -6,7 +6,7 @@ import { AMQP_CONNECTION, BatchConsumer, Queue } from '@seckill/messaging';
 import { PaymentWindowDeclarer } from '../payment-window/payment-window.declarer';
 import { OrderPlacedHandler } from './order-placed.handler';
 
-/** Consumes seckill.order.pending with manual acks, a bounded prefetch and natural batching. */
+/** Consumes seckill.order.pending with manual acks, a bounded prefetch, natural batching and several batches in flight. */
 @Injectable()
 export class PendingOrdersConsumer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly consumer: BatchConsumer;
@@ -22,7 +22,7 @@ export class PendingOrdersConsumer implements OnApplicationBootstrap, OnApplicat
     this.consumer = new BatchConsumer(
       connection,
       { queue: Queue.PENDING, prefetch: config.WORKER_PREFETCH, name: 'pending-orders', logger },
-      config.WORKER_BATCH_SIZE,
+      { maxBatch: config.WORKER_BATCH_SIZE, maxInFlight: config.WORKER_BATCHES_IN_FLIGHT },
       handler.handleBatch,
     );
   }
