@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { OrderConnections, OutcomePoller, type Answer } from './fire';
 import { emptyCounts, now, type AgentInit, type AgentMessage, type ParentMessage, type RequestRecord, type Shopper } from './protocol';
+import { decideRetry } from './retry';
 import { bounded, openSocket, type ResultFrame, type ShopperSocket } from './sockets';
 
 /**
@@ -22,6 +23,8 @@ class Agent {
   private readonly connections: OrderConnections;
   private readonly poller = new OutcomePoller();
   private readonly polling = new Set<number>();
+  /** Shoppers between a 503 TRY_AGAIN and their next attempt. */
+  private readonly backingOff = new Map<number, NodeJS.Timeout>();
   private unresolved: number;
   private finished = false;
   private readonly progressTimer: NodeJS.Timeout;
@@ -92,7 +95,17 @@ class Agent {
   private click(s: Shopper): void {
     const rec = this.recordOf.get(s.index)!;
     rec.issuedAt = now();
-    void this.connections.post(s, this.init.goodId, () => this.counts.sent++).then((answer) => this.onAnswer(s, answer));
+    this.attempt(s, true);
+  }
+
+  private attempt(s: Shopper, first: boolean): void {
+    const rec = this.recordOf.get(s.index)!;
+    const onSent = () => {
+      // Known before the answer, so that a request still in flight when the run stops counts as sent.
+      rec.sentAt = now();
+      if (first) this.counts.sent++;
+    };
+    void this.connections.post(s, this.init.goodId, onSent).then((answer) => this.onAnswer(s, answer));
   }
 
   private onAnswer(s: Shopper, a: Answer): void {
@@ -100,6 +113,23 @@ class Agent {
     if (this.finished) return;
     rec.answeredAt = a.answeredAt;
     if (a.sentAt !== undefined) rec.sentAt = a.sentAt;
+    const attempts = (rec.retried?.length ?? 0) + 1;
+    const decision = decideRetry(a, attempts, this.init.retry, Date.now(), this.init.deadline);
+    if (decision.retry) {
+      // Recorded as the latest answer until the retry goes out: a run stopped meanwhile reports it as the last.
+      rec.status = a.status;
+      if (a.code !== undefined) rec.code = a.code;
+      this.counts.retried++;
+      this.backingOff.set(
+        s.index,
+        setTimeout(() => this.retry(s, { delayMs: decision.delayMs, ...(a.retryAfterMs !== undefined ? { retryAfterMs: a.retryAfterMs } : {}) }), decision.delayMs),
+      );
+      return;
+    }
+    if (decision.gaveUp) {
+      rec.gaveUp = decision.gaveUp;
+      this.counts.gaveUp++;
+    }
     this.counts.answered++;
     if (a.error !== undefined) {
       // Lost on the way back, perhaps taken by the server: the outcome (or a 404) tells.
@@ -119,6 +149,25 @@ class Agent {
     // No outcome will ever come for a refused order: its page would stop waiting.
     this.sockets.get(s.index)?.close();
     this.resolved();
+  }
+
+  /** The same requestId again: the latest answer moves to `retried` and the record describes the new attempt. */
+  private retry(s: Shopper, wait: { delayMs: number; retryAfterMs?: number }): void {
+    this.backingOff.delete(s.index);
+    if (this.finished) return;
+    const rec = this.recordOf.get(s.index)!;
+    (rec.retried ??= []).push({
+      ...(rec.sentAt !== undefined ? { sentAt: rec.sentAt } : {}),
+      answeredAt: rec.answeredAt!,
+      status: rec.status!,
+      ...(rec.code !== undefined ? { code: rec.code } : {}),
+      ...wait,
+    });
+    delete rec.sentAt;
+    delete rec.answeredAt;
+    delete rec.status;
+    delete rec.code;
+    this.attempt(s, false);
   }
 
   private onResult(s: Shopper, frame: ResultFrame): void {
@@ -175,6 +224,13 @@ class Agent {
     this.finished = true;
     clearInterval(this.progressTimer);
     clearTimeout(this.deadlineTimer);
+    // Stopped while waiting to retry: the 503 stays their last answer, and the reason is the run's end.
+    for (const [index, timer] of this.backingOff) {
+      clearTimeout(timer);
+      this.recordOf.get(index)!.gaveUp = 'deadline';
+      this.counts.gaveUp++;
+    }
+    this.backingOff.clear();
     this.send({ type: 'done', client: this.init.client, counts: { ...this.counts }, records: this.records, complete: this.unresolved === 0 });
     for (const s of this.sockets.values()) s.terminate();
     this.connections.close();

@@ -19,6 +19,14 @@ describe('loadtest options', () => {
     assert.equal(o.notifiers, 2);
     assert.equal(o.apis, 2);
     assert.equal(o.progress, true);
+    assert.equal(o.retries, 5);
+  });
+
+  it('takes --retries from 0 (a 503 TRY_AGAIN is the last answer) to 20', () => {
+    assert.equal(parseOptions(['--retries', '0']).retries, 0);
+    assert.equal(parseOptions(['--retries=20']).retries, 20);
+    fails(['--retries', '21'], /--retries must be between 0 and 20/);
+    fails(['--retries', '-1'], /--retries needs a value|--retries must be/);
   });
 
   it('reads values after a space or an equals sign, with _ as thousands separator', () => {

@@ -25,6 +25,8 @@ export interface LoadtestOptions {
   httpConnections: number;
   openConcurrency: number;
   pollIntervalMs: number;
+  /** Further attempts, same requestId, after a 503 TRY_AGAIN (0: none). */
+  retries: number;
   /** undefined: artifacts/loadtest/report-<timestamp>.html */
   report?: string;
   appLogLevel: string;
@@ -68,6 +70,7 @@ export const DEFAULTS: LoadtestOptions = {
   httpConnections: 0,
   openConcurrency: 512,
   pollIntervalMs: 500,
+  retries: 5,
   report: undefined,
   appLogLevel: 'info',
   progress: true,
@@ -90,6 +93,7 @@ export const FLAGS: readonly Flag[] = [
   { name: 'http-connections', key: 'httpConnections', kind: 'int', arg: 'N', min: 0, max: 100_000, help: '0: one connection per shopper, opened before the sale like a loaded page (default); N: a shared keep-alive pool of N, as behind a proxy' },
   { name: 'open-concurrency', key: 'openConcurrency', kind: 'int', arg: 'N', min: 1, max: 10_000, help: 'connections being opened at once during preparation, all client processes together (default 512)' },
   { name: 'poll-interval-ms', key: 'pollIntervalMs', kind: 'int', arg: 'MS', min: 50, max: 60_000, help: 'polling period of GET /api/seckill/orders/:uuid when a socket dropped (default 500)' },
+  { name: 'retries', key: 'retries', kind: 'int', arg: 'N', min: 0, max: 20, help: 'a shopper answered 503 TRY_AGAIN posts the same requestId again, up to N more times, after Retry-After or a backoff of 100 ms doubling to 2 s, ±25 % (default 5)' },
   { name: 'report', key: 'report', kind: 'string', arg: 'PATH', help: 'HTML report path; the JSON goes next to it (default artifacts/loadtest/report-<timestamp>.html)' },
   { name: 'app-log-level', key: 'appLogLevel', kind: 'level', arg: 'LEVEL', selfHostedOnly: true, help: 'LOG_LEVEL of the started processes; logs land in artifacts/logs/ (default info)' },
   { name: 'no-progress', key: 'progress', kind: 'bool', help: 'no live progress on stderr' },

@@ -22,6 +22,14 @@ describe('reading an answer off the wire', () => {
     assert.deepEqual(parseResponse(full), { status: 409, body: Buffer.from('{"code":"SOLD"}x') });
   });
 
+  it('keeps Retry-After, in either framing, and only when sent', () => {
+    const plain = response('HTTP/1.1 503 Service Unavailable\r\nRetry-After: 2\r\ncontent-length: 2', '{}');
+    assert.deepEqual(parseResponse(plain), { status: 503, body: Buffer.from('{}'), retryAfter: '2' });
+    const chunked = response('HTTP/1.1 503 Service Unavailable\r\ntransfer-encoding: chunked\r\nretry-after: Fri, 15 Jan 2027 08:00:03 GMT', '2\r\n{}\r\n0\r\n\r\n');
+    assert.equal(parseResponse(chunked)!.retryAfter, 'Fri, 15 Jan 2027 08:00:03 GMT');
+    assert.equal('retryAfter' in parseResponse(response('HTTP/1.1 409 Conflict\r\ncontent-length: 0', ''))!, false);
+  });
+
   it('takes a response without a body', () => {
     assert.deepEqual(parseResponse(response('HTTP/1.1 204 No Content', '')), { status: 204, body: Buffer.alloc(0) });
   });
@@ -50,6 +58,10 @@ describe('order connections against a real HTTP server', () => {
       req.on('end', () => {
         seen.push(`${req.method} ${req.url} ${req.headers.authorization} ${body}`);
         const { requestId } = JSON.parse(body) as { requestId: string };
+        if (requestId === 'busy') {
+          res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '3' });
+          return res.end(JSON.stringify({ statusCode: 503, code: 'TRY_AGAIN' }));
+        }
         res.writeHead(requestId === 'a' ? 202 : 409, { 'content-type': 'application/json' });
         // No content-length: node:http answers chunked, the harder framing.
         res.end(JSON.stringify(requestId === 'a' ? { uuid: 'a', status: 'QUEUED' } : { statusCode: 409, code: 'SOLD_OUT' }));
@@ -72,8 +84,17 @@ describe('order connections against a real HTTP server', () => {
 
       const pool = new OrderConnections(1, [api]);
       const rp = await pool.post(b, 7, () => undefined);
+      const busy = { ...b, index: 2, requestId: 'busy' };
+      const rbPool = await pool.post(busy, 7, () => undefined);
       pool.close();
-      assert.deepEqual([rp.status, rp.code], [409, 'SOLD_OUT']);
+      assert.deepEqual([rp.status, rp.code, rp.retryAfterMs], [409, 'SOLD_OUT', undefined]);
+      assert.deepEqual([rbPool.status, rbPool.code, rbPool.retryAfterMs], [503, 'TRY_AGAIN', 3000], 'Retry-After through node:http');
+      const own2 = new OrderConnections(0, [api]);
+      const rbOwn = await own2.post(busy, 7, () => undefined);
+      own2.close();
+      assert.deepEqual([rbOwn.status, rbOwn.code, rbOwn.retryAfterMs], [503, 'TRY_AGAIN', 3000], 'Retry-After off the wire');
+      seen.splice(seen.indexOf(`POST /api/seckill/orders Bearer tb {"seckillGoodId":7,"requestId":"busy"}`), 1);
+      seen.splice(seen.indexOf(`POST /api/seckill/orders Bearer tb {"seckillGoodId":7,"requestId":"busy"}`), 1);
       assert.deepEqual(seen.sort(), ['POST /api/seckill/orders Bearer ta {"seckillGoodId":7,"requestId":"a"}', 'POST /api/seckill/orders Bearer tb {"seckillGoodId":7,"requestId":"b"}', 'POST /api/seckill/orders Bearer tb {"seckillGoodId":7,"requestId":"b"}']);
     } finally {
       server.close();

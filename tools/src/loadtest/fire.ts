@@ -1,12 +1,15 @@
 import { Agent, request } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { now, type Shopper } from './protocol';
+import { parseRetryAfter } from './retry';
 
 export interface Answer {
   status?: number;
   code?: string;
   uuid?: string;
   error?: string;
+  /** The Retry-After header, in ms from the answer. */
+  retryAfterMs?: number;
   sentAt?: number;
   answeredAt: number;
 }
@@ -77,7 +80,7 @@ export class OrderConnections {
         chunks.push(chunk);
         try {
           const res = parseResponse(chunks.length === 1 ? chunk : Buffer.concat(chunks));
-          if (res) finish({ ...answerOf(res.status, res.body), sentAt, answeredAt: now() });
+          if (res) finish({ ...answerOf(res.status, res.body, res.retryAfter), sentAt, answeredAt: now() });
         } catch {
           finish({ error: 'BAD_RESPONSE', sentAt, answeredAt: now() });
         }
@@ -109,7 +112,7 @@ export class OrderConnections {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', (err) => resolve({ error: errorName(err), sentAt, answeredAt: now() }));
-        res.on('end', () => resolve({ ...answerOf(res.statusCode ?? 0, Buffer.concat(chunks)), sentAt, answeredAt: now() }));
+        res.on('end', () => resolve({ ...answerOf(res.statusCode ?? 0, Buffer.concat(chunks), res.headers['retry-after']), sentAt, answeredAt: now() }));
       });
       req.once('error', (err) => resolve({ error: errorName(err), sentAt, answeredAt: now() }));
       req.end(payload);
@@ -138,9 +141,10 @@ export function orderRequestBytes(s: Pick<Shopper, 'api' | 'token' | 'requestId'
 
 /**
  * One complete HTTP/1.1 response at the start of `buf`, or null while it is incomplete. Handles the two ways a
- * server frames a body: Content-Length and chunked transfer encoding.
+ * server frames a body: Content-Length and chunked transfer encoding. Of the headers only Retry-After matters
+ * to a shopper (when to try again after a 503).
  */
-export function parseResponse(buf: Buffer): { status: number; body: Buffer } | null {
+export function parseResponse(buf: Buffer): { status: number; body: Buffer; retryAfter?: string } | null {
   const end = buf.indexOf('\r\n\r\n');
   if (end === -1) return null;
   const head = buf.subarray(0, end).toString('latin1').split('\r\n');
@@ -148,6 +152,8 @@ export function parseResponse(buf: Buffer): { status: number; body: Buffer } | n
   if (!Number.isInteger(status)) throw new Error(`not an HTTP response: ${JSON.stringify(head[0])}`);
   const header = (name: string) => head.find((h) => h.toLowerCase().startsWith(`${name}:`))?.slice(name.length + 1).trim();
   const start = end + 4;
+  const retryAfter = header('retry-after');
+  const extra = retryAfter !== undefined ? { retryAfter } : {};
   if (/chunked/i.test(header('transfer-encoding') ?? '')) {
     const parts: Buffer[] = [];
     let at = start;
@@ -156,27 +162,29 @@ export function parseResponse(buf: Buffer): { status: number; body: Buffer } | n
       if (lineEnd === -1) return null;
       const size = parseInt(buf.subarray(at, lineEnd).toString('latin1'), 16);
       if (Number.isNaN(size)) throw new Error('bad chunk size');
-      if (size === 0) return buf.length >= lineEnd + 4 ? { status, body: Buffer.concat(parts) } : null;
+      if (size === 0) return buf.length >= lineEnd + 4 ? { status, body: Buffer.concat(parts), ...extra } : null;
       if (buf.length < lineEnd + 2 + size + 2) return null;
       parts.push(buf.subarray(lineEnd + 2, lineEnd + 2 + size));
       at = lineEnd + 2 + size + 2;
     }
   }
   const length = Number(header('content-length') ?? 0);
-  return buf.length >= start + length ? { status, body: buf.subarray(start, start + length) } : null;
+  return buf.length >= start + length ? { status, body: buf.subarray(start, start + length), ...extra } : null;
 }
 
-function answerOf(status: number, body: Buffer): Omit<Answer, 'answeredAt'> {
+function answerOf(status: number, body: Buffer, retryAfter?: string): Omit<Answer, 'answeredAt'> {
   let parsed: { uuid?: unknown; code?: unknown } = {};
   try {
     parsed = JSON.parse(body.toString()) as typeof parsed;
   } catch {
     // a non-JSON answer keeps only its status
   }
+  const retryAfterMs = parseRetryAfter(retryAfter, Date.now());
   return {
     status,
     ...(typeof parsed.code === 'string' ? { code: parsed.code } : {}),
     ...(typeof parsed.uuid === 'string' ? { uuid: parsed.uuid } : {}),
+    ...(retryAfterMs !== undefined ? { retryAfterMs } : {}),
   };
 }
 

@@ -39,6 +39,7 @@ export const sampleRun: RunInfo = {
   timedOut: false,
   interrupted: false,
   lostClients: 0,
+  retries: 5,
 };
 
 export function sampleFigures(): Figures {

@@ -23,6 +23,16 @@ describe('the HTML report', () => {
     assert.match(html, /<td>click → pushed outcome<\/td><td class="num">3<\/td><td class="num">299<\/td>/);
   });
 
+  it('shows the retries, and who gave up', () => {
+    assert.match(html, /<h2>Retries<\/h2>\n<p class="sub">none needed \(no 503 TRY_AGAIN\)<\/p>/);
+    const f = sampleFigures();
+    f.retries = { ...f.retries, retried: 7, shoppers: 5, settled: 4, gaveUp: 1, gaveUpOutOfRetries: 1, attemptsPerShopper: [['1', 5], ['2', 4], ['6', 1]] };
+    const retried = renderHtmlReport(f);
+    assert.match(retried, /<td>503 TRY_AGAIN answers retried \(same requestId\)<\/td><td class="num">7<\/td>/);
+    assert.match(retried, /<td>gave up on 503 TRY_AGAIN \(out of retries \/ out of time\)<\/td><td class="num bad">1 \(1 \/ 0\)<\/td>/);
+    assert.match(retried, /<td>shoppers with 6 attempts<\/td><td class="num">1<\/td>/);
+  });
+
   it('says FAIL and lists the invariants', () => {
     assert.match(html, /FAIL: an invariant does not hold/);
     assert.match(html, /<td class="ok">ok<\/td><td>sold = stock<\/td>/);

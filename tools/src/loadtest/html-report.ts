@@ -1,6 +1,6 @@
 import { barChart, esc, fmt, legend, lineChart } from './charts';
 import type { Percentiles } from './stats';
-import type { Figures } from './summary';
+import { describeRetries, type Figures } from './summary';
 
 const COLOR: Record<string, string> = {
   sent: '#9aa0a6',
@@ -66,12 +66,13 @@ export function renderHtmlReport(f: Figures): string {
   const lineSeries = tp.series.map((s) => ({ name: s.name, color: COLOR[s.name] ?? '#6e7781', values: s.perSecond }));
   const cu = f.charts.cumulative;
   const cumulativeSeries = cu.series.map((s) => ({ name: s.name, color: COLOR[s.name] ?? '#6e7781', values: s.total, dashed: s.name === 'sent' }));
+  // The charts count every POST and every answer, retries included.
   const totals: Record<string, number> = {
-    sent: f.requests.sent,
-    answered: f.requests.answered,
+    sent: f.requests.posts,
+    answered: f.requests.responses,
     '202 accepted': f.requests.accepted,
     '409 sold out': f.requests.soldOut,
-    'other answers': f.requests.answered - f.requests.accepted - f.requests.soldOut,
+    'other answers': f.requests.responses - f.requests.accepted - f.requests.soldOut,
     'outcomes pushed': f.outcomes.pushed,
   };
   const ol = f.charts.outcomeLatency;
@@ -120,7 +121,7 @@ ${lineChart({ title: 'running totals over time', t: cu.t, binMs: cu.binMs, serie
 
 <h2>Click → pushed outcome</h2>
 <section class="chart">
-<p>From the moment a shopper's POST went onto its connection to the moment its <code>order.result</code> frame arrived on the shopper's WebSocket
+<p>From the moment a shopper's first POST went onto its connection (retries after a 503 included) to the moment its <code>order.result</code> frame arrived on the shopper's WebSocket
 (${n(lat.clickToPushedOutcome.count)} outcomes; buckets of ${esc(fmt(ol.width))} ms${ol.groups[0]?.overflow ? `; ${n(ol.groups[0].overflow)} at or above ${esc(fmt(ol.overflowFrom))} ms not drawn` : ''}).</p>
 ${barChart({ title: 'click to pushed outcome latency', edges: ol.edges, width: ol.width, groups: ol.groups.map((g) => ({ ...g, color: COLOR[g.name] ?? '#1565c0' })), xLabel: 'milliseconds', yLabel: 'outcomes', unit: 'ms' })}
 </section>
@@ -138,6 +139,7 @@ ${percentileRow('click → pushed outcome', lat.clickToPushedOutcome)}
 ${percentileRow('HTTP, every answer', lat.httpAll)}
 ${percentileRow('HTTP, 202 accepted', lat.httpAccepted)}
 ${percentileRow('HTTP, 409 sold out', lat.httpSoldOut)}
+${lat.httpTryAgain.count ? percentileRow('HTTP, 503 try again', lat.httpTryAgain) : ''}
 ${lat.clientQueue ? percentileRow('wait for a pooled connection', lat.clientQueue) : ''}
 </table>
 
@@ -146,6 +148,15 @@ ${lat.clientQueue ? percentileRow('wait for a pooled connection', lat.clientQueu
 <h2>Responses</h2>
 <table><tr><th>answer</th><th class="num">count</th></tr>
 ${f.requests.byStatus.map(([k, v]) => `<tr><td>${esc(k)}</td><td class="num">${n(v)}</td></tr>`).join('\n')}
+</table>
+<h2>Retries</h2>
+<p class="sub">${esc(describeRetries(f))}</p>
+<table>
+<tr><td>503 TRY_AGAIN answers retried (same requestId)</td><td class="num">${n(f.retries.retried)}</td></tr>
+<tr><td>shoppers who retried</td><td class="num">${n(f.retries.shoppers)}</td></tr>
+<tr><td>of them, got a final answer</td><td class="num">${n(f.retries.settled)}</td></tr>
+<tr><td>gave up on 503 TRY_AGAIN (out of retries / out of time)</td><td class="num${f.retries.gaveUp ? ' bad' : ''}">${n(f.retries.gaveUp)} (${n(f.retries.gaveUpOutOfRetries)} / ${n(f.retries.gaveUpOutOfTime)})</td></tr>
+${f.retries.attemptsPerShopper.map(([k, v]) => `<tr><td>shoppers with ${esc(k)} attempt${k === '1' ? '' : 's'}</td><td class="num">${n(v)}</td></tr>`).join('\n')}
 </table>
 <h2>Outcomes</h2>
 <table>
@@ -162,7 +173,7 @@ ${f.requests.byStatus.map(([k, v]) => `<tr><td>${esc(k)}</td><td class="num">${n
 <table>
 <tr><td>system</td><td>${esc(r.system)}</td></tr>
 <tr><td>arrival</td><td>${esc(pattern)}; all ${n(f.requests.sent)} sent within ${esc(ms(f.requests.sendSpanMs))}</td></tr>
-<tr><td>client side</td><td>${n(r.clientProcesses)} processes; HTTP connections: ${esc(r.httpConnections)}</td></tr>
+<tr><td>client side</td><td>${n(r.clientProcesses)} processes; HTTP connections: ${esc(r.httpConnections)}; after a 503 TRY_AGAIN up to ${n(r.retries)} retries</td></tr>
 <tr><td>sale item</td><td>#${n(r.goodId)}</td></tr>
 <tr><td>preparation</td><td>${f.preparation.systemStartMs !== undefined ? `system up ${esc(ms(f.preparation.systemStartMs))}; ` : ''}sale and shoppers ${esc(ms(f.preparation.saleAndShoppersMs))}; ${n(f.preparation.socketsOpen)} sockets and ${n(f.preparation.connectionsOpen)} connections opened in ${esc(ms(f.preparation.socketsMs))}${f.preparation.socketsFailed ? `, ${n(f.preparation.socketsFailed)} sockets failed` : ''}</td></tr>
 <tr><td>host</td><td>${n(r.host.cpus)} CPUs, Node ${esc(r.host.node)}, ${esc(r.host.platform)}, open-file limit ${n(r.host.openFileLimit)}; the load generator shares the machine with the system under test</td></tr>

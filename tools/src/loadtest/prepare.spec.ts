@@ -38,11 +38,12 @@ describe('dealing shoppers', () => {
   });
 
   it('splits the connection pool and the open concurrency over the client processes', () => {
-    const inits = agentInits(shares, { httpConnections: 100, openConcurrency: 512, pollIntervalMs: 500 }, 7, 123);
+    const inits = agentInits(shares, { httpConnections: 100, openConcurrency: 512, pollIntervalMs: 500, retries: 5 }, 7, 123);
     assert.deepEqual(inits.map((i) => [i.poolSize, i.openConcurrency, i.goodId, i.deadline]), [
       [50, 256, 7, 123],
       [50, 256, 7, 123],
     ]);
-    assert.equal(agentInits(shares, { httpConnections: 0, openConcurrency: 1, pollIntervalMs: 500 }, 7, 123)[0]!.poolSize, 0, 'one connection per shopper');
+    assert.equal(agentInits(shares, { httpConnections: 0, openConcurrency: 1, pollIntervalMs: 500, retries: 5 }, 7, 123)[0]!.poolSize, 0, 'one connection per shopper');
+    assert.deepEqual(inits[1]!.retry, { retries: 5, firstMs: 100, maxMs: 2000 }, 'every client retries a 503 TRY_AGAIN alike');
   });
 });

@@ -3,6 +3,7 @@ import type { SaleItem } from '@seckill/contracts';
 import { mintToken, request, seedShoppers } from '@seckill/testing';
 import type { LoadtestOptions } from './cli-options';
 import type { AgentInit, Shopper } from './protocol';
+import { BACKOFF_FIRST_MS, BACKOFF_MAX_MS } from './retry';
 import type { SystemUnderTest } from './system';
 
 /** Creates the sale the way an operator does: log in as admin, POST /api/admin/seckill/goods. */
@@ -79,7 +80,7 @@ export function dealShoppers(
 
 export function agentInits(
   shares: Shopper[][],
-  o: Pick<LoadtestOptions, 'httpConnections' | 'openConcurrency' | 'pollIntervalMs'>,
+  o: Pick<LoadtestOptions, 'httpConnections' | 'openConcurrency' | 'pollIntervalMs' | 'retries'>,
   goodId: number,
   deadline: number,
 ): AgentInit[] {
@@ -92,6 +93,7 @@ export function agentInits(
     poolSize: o.httpConnections === 0 ? 0 : Math.max(1, Math.round(o.httpConnections / clients)),
     openConcurrency: Math.max(1, Math.ceil(o.openConcurrency / clients)),
     pollIntervalMs: o.pollIntervalMs,
+    retry: { retries: o.retries, firstMs: BACKOFF_FIRST_MS, maxMs: BACKOFF_MAX_MS },
     deadline,
   }));
 }

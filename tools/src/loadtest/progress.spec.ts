@@ -15,6 +15,8 @@ describe('progress', () => {
     const counts = { ...emptyCounts(), sent: 20_000, answered: 15_000, accepted: 1_000, pushed: 800, polled: 2 };
     const line = renderProgress({ phase: 'fire', shoppers: 20_000, counts, elapsedMs: 1234 }, 8);
     assert.equal(line, 'sale     ██████▒▒ sent 20,000/20,000 · answered 15,000 (1,000 accepted) · outcomes 802/1,000 pushed 800 polled 2 · 1.2s');
+    const retrying = renderProgress({ phase: 'fire', shoppers: 20_000, counts: { ...counts, retried: 354, gaveUp: 3 }, elapsedMs: 1234 }, 8);
+    assert.match(retrying, / · 354 retried · 3 gave up · 1\.2s$/);
   });
 
   it('shows sockets while preparing', () => {

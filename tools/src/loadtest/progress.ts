@@ -37,6 +37,8 @@ export function renderProgress(v: ProgressView, width = 24): string {
     `sent ${n(c.sent)}/${n(v.shoppers)} · answered ${n(c.answered)} (${n(c.accepted)} accepted) · ` +
     `outcomes ${n(outcomes)}/${n(c.accepted)} pushed ${n(c.pushed)}` +
     (c.polled ? ` polled ${n(c.polled)}` : '') +
+    (c.retried ? ` · ${n(c.retried)} retried` : '') +
+    (c.gaveUp ? ` · ${n(c.gaveUp)} gave up` : '') +
     (c.dropped ? ` · ${n(c.dropped)} sockets dropped` : '') +
     ` · ${secs}`
   );

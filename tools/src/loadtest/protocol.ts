@@ -1,3 +1,5 @@
+import type { GaveUp, RetryPolicy } from './retry';
+
 /**
  * What the load tool's parent and its client processes say to each other over the fork IPC channel, and the
  * per-request record every figure is computed from. Times are epoch milliseconds with sub-millisecond
@@ -26,6 +28,8 @@ export interface AgentInit {
   poolSize: number;
   openConcurrency: number;
   pollIntervalMs: number;
+  /** How a shopper answered `503 TRY_AGAIN` tries again (same requestId). */
+  retry: RetryPolicy;
   /** Epoch ms after which the agent stops waiting and reports what it has. */
   deadline: number;
 }
@@ -42,9 +46,15 @@ export interface AgentCounts {
   socketsOpen: number;
   socketsFailed: number;
   connectionsOpen: number;
+  /** Shoppers whose first request went out (a retry is not a new shopper). */
   sent: number;
+  /** Shoppers with a final answer: a 503 TRY_AGAIN that is retried is not one. */
   answered: number;
   accepted: number;
+  /** 503 TRY_AGAIN answers that were retried. */
+  retried: number;
+  /** Shoppers who stopped on a 503 TRY_AGAIN: out of retries, or out of time. */
+  gaveUp: number;
   pushed: number;
   polled: number;
   dropped: number;
@@ -58,14 +68,30 @@ export type AgentMessage =
 
 export type OutcomeVia = 'push' | 'poll';
 
+/** An attempt that was answered `503 TRY_AGAIN` and then retried with the same requestId. */
+export interface RetriedAttempt {
+  sentAt?: number;
+  answeredAt: number;
+  status: number;
+  code?: string;
+  /** The server's Retry-After, in ms, when it sent one. */
+  retryAfterMs?: number;
+  /** How long the shopper waited before the next attempt. */
+  delayMs: number;
+}
+
+/**
+ * One shopper. The fields from `sentAt` to `uuid` describe its latest attempt (the only one when nothing was
+ * retried); earlier attempts answered `503 TRY_AGAIN` are in `retried`, oldest first.
+ */
 export interface RequestRecord {
   index: number;
   userId: number;
   requestId: string;
   client: number;
-  /** When the click happened (the request was issued); with a pool it may wait for a connection. */
+  /** When the shopper first clicked (the first attempt was issued); with a pool it may wait for a connection. */
   issuedAt?: number;
-  /** When the request went onto its connection. */
+  /** When the latest attempt went onto its connection. */
   sentAt?: number;
   answeredAt?: number;
   /** HTTP status; undefined when the request failed on the transport or was never answered. */
@@ -76,6 +102,9 @@ export interface RequestRecord {
   error?: string;
   /** From the 202 body. */
   uuid?: string;
+  retried?: RetriedAttempt[];
+  /** The latest answer is a 503 TRY_AGAIN and the shopper stopped there: why. */
+  gaveUp?: GaveUp;
   outcome?: { status: string; orderNo?: string; reason?: string; at: number; via: OutcomeVia };
   /** The socket: opened and kept, never opened, or closed by the server before the outcome (with its code). */
   socket: 'open' | 'failed' | 'dropped';
@@ -85,13 +114,18 @@ export interface RequestRecord {
 }
 
 export function emptyCounts(): AgentCounts {
-  return { socketsOpen: 0, socketsFailed: 0, connectionsOpen: 0, sent: 0, answered: 0, accepted: 0, pushed: 0, polled: 0, dropped: 0 };
+  return { socketsOpen: 0, socketsFailed: 0, connectionsOpen: 0, sent: 0, answered: 0, accepted: 0, retried: 0, gaveUp: 0, pushed: 0, polled: 0, dropped: 0 };
 }
 
 export function addCounts(a: AgentCounts, b: AgentCounts): AgentCounts {
   const out = emptyCounts();
   for (const k of Object.keys(out) as (keyof AgentCounts)[]) out[k] = a[k] + b[k];
   return out;
+}
+
+/** When the shopper's first attempt went onto its connection: the click every wait of the shopper starts from. */
+export function firstSentAt(r: RequestRecord): number | undefined {
+  return r.retried?.[0]?.sentAt ?? r.sentAt;
 }
 
 /** Epoch ms, sub-millisecond: comparable across the processes of one machine. */

@@ -210,6 +210,7 @@ export async function runLoadtest(o: LoadtestOptions, io: RunIo): Promise<RunRes
         timedOut,
         interrupted: io.signal?.aborted ?? false,
         lostClients,
+        retries: o.retries,
       },
       prep,
       checks,

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { sampleFigures, sampleRecords, sampleRun } from './fixtures';
-import { answerLabel, computeFigures, formatSummary } from './summary';
+import type { RequestRecord } from './protocol';
+import { answerLabel, computeFigures, describeRetries, formatSummary } from './summary';
 
 describe('figures of a run', () => {
   const f = sampleFigures();
@@ -74,6 +75,68 @@ describe('figures of a run', () => {
   });
 });
 
+describe('figures of a run with retries', () => {
+  // Shopper 0: 503 at 40, retried after 110 ms, 202 at 200, pushed at 500. Shopper 1: three 503s, gave up.
+  // Shopper 2: 409 at once. Shopper 3: its retry still in flight when the run stopped.
+  const t = 1_900_000_000_000;
+  const base = (index: number): RequestRecord => ({ index, userId: index, requestId: `r${index}`, client: 0, socket: 'open', conflictingFrames: 0, issuedAt: t });
+  const try503 = (sentAt: number, answeredAt: number) => ({ sentAt: t + sentAt, answeredAt: t + answeredAt, status: 503, code: 'TRY_AGAIN', delayMs: 100 });
+  const records: RequestRecord[] = [
+    { ...base(0), retried: [try503(0, 40)], sentAt: t + 150, answeredAt: t + 200, status: 202, uuid: 'r0', outcome: { status: 'SUCCESS', orderNo: 'N0', at: t + 500, via: 'push' } },
+    { ...base(1), retried: [try503(1, 41), try503(150, 190)], sentAt: t + 300, answeredAt: t + 340, status: 503, code: 'TRY_AGAIN', gaveUp: 'retries' },
+    { ...base(2), sentAt: t + 2, answeredAt: t + 20, status: 409, code: 'SOLD_OUT' },
+    { ...base(3), retried: [{ ...try503(3, 43), retryAfterMs: 1000, delayMs: 1000 }], sentAt: t + 1100 },
+  ];
+  const f = computeFigures(records, { ...sampleRun, shoppers: 4, stock: 1, retries: 2 }, { saleAndShoppersMs: 1, socketsMs: 1, socketsOpen: 4, socketsFailed: 0, connectionsOpen: 4 }, [{ name: 'x', ok: true, detail: '' }]);
+
+  it('counts shoppers once and every POST and every answer apart', () => {
+    assert.deepEqual([f.requests.total, f.requests.sent, f.requests.answered, f.requests.accepted, f.requests.soldOut], [4, 4, 3, 1, 1]);
+    assert.deepEqual([f.requests.posts, f.requests.responses], [8, 7]);
+    assert.equal(f.requests.sendSpanMs, 3, 'the first attempts went out within 3 ms; the retries are not the burst');
+  });
+
+  it('keeps every response in the responses by status', () => {
+    assert.deepEqual(f.requests.byStatus, [
+      ['503 TRY_AGAIN', 5],
+      ['202 QUEUED', 1],
+      ['409 SOLD_OUT', 1],
+      ['no answer', 1],
+    ]);
+  });
+
+  it('counts retries, who settled and who gave up', () => {
+    assert.deepEqual(f.retries, {
+      limit: 2,
+      retried: 4,
+      shoppers: 3,
+      settled: 1,
+      gaveUp: 1,
+      gaveUpOutOfRetries: 1,
+      gaveUpOutOfTime: 0,
+      attemptsPerShopper: [
+        ['1', 1],
+        ['2', 2],
+        ['3', 1],
+      ],
+      byRetryAfter: 1,
+    });
+    assert.equal(describeRetries(f), '4 × 503 TRY_AGAIN retried with the same requestId by 3 shoppers (at most 3 attempts, limit 3; 1 after Retry-After); 1 then got a final answer, 1 GAVE UP (1 out of retries)');
+  });
+
+  it('measures click to outcome from the first click, and HTTP latency per answer', () => {
+    assert.equal(f.latency.clickToPushedOutcome.p50, 500, 'from the first POST at 0, not the retry at 150');
+    assert.equal(f.latency.httpAll.count, 7);
+    assert.equal(f.latency.httpAccepted.p50, 50);
+    assert.deepEqual([f.latency.httpTryAgain.count, f.latency.httpTryAgain.max], [5, 40]);
+    assert.equal(f.requests.maxInFlight, 4, 'attempts, not shoppers, are what is in flight');
+  });
+
+  it('says when nothing needed a retry, or retries were off', () => {
+    assert.equal(describeRetries(sampleFigures()), 'none needed (no 503 TRY_AGAIN)');
+    assert.equal(describeRetries({ retries: { ...sampleFigures().retries, limit: 0 } }), 'off (--retries 0)');
+  });
+});
+
 describe('the printed summary', () => {
   it('shows the headline figures, the latency table and every invariant', () => {
     const text = formatSummary(sampleFigures(), '/tmp/report.html');
@@ -83,6 +146,7 @@ describe('the printed summary', () => {
     assert.match(text, /click → pushed outcome\s+3\s+299\s+398\s+398\s+398/);
     assert.match(text, /ok {4}sold = stock/);
     assert.match(text, /FAIL {2}every order request was answered/);
+    assert.match(text, /retries {7}none needed \(no 503 TRY_AGAIN\)/);
     assert.match(text, /RESULT: FAILED/);
     assert.match(text, /report: \/tmp\/report\.html/);
   });

@@ -40,17 +40,26 @@ export async function verify(input: VerifyInput): Promise<Check[]> {
   const transport = records.filter((r) => r.error !== undefined);
   const notSent = records.filter((r) => r.sentAt === undefined && r.status === undefined && r.error === undefined).length;
   const unanswered = records.length - answered.length - transport.length - notSent;
+  const gaveUp = records.filter((r) => r.gaveUp !== undefined);
   add(
     'every order request was answered',
     answered.length === records.length,
     `${n(answered.length)} of ${n(records.length)} got an HTTP status` +
+      (gaveUp.length ? ` (${n(gaveUp.length)} of them last answered 503 TRY_AGAIN: the shopper gave up, ${gaveUpWhy(gaveUp)})` : '') +
       (transport.length ? `; ${n(transport.length)} failed on the transport (${[...new Set(transport.map((r) => r.error))].join(', ')})` : '') +
       (unanswered > 0 ? `; ${n(unanswered)} sent but never answered` : '') +
       (notSent > 0 ? `; ${n(notSent)} never sent (the run stopped first)` : ''),
   );
 
   const serverErrors = answered.filter((r) => r.status! >= 500 && !(r.status === 503 && r.code === 'TRY_AGAIN'));
-  add('no 5xx (503 TRY_AGAIN allowed by the contract)', serverErrors.length === 0, serverErrors.length ? `${n(serverErrors.length)} answers: ${[...new Set(serverErrors.map((r) => `${r.status} ${r.code ?? ''}`))].join(', ')}` : 'none');
+  // A retried answer is a 503 TRY_AGAIN by construction: only the last answers can be anything else.
+  const tryAgain = answered.filter((r) => r.status === 503 && r.code === 'TRY_AGAIN').length + records.reduce((a, r) => a + (r.retried?.length ?? 0), 0);
+  add(
+    'no 5xx (503 TRY_AGAIN allowed by the contract)',
+    serverErrors.length === 0,
+    (serverErrors.length ? `${n(serverErrors.length)} answers: ${[...new Set(serverErrors.map((r) => `${r.status} ${r.code ?? ''}`))].join(', ')}` : 'none') +
+      (tryAgain ? ` (${n(tryAgain)} × 503 TRY_AGAIN)` : ''),
+  );
 
   const accepted = records.filter((r) => r.status === 202);
   const withOutcome = accepted.filter((r) => r.outcome);
@@ -93,12 +102,7 @@ export async function verify(input: VerifyInput): Promise<Check[]> {
     const orders = (await db.query<{ order_no: string; user_id: string }>(`SELECT order_no, user_id FROM orders WHERE seckill_good_id = $1`, [goodId])).rows;
     const sold = orders.length;
     const left = good?.stock_left ?? NaN;
-    const demandCovers = records.length >= stock;
-    add(
-      demandCovers ? 'sold = stock' : 'sold + left = stock (demand below stock)',
-      good !== undefined && sold + left === good.stock_total && good.stock_total === stock && (!demandCovers || sold === stock),
-      `${n(sold)} orders in PostgreSQL, stock_left ${n(left)}, stock ${n(stock)}`,
-    );
+    checks.push(soldCheck(records, { sold, left, stockTotal: good?.stock_total, stock }));
 
     const users = new Set(orders.map((o) => o.user_id));
     const successes = withOutcome.filter((r) => r.outcome!.status === 'SUCCESS');
@@ -139,4 +143,59 @@ export async function verify(input: VerifyInput): Promise<Check[]> {
     await db.end();
   }
   return checks;
+}
+
+function gaveUpWhy(gaveUp: readonly RequestRecord[]): string {
+  const outOfRetries = gaveUp.filter((r) => r.gaveUp === 'retries');
+  const attempts = new Set(outOfRetries.map((r) => (r.retried?.length ?? 0) + 1));
+  return [
+    outOfRetries.length ? `${n(outOfRetries.length)} after ${[...attempts].sort((a, b) => a - b).join('/')} attempts` : '',
+    outOfRetries.length < gaveUp.length ? `${n(gaveUp.length - outOfRetries.length)} when the run's time was up` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+}
+
+/**
+ * Units sold against the stock. Always: sold + left = stock. When the demand covers the stock, also sold =
+ * stock; if units are left, the detail says whether anything explains it (see `whyUnsold`), but the check fails
+ * either way: a shopper turned away while units remained is what a flash sale must not do.
+ */
+export function soldCheck(records: readonly RequestRecord[], db: { sold: number; left: number; stockTotal: number | undefined; stock: number }): Check {
+  const { sold, left, stock } = db;
+  const demandCovers = records.length >= stock;
+  const conserved = db.stockTotal !== undefined && sold + left === db.stockTotal && db.stockTotal === stock;
+  return {
+    name: demandCovers ? 'sold = stock' : 'sold + left = stock (demand below stock)',
+    ok: conserved && (!demandCovers || sold === stock),
+    detail:
+      `${n(sold)} orders in PostgreSQL, stock_left ${n(left)}, stock ${n(stock)}` +
+      (conserved ? '' : '; sold + left ≠ stock') +
+      (demandCovers && sold < stock ? `; ${whyUnsold(records, stock - sold)}` : ''),
+  };
+}
+
+/**
+ * Why units are left although the demand covered the stock. When every shopper got a final answer, nothing
+ * excuses it. A unit given back after others were refused (a 503 whose reservation was released, an accepted
+ * order that ended FAIL) is sold only if somebody asks again; a shopper who gave up, or never got an answer,
+ * did not, so each of them may account for one unit: the check cannot hold then, and says so.
+ */
+function whyUnsold(records: readonly RequestRecord[], unsold: number): string {
+  const gaveUp = records.filter((r) => r.gaveUp !== undefined);
+  const noAnswer = records.filter((r) => r.status === undefined && !r.outcome);
+  const failed = records.filter((r) => r.status === 202 && r.outcome?.status === 'FAIL').length;
+  const accounted = gaveUp.length + noAnswer.length + failed;
+  const parts = [
+    gaveUp.length ? `${n(gaveUp.length)} shoppers gave up on 503 TRY_AGAIN (${gaveUpWhy(gaveUp)})` : '',
+    noAnswer.length ? `${n(noAnswer.length)} never got an answer` : '',
+    failed ? `${n(failed)} accepted orders ended FAIL` : '',
+  ].filter(Boolean);
+  if (gaveUp.length + noAnswer.length === 0) {
+    return `${n(unsold)} units unsold although every shopper got a final answer` + (failed ? ` (${n(failed)} accepted orders ended FAIL and gave their units back after others were refused)` : '');
+  }
+  return (
+    `cannot hold: ${n(unsold)} units unsold while ${parts.join(', ')}; a unit given back after others were refused sells only to a shopper who asks again` +
+    (unsold > accounted ? `; ${n(unsold - accounted)} more units than they account for were refused while in stock` : '')
+  );
 }
