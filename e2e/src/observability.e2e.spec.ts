@@ -33,9 +33,7 @@ before(async () => {
   env = await createTestEnv('e2e-observability');
   results = await ResultCollector.start(env.amqpUrl);
   api = new AppProcess('order-api', `e2e-obs-api-${env.id}`, await freePort(), env.vars);
-  // At info the worker logs one line per batch; the line per order carrying its uuid ('order decided') is at
-  // debug, the level an operator raises to follow one order through the worker (docs/operations.md).
-  worker = new AppProcess('order-worker', `e2e-obs-worker-${env.id}`, await freePort(), { ...env.vars, LOG_LEVEL: 'debug' });
+  worker = new AppProcess('order-worker', `e2e-obs-worker-${env.id}`, await freePort(), env.vars);
   notifier = new AppProcess('websocket-notifier', `e2e-obs-notifier-${env.id}`, await freePort(), env.vars);
   await Promise.all([api.start(), worker.start(), notifier.start()]);
   amqp = await connect(env.amqpUrl);
@@ -145,8 +143,8 @@ describe('metrics, ops API and logs during a small sale', () => {
     const lines = [api, worker, notifier].flatMap((app) => logOf(app).split('\n').filter((l) => l.includes(traced)).map((l) => JSON.parse(l) as { app: string; msg: string; uuid: string; level: number }));
     assert.ok(lines.every((l) => l.uuid === traced));
     assert.deepEqual([...new Set(lines.map((l) => l.app))].sort(), ['order-api', 'order-worker', 'websocket-notifier']);
-    assert.deepEqual(lines.filter((l) => l.app === 'order-worker').map((l) => [l.msg, l.level]), [['order decided', 20]]);
-    // What the worker says at info: one line per batch with its counts, which add up to the sale.
+    assert.deepEqual(lines.filter((l) => l.app === 'order-worker').map((l) => [l.msg, l.level]), [['order decided', 30]]);
+    // Besides, one line per batch with its counts, which add up to the sale.
     const batches = logOf(worker).split('\n').filter((l) => l.includes('"order batch decided"')).map((l) => JSON.parse(l) as { level: number; created: number; failed: number; duplicates: number });
     assert.ok(batches.length >= 1 && batches.every((b) => b.level === 30));
     assert.deepEqual(batches.reduce((t, b) => [t[0]! + b.created, t[1]! + b.failed, t[2]! + b.duplicates], [0, 0, 0]), [5, 0, 0]);

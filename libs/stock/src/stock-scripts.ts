@@ -9,6 +9,7 @@ const SCRIPTS = {
   markQueued: { file: 'mark-queued.lua', keys: 1 },
   abandonReservation: { file: 'abandon-reservation.lua', keys: 3 },
   releaseReservation: { file: 'release-reservation.lua', keys: 3 },
+  releaseReplayedReservation: { file: 'release-replayed-reservation.lua', keys: 3 },
   loadStock: { file: 'load-stock.lua', keys: 2 },
   addStock: { file: 'add-stock.lua', keys: 1 },
   reconcileStock: { file: 'reconcile-stock.lua', keys: 2 },
@@ -20,6 +21,7 @@ declare module 'ioredis' {
     markQueued(req: string): Result<string, Context>;
     abandonReservation(stock: string, buyers: string, req: string, userId: number, uuid: string): Result<string, Context>;
     releaseReservation(stock: string, buyers: string, req: string, userId: number, uuid: string): Result<number, Context>;
+    releaseReplayedReservation(stock: string, buyers: string, req: string, userId: number, uuid: string): Result<number, Context>;
     loadStock(stock: string, buyers: string, ...args: (string | number)[]): Result<number, Context>;
     addStock(stock: string, delta: number): Result<number | null, Context>;
     claimRequests(numKeys: number, ...keys: string[]): Result<string[], Context>;

@@ -73,6 +73,15 @@ export class StockService {
     return (await this.redis.releaseReservation(k.stock(goodId), k.buyers(goodId), k.request(uuid), userId, uuid)) === 1;
   }
 
+  /**
+   * For a request whose outcome is already recorded: returns a reservation made for it after Redis lost its
+   * record (true when a unit went back). A plain redelivery (already claimed) is left alone.
+   */
+  async releaseReplayed(goodId: number, userId: number, uuid: string): Promise<boolean> {
+    const k = this.keys;
+    return (await this.redis.releaseReplayedReservation(k.stock(goodId), k.buyers(goodId), k.request(uuid), userId, uuid)) === 1;
+  }
+
   async claim(uuids: readonly string[]): Promise<ClaimState[]> {
     if (uuids.length === 0) return [];
     const keys = uuids.map((u) => this.keys.request(u));

@@ -6,6 +6,7 @@ import { MESSAGE_VERSION, MessageFormatError, parseOrderPlaced, type OrderPlaced
 import { ConfirmedPublisher, Exchange, RoutingKey, type Delivery, type Disposition } from '@seckill/messaging';
 import { metrics } from '@seckill/observability';
 import { StockService } from '@seckill/stock';
+import type { Candidate } from './decide-orders';
 import { OrderBatchRepository, type RecordedOutcome } from './order-batch.repository';
 
 /**
@@ -48,13 +49,12 @@ export class OrderPlacedHandler {
     if (parsed.length === 0) return dispositions;
 
     try {
-      const { outcomes, created, failed } = await this.decide(parsed.map((p) => p.message));
-      await this.publishAll(parsed.map((p) => outcomes.get(p.message.uuid)!));
+      const { outcomes, created, failed, abandoned } = await this.decide(parsed.map((p) => p.message));
+      await this.publishAll(parsed.flatMap((p) => outcomes.get(p.message.uuid) ?? []));
       for (const p of parsed) dispositions[p.index] = 'ack';
-      // One line per batch at info: a line per order cost measurable throughput under a flood. Each order's
-      // uuid is in the debug line 'order decided'; anything that goes wrong is logged with its uuid at warn or error.
+      // A batch's shape at a glance (its orders each have their own 'order decided' line).
       this.logger.info(
-        { size: batch.length, created, failed, duplicates: parsed.length - created - failed, parked: batch.length - parsed.length, ms: Math.round(performance.now() - started) },
+        { size: batch.length, created, failed, abandoned, duplicates: parsed.length - created - failed - abandoned, parked: batch.length - parsed.length, ms: Math.round(performance.now() - started) },
         'order batch decided',
       );
       return dispositions;
@@ -72,36 +72,66 @@ export class OrderPlacedHandler {
     }
   };
 
-  /** Returns the outcome of every uuid in the batch, recorded now or earlier, and how many were decided now. */
-  private async decide(messages: readonly OrderPlacedMessage[]): Promise<{ outcomes: Map<string, RecordedOutcome>; created: number; failed: number }> {
+  /**
+   * Returns the outcome of every uuid in the batch that has one, recorded now or earlier, and how many were
+   * decided now. A request order-api abandoned gets none: its shopper was answered 503 and may retry under the
+   * same uuid.
+   */
+  private async decide(messages: readonly OrderPlacedMessage[]): Promise<{ outcomes: Map<string, RecordedOutcome>; created: number; failed: number; abandoned: number }> {
     // A broker may deliver the same request twice (publisher resend after a reconnect): decide it once.
     const unique = [...new Map(messages.map((m) => [m.uuid, m])).values()];
     const outcomes = await this.repo.recorded(unique.map((m) => m.uuid));
     const fresh = unique.filter((m) => !outcomes.has(m.uuid));
-    this.logReplays(outcomes.keys());
+    await this.settleReplays(unique.filter((m) => outcomes.has(m.uuid)), outcomes);
     let created = 0;
     let failed = 0;
+    let abandoned = 0;
     if (fresh.length > 0) {
       const claims = await this.stock.claim(fresh.map((m) => m.uuid));
-      const { decided, replayed } = await this.repo.decideAndRecord(
-        fresh.map((m, i) => ({ uuid: m.uuid, userId: m.userId, seckillGoodId: m.seckillGoodId, claim: claims[i] ?? 'MISSING' })),
-      );
+      const candidates: Candidate[] = [];
+      fresh.forEach((m, i) => {
+        const claim = claims[i] ?? 'MISSING';
+        // order-api gave up on its publish, returned the unit and answered 503 TRY_AGAIN. Recording FAIL here
+        // would turn the shopper's retry (same requestId, same uuid) into that FAIL while units are left.
+        if (claim === 'ABANDONED') abandoned++;
+        if (claim === 'ABANDONED') this.logger.info({ uuid: m.uuid, seckillGoodId: m.seckillGoodId }, 'abandoned order dropped: order-api answered 503 and returned the unit');
+        else candidates.push({ uuid: m.uuid, userId: m.userId, seckillGoodId: m.seckillGoodId, claim });
+      });
+      const { decided, replayed } = candidates.length > 0 ? await this.repo.decideAndRecord(candidates) : { decided: [], replayed: [] };
       for (const o of replayed) outcomes.set(o.uuid, o);
       this.logReplays(replayed.map((o) => o.uuid));
-      // Checked once: below debug, hundreds of log objects per batch are not even built.
-      const debug = this.logger.logger.isLevelEnabled('debug');
       for (const o of decided) {
         outcomes.set(o.uuid, o);
         if (o.status === 'SUCCESS') created++;
         else failed++;
-        if (debug) {
-          this.logger.debug({ uuid: o.uuid, seckillGoodId: o.seckillGoodId, status: o.status, ...(o.status === 'SUCCESS' ? { orderNo: o.orderNo } : { reason: o.reason }) }, 'order decided');
-        }
+        // At info: accepted orders are bounded by the stock, and this is the line that lets one search for a
+        // uuid follow the order through the worker.
+        this.logger.info({ uuid: o.uuid, seckillGoodId: o.seckillGoodId, status: o.status, ...(o.status === 'SUCCESS' ? { orderNo: o.orderNo } : { reason: o.reason }) }, 'order decided');
       }
       if (created > 0) metrics.orders.inc({ event: 'created' }, created);
       if (failed > 0) metrics.orders.inc({ event: 'failed' }, failed);
     }
-    return { outcomes, created, failed };
+    return { outcomes, created, failed, abandoned };
+  }
+
+  /**
+   * Requests whose outcome is already recorded. Usually a redelivery; but when Redis lost a request's record,
+   * order-api reserved a unit for a retry of it: that unit goes back, and the recorded outcome is replayed.
+   * An outcome recorded for another shopper is not sent to this one.
+   */
+  private async settleReplays(replays: readonly OrderPlacedMessage[], outcomes: Map<string, RecordedOutcome>): Promise<void> {
+    this.logReplays(replays.map((m) => m.uuid));
+    await Promise.all(
+      replays.map(async (m) => {
+        if (await this.stock.releaseReplayed(m.seckillGoodId, m.userId, m.uuid)) {
+          this.logger.warn({ uuid: m.uuid, seckillGoodId: m.seckillGoodId }, 'request already decided arrived with a new reservation; unit returned');
+        }
+        if (outcomes.get(m.uuid)!.userId !== m.userId) {
+          outcomes.delete(m.uuid);
+          this.logger.warn({ uuid: m.uuid, userId: m.userId }, 'request reuses the uuid of another shopper\'s decided request; dropped');
+        }
+      }),
+    );
   }
 
   /** A replay means an earlier delivery did not finish (a crash, a lost ack, a publisher resend): worth a look. */

@@ -99,6 +99,62 @@ describe('a batch that straddles the last unit', () => {
   });
 });
 
+describe('a request order-api gave up on (publish unconfirmed, 503 answered, unit returned)', () => {
+  it('is dropped without an outcome, and the shopper\'s retry under the same uuid is decided normally', async () => {
+    const goodId = await seedSale(env.databaseUrl, { stock: 2 });
+    await stock.load(goodId, 2, []);
+    const message = await reserved(goodId, shoppers[20]!.id);
+    assert.equal(await stock.abandon(goodId, message.userId, message.uuid), true);
+    const deliveriesBefore = results.deliveries;
+
+    // The unconfirmed message reached the broker after all: the worker gets it before the retry.
+    assert.deepEqual(await handler.handleBatch([delivery(message)]), ['ack']);
+    const recorded = () => sql<{ status: string }>(env.databaseUrl, `SELECT status FROM order_requests WHERE uuid = $1`, [message.uuid]);
+    assert.deepEqual(await recorded(), []);
+    assert.deepEqual(await stock.stockLeft([goodId]), [2]);
+
+    const retry = await stock.reserve(goodId, message.userId, message.uuid);
+    assert.equal(retry.kind, 'RESERVED');
+    assert.deepEqual(await handler.handleBatch([delivery(message)]), ['ack']);
+    await results.waitForAll([message.uuid], 10_000);
+    assert.equal(results.results.get(message.uuid)!.status, 'SUCCESS');
+    assert.equal(results.deliveries, deliveriesBefore + 1, 'the dropped attempt published nothing');
+    assert.deepEqual((await recorded()).map((r) => r.status), ['SUCCESS']);
+    assert.deepEqual(await stock.stockLeft([goodId]), [1]);
+  });
+});
+
+describe('a retry reserved after Redis lost the record of a decided request', () => {
+  it('gets its unit returned and the recorded outcome replayed, never a second decision', async () => {
+    const goodId = await seedSale(env.databaseUrl, { stock: 5 });
+    await stock.load(goodId, 5, []);
+    const message = await reserved(goodId, shoppers[21]!.id);
+    assert.deepEqual(await handler.handleBatch([delivery(message)]), ['ack']);
+    await results.waitForAll([message.uuid], 10_000);
+    const first = results.results.get(message.uuid)!;
+    const deliveriesBefore = results.deliveries;
+
+    // Redis forgets the request and its buyer (record expired, or a restart reloaded less than it had).
+    await stock.redis.del(stock.keys.request(message.uuid));
+    await stock.redis.hdel(stock.keys.buyers(goodId), String(message.userId));
+    assert.equal((await stock.reserve(goodId, message.userId, message.uuid)).kind, 'RESERVED');
+    assert.deepEqual(await stock.stockLeft([goodId]), [3]);
+
+    assert.deepEqual(await handler.handleBatch([delivery(message)]), ['ack']);
+    await results.waitFor(() => results.deliveries >= deliveriesBefore + 1, 10_000, 'the replayed outcome');
+    assert.deepEqual(results.results.get(message.uuid), first);
+    assert.deepEqual(results.conflicts, []);
+    assert.deepEqual(await stock.stockLeft([goodId]), [4], 'the fresh unit went back');
+    assert.equal((await stock.request(message.uuid))?.state, 'RELEASED');
+    const [count] = await sql<{ n: string }>(env.databaseUrl, `SELECT count(*) AS n FROM orders WHERE uuid = $1`, [message.uuid]);
+    assert.equal(Number(count!.n), 1);
+
+    // A plain redelivery afterwards (already released) returns nothing more.
+    assert.deepEqual(await handler.handleBatch([delivery(message, 1)]), ['ack']);
+    assert.deepEqual(await stock.stockLeft([goodId]), [4]);
+  });
+});
+
 describe('redelivery of an already-processed message', () => {
   it('replays the recorded outcome instead of deciding again', async () => {
     const goodId = await seedSale(env.databaseUrl, { stock: 5 });

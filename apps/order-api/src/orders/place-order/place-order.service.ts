@@ -1,7 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { PinoLogger } from 'nestjs-pino';
-import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
 import { DomainError, ErrorCode, MESSAGE_VERSION, type OrderPlacedMessage } from '@seckill/contracts';
 import { ConfirmedPublisher, Exchange, RoutingKey } from '@seckill/messaging';
@@ -36,7 +34,6 @@ export class PlaceOrderService {
     private readonly stock: StockService,
     private readonly goods: GoodsService,
     private readonly publisher: ConfirmedPublisher,
-    @InjectDataSource() private readonly db: DataSource,
     private readonly logger: PinoLogger,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
@@ -67,7 +64,7 @@ export class PlaceOrderService {
     metrics.reservations.inc({ outcome: RESERVATION_LABEL[outcome.kind] });
     switch (outcome.kind) {
       case 'RESERVED':
-        return this.afterReservation(goodId, userId, uuid, requestId);
+        return this.publish({ version: MESSAGE_VERSION, uuid, userId, seckillGoodId: goodId, placedAt: new Date().toISOString() });
       case 'FOREIGN':
         throw new DomainError(ErrorCode.VALIDATION_FAILED, 'requestId is already used by another request; choose a new one');
       case 'SOLD_OUT':
@@ -83,36 +80,6 @@ export class PlaceOrderService {
       case 'NOT_LOADED':
         throw new DomainError(ErrorCode.TRY_AGAIN, 'stock is being loaded; retry');
     }
-  }
-
-  /**
-   * Everything after the unit was reserved either ends in 202 or gives the unit back: a failure here must
-   * never leave a reservation behind (the load test found one that did, when PostgreSQL timed out).
-   */
-  private async afterReservation(goodId: number, userId: number, uuid: string, requestId?: string): Promise<Accepted> {
-    try {
-      if (requestId && (await this.decidedEarlier(goodId, userId, uuid))) return { uuid, status: 'QUEUED' };
-    } catch (err) {
-      if (err instanceof DomainError) throw err;
-      return this.giveUp({ version: MESSAGE_VERSION, uuid, userId, seckillGoodId: goodId, placedAt: new Date().toISOString() }, err);
-    }
-    return this.publish({ version: MESSAGE_VERSION, uuid, userId, seckillGoodId: goodId, placedAt: new Date().toISOString() });
-  }
-
-  /**
-   * A client-chosen uuid whose Redis record has expired may still have a recorded outcome in PostgreSQL: then
-   * the request was decided long ago, and the fresh reservation is given back instead of being published.
-   * Only accepted orders with a requestId pay for this lookup (a few hundred per sale, not the flood).
-   */
-  private async decidedEarlier(goodId: number, userId: number, uuid: string): Promise<boolean> {
-    // One plain query: TypeORM's findOne built its query anew for every accepted order (docs/benchmarks.md).
-    const [earlier] = await this.db.query<{ user_id: string }[]>(EARLIER_OUTCOME, [uuid]);
-    if (!earlier) return false;
-    await this.stock.abandon(goodId, userId, uuid);
-    if (Number(earlier.user_id) !== userId) {
-      throw new DomainError(ErrorCode.VALIDATION_FAILED, 'requestId is already used by another request; choose a new one');
-    }
-    return true;
   }
 
   private checkWindow(sale: SaleWindow | null, goodId: number): void {
@@ -169,8 +136,6 @@ export class PlaceOrderService {
     throw new DomainError(ErrorCode.TRY_AGAIN, 'could not queue the order; nothing was reserved, retry');
   }
 }
-
-const EARLIER_OUTCOME = 'SELECT user_id FROM order_requests WHERE uuid = $1';
 
 const RESERVATION_LABEL: Record<ReserveOutcome['kind'], string> = {
   RESERVED: 'reserved',
