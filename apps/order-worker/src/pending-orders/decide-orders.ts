@@ -29,7 +29,8 @@ const liveKey = (goodId: number, userId: number) => `${goodId}:${userId}`;
 /**
  * Decides a batch of requests against row-locked stock, in arrival order. Pure: the transaction feeds it the
  * locked rows and the shoppers' existing live orders, and writes back exactly what it returns.
- * - abandoned by order-api (it answered 503 and gave the unit back) → FAIL INTERNAL
+ * - abandoned by order-api → FAIL INTERNAL (defensive: the handler drops those before deciding, see
+ *   OrderPlacedHandler.decide)
  * - shopper already holds a live order for the item, or an earlier request in this batch won → ALREADY_ORDERED
  * - no unit left → SOLD_OUT
  */
