@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { MessageFormatError, parseOrderPlaced, parseOrderResult, parseStockBack } from './messages';
+import { MessageFormatError, parseOrderEvent, parseOrderPlaced, parseOrderResult, parseStockBack } from './messages';
 
 const uuid = '6f1c2d3e-4a5b-46c7-8899-00aabbccddee';
 
@@ -34,5 +34,16 @@ describe('message contracts v1', () => {
 
   it('parses stock-back broadcasts', () => {
     assert.deepEqual(parseStockBack('{"version":1,"seckillGoodId":9,"reason":"order.fail"}'), { version: 1, seckillGoodId: 9, reason: 'order.fail' });
+  });
+
+  it('tells order events apart by type: results and later status changes', () => {
+    const base = { version: 1, uuid, userId: 1, seckillGoodId: 2 };
+    const result = parseOrderEvent(JSON.stringify({ ...base, type: 'order.result', status: 'SUCCESS', orderNo: '42', decidedAt: 'now' }));
+    assert.deepEqual([result.type, result.status], ['order.result', 'SUCCESS']);
+    const status = parseOrderEvent(JSON.stringify({ ...base, type: 'order.status', status: 'PAID', orderNo: '42', at: 'now' }));
+    assert.deepEqual([status.type, status.status], ['order.status', 'PAID']);
+    assert.throws(() => parseOrderEvent(JSON.stringify({ ...base, type: 'order.status', status: 'SUCCESS', orderNo: '42', at: 'now' })), MessageFormatError);
+    assert.throws(() => parseOrderEvent(JSON.stringify({ ...base, type: 'order.result', status: 'PAID', decidedAt: 'now' })), MessageFormatError);
+    assert.throws(() => parseOrderEvent('[]'), MessageFormatError);
   });
 });

@@ -108,7 +108,10 @@ export function parseOrderPlaced(raw: Buffer | string): OrderPlacedMessage {
 }
 
 export function parseOrderResult(raw: Buffer | string): OrderResultMessage {
-  const obj = asObject(parseJson(raw));
+  return orderResultOf(asObject(parseJson(raw)));
+}
+
+function orderResultOf(obj: Obj): OrderResultMessage {
   const status = obj.status;
   if (status !== RequestStatus.SUCCESS && status !== RequestStatus.FAIL) {
     throw new MessageFormatError('status must be SUCCESS or FAIL');
@@ -150,7 +153,10 @@ function parseJson(raw: Buffer | string): unknown {
 const LATER_STATUSES = ['PAID', 'CANCELLED', 'TIMEOUT'] as const;
 
 export function parseOrderStatus(raw: Buffer | string): OrderStatusMessage {
-  const obj = asObject(parseJson(raw));
+  return orderStatusOf(asObject(parseJson(raw)));
+}
+
+function orderStatusOf(obj: Obj): OrderStatusMessage {
   const status = obj.status;
   if (!LATER_STATUSES.includes(status as OrderStatusMessage['status'])) throw new MessageFormatError('status must be PAID, CANCELLED or TIMEOUT');
   return {
@@ -167,9 +173,9 @@ export function parseOrderStatus(raw: Buffer | string): OrderStatusMessage {
 
 /** Anything published on seckill.order.result, told apart by its `type`. */
 export function parseOrderEvent(raw: Buffer | string): OrderResultMessage | OrderStatusMessage {
+  // Parsed once: the notifier reads every outcome and status change through here.
   const obj = asObject(parseJson(raw));
-  if (obj.type === 'order.status') return parseOrderStatus(raw);
-  return parseOrderResult(raw);
+  return obj.type === 'order.status' ? orderStatusOf(obj) : orderResultOf(obj);
 }
 
 export function parsePaymentWindow(raw: Buffer | string): PaymentWindowMessage {
