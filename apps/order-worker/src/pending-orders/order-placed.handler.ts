@@ -93,9 +93,12 @@ export class OrderPlacedHandler {
         const claim = claims[i] ?? 'MISSING';
         // order-api gave up on its publish, returned the unit and answered 503 TRY_AGAIN. Recording FAIL here
         // would turn the shopper's retry (same requestId, same uuid) into that FAIL while units are left.
-        if (claim === 'ABANDONED') abandoned++;
-        if (claim === 'ABANDONED') this.logger.info({ uuid: m.uuid, seckillGoodId: m.seckillGoodId }, 'abandoned order dropped: order-api answered 503 and returned the unit');
-        else candidates.push({ uuid: m.uuid, userId: m.userId, seckillGoodId: m.seckillGoodId, claim });
+        if (claim === 'ABANDONED') {
+          abandoned++;
+          this.logger.info({ uuid: m.uuid, seckillGoodId: m.seckillGoodId }, 'abandoned order dropped: order-api answered 503 and returned the unit');
+        } else {
+          candidates.push({ uuid: m.uuid, userId: m.userId, seckillGoodId: m.seckillGoodId, claim });
+        }
       });
       const { decided, replayed } = candidates.length > 0 ? await this.repo.decideAndRecord(candidates) : { decided: [], replayed: [] };
       for (const o of replayed) outcomes.set(o.uuid, o);
