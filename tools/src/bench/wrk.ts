@@ -64,6 +64,18 @@ export interface WrkRunOptions extends Omit<WrkScriptOptions, 'path'> {
   timeoutSec?: number;
 }
 
+/**
+ * The flood both the bare-Fastify ceiling and the sold-out measurement send: distinct shoppers' tokens
+ * round-robin at one item for `durationSec`, so the two figures compare like with like.
+ */
+export function rotatingFlood(
+  target: Pick<WrkRunOptions, 'baseUrl' | 'tokensFile' | 'goodId'>,
+  load: Pick<WrkRunOptions, 'threads' | 'connections'>,
+  durationSec: number,
+): WrkRunOptions {
+  return { ...target, mode: 'rotate', requestId: false, threads: load.threads, connections: load.connections, durationSec };
+}
+
 export interface WrkRun {
   result: WrkResult;
   output: string;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { binFor, histogram, maxConcurrent, maxOf, minOf, niceStep, niceTicks, percentile, percentiles, rateSeries, stackedHistogram, tally } from './stats';
+import { binFor, histogram, maxOf, minOf, niceStep, niceTicks, percentile, percentiles, rateSeries, stackedHistogram, tally } from './stats';
 
 describe('percentiles', () => {
   it('are nearest-rank: always a measured value', () => {
@@ -107,12 +107,6 @@ describe('rates over time', () => {
 });
 
 describe('small helpers', () => {
-  it('max concurrency of intervals: touching intervals do not overlap', () => {
-    assert.equal(maxConcurrent([{ from: 0, to: 10 }, { from: 5, to: 15 }, { from: 10, to: 20 }]), 2);
-    assert.equal(maxConcurrent([{ from: 0, to: Infinity }, { from: 1, to: 2 }]), 2);
-    assert.equal(maxConcurrent([]), 0);
-  });
-
   it('min and max over long arrays', () => {
     const big = Array.from({ length: 200_000 }, (_, i) => i);
     assert.equal(maxOf(big), 199_999);

@@ -105,19 +105,6 @@ export function rateSeries(times: readonly number[], spanMs: number, binMs: numb
   return { binMs, t: counts.map((_, i) => i * binMs), perSecond: counts.map((c) => (c * 1000) / binMs) };
 }
 
-/** How many of the intervals were open at the same instant, at most. */
-export function maxConcurrent(intervals: readonly { from: number; to: number }[]): number {
-  const events = intervals.flatMap((r) => [
-    { t: r.from, d: 1 },
-    { t: r.to, d: -1 },
-  ]);
-  events.sort((a, b) => a.t - b.t || a.d - b.d);
-  let cur = 0;
-  let max = 0;
-  for (const e of events) max = Math.max(max, (cur += e.d));
-  return max;
-}
-
 /** Count per key, sorted by count descending then key. */
 export function tally(keys: readonly string[]): [string, number][] {
   const m = new Map<string, number>();

@@ -1,5 +1,6 @@
+import { maxOverlap } from '@seckill/testing';
 import { firstSentAt, type RequestRecord } from './protocol';
-import { binFor, maxConcurrent, maxOf, minOf, percentiles, rateSeries, stackedHistogram, tally, type Percentiles, type StackedHistogram } from './stats';
+import { binFor, maxOf, minOf, percentiles, rateSeries, stackedHistogram, tally, type Percentiles, type StackedHistogram } from './stats';
 import type { Check } from './verify';
 
 /** Everything the run measured, as written to the JSON report and drawn in the HTML one. */
@@ -192,7 +193,7 @@ export function computeFigures(records: readonly RequestRecord[], run: RunInfo, 
       posts: posts.length,
       responses: responses.length,
       byStatus: tally([...records.map(answerLabel), ...records.flatMap((r) => (r.retried ?? []).map(answerLabel))]),
-      maxInFlight: maxConcurrent(posts.map((r) => ({ from: r.sentAt!, to: r.answeredAt ?? Infinity }))),
+      maxInFlight: maxOverlap(posts.map((r) => ({ startedAt: r.sentAt!, endedAt: r.answeredAt ?? Infinity }))),
       sendSpanMs: firsts.length ? maxOf(firsts) - t0 : 0,
       answerSpanMs: lastOf(answered),
     },

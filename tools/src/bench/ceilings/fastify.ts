@@ -5,7 +5,7 @@ import type { Bench } from '../bench';
 import { CpuWindow, describeCpu } from '../cpu';
 import { log, type Sample } from '../measurement';
 import type { BenchOptions } from '../options';
-import { ratePerSec, runWrk, type WrkRunOptions } from '../wrk';
+import { ratePerSec, rotatingFlood, runWrk, type WrkRunOptions } from '../wrk';
 
 /** Ceiling 1: a bare Fastify process answering every order POST with order-api's small JSON 409. */
 export class FastifyCeiling implements Bench {
@@ -45,16 +45,7 @@ export class FastifyCeiling implements Bench {
   }
 
   private wrk(durationSec: number): WrkRunOptions {
-    return {
-      baseUrl: `http://127.0.0.1:${this.port}`,
-      tokensFile: this.tokensFile(),
-      goodId: 1,
-      mode: 'rotate',
-      requestId: false,
-      threads: this.opts.threads,
-      connections: this.opts.connections,
-      durationSec,
-    };
+    return rotatingFlood({ baseUrl: `http://127.0.0.1:${this.port}`, tokensFile: this.tokensFile(), goodId: 1 }, this.opts, durationSec);
   }
 
   async warmup(): Promise<void> {

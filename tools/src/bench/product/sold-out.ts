@@ -3,7 +3,7 @@ import type { Bench } from '../bench';
 import { CpuWindow, describeCpu, rssKiB, SERVERS } from '../cpu';
 import { log, type Sample } from '../measurement';
 import type { BenchOptions } from '../options';
-import { ratePerSec, runWrk, type WrkRunOptions } from '../wrk';
+import { ratePerSec, rotatingFlood, runWrk, type WrkRunOptions } from '../wrk';
 import type { ApiFixture } from './api-fixture';
 
 /**
@@ -29,16 +29,8 @@ export class SoldOutFlood implements Bench {
   }
 
   wrkOptions(durationSec: number): WrkRunOptions {
-    return {
-      baseUrl: this.api().url,
-      tokensFile: this.api().world.shoppers.tokensFile,
-      goodId: this.goodId,
-      mode: 'rotate',
-      requestId: false,
-      threads: this.opts.threads,
-      connections: this.opts.connections,
-      durationSec,
-    };
+    const api = this.api();
+    return rotatingFlood({ baseUrl: api.url, tokensFile: api.world.shoppers.tokensFile, goodId: this.goodId }, this.opts, durationSec);
   }
 
   async warmup(): Promise<void> {
