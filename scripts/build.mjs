@@ -13,7 +13,7 @@ rmSync(join(root, 'dist'), { recursive: true, force: true });
 execFileSync(bin('tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 execFileSync(bin('tsc-alias'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 // The shopper page and the ops console are browser code (DOM, ES modules, no Node types): each has its own
-// tsconfig and is emitted next to its assets.
+// tsconfig and is emitted next to its assets, together with web-common/, the code both pages share.
 for (const page of ['shop', 'ops']) {
   execFileSync(bin('tsc'), ['-p', `apps/order-api/src/${page}/tsconfig.json`], { cwd: root, stdio: 'inherit' });
 }
@@ -23,7 +23,7 @@ function copyAssets(dir) {
   for (const entry of readdirSync(dir)) {
     const path = join(dir, entry);
     if (statSync(path).isDirectory()) copyAssets(path);
-    else if (ASSET.test(entry) && !/^(project|tsconfig)\.json$/.test(entry)) cpSync(path, join(root, 'dist', relative(root, path)));
+    else if (ASSET.test(entry) && !/^(project|tsconfig(\.\w+)?)\.json$/.test(entry)) cpSync(path, join(root, 'dist', relative(root, path)));
   }
 }
 for (const top of ['apps', 'libs']) {

@@ -141,14 +141,14 @@ describe('the shopper page', () => {
     assert.equal(home.headers.get('cache-control'), 'no-cache');
     assert.match(home.headers.get('content-security-policy') ?? '', /script-src 'self'/);
     assert.match(await home.text(), /<title>Flash sale/);
-    for (const [path, type] of [['/shop/shop.js', /javascript/], ['/shop/shop.css', /text\/css/]] as const) {
+    for (const [path, type] of [['/shop/shop.js', /javascript/], ['/shop/shop.css', /text\/css/], ['/web-common/session.js', /javascript/]] as const) {
       const asset = await fetch(`${api.url}${path}`);
       assert.equal(asset.status, 200, path);
       assert.match(asset.headers.get('content-type') ?? '', type, path);
       assert.ok(asset.headers.get('etag') || asset.headers.get('last-modified'), `${path} can be revalidated`);
       await asset.arrayBuffer();
     }
-    for (const path of ['/shop/missing.js', '/shop/tsconfig.json', '/shop/', '/nothing-here', '/api/nothing-here']) {
+    for (const path of ['/shop/missing.js', '/shop/tsconfig.json', '/shop/', '/web-common/tsconfig.json', '/nothing-here', '/api/nothing-here']) {
       const missing = await request<{ statusCode: number; code: string }>(api.url, 'GET', path);
       assert.deepEqual([missing.status, missing.body.code], [404, 'NOT_FOUND'], path);
     }

@@ -1,4 +1,4 @@
-import { byId, setText } from './dom.js';
+import { byId, setText } from '../web-common/dom.js';
 
 export interface Question {
   title: string;

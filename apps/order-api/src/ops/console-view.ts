@@ -1,4 +1,4 @@
-import { byId, setText } from './dom.js';
+import { byId, setText } from '../web-common/dom.js';
 import { History } from './history.js';
 import { ParkingView, type LotCard } from './parking-view.js';
 import { QueuesView } from './queues-view.js';

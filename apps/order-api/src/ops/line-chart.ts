@@ -1,4 +1,5 @@
-import { h, s, setData, setText } from './dom.js';
+import { h, s, setText } from '../web-common/dom.js';
+import { setData } from './dom.js';
 import { fmtInt, fmtRate } from './format.js';
 import { WINDOW_MS, type Point } from './history.js';
 

@@ -1,4 +1,5 @@
-import { setData, setText } from './dom.js';
+import { setText } from '../web-common/dom.js';
+import { setData } from './dom.js';
 import { fmtClock } from './format.js';
 
 export type LiveState = 'connecting' | 'live' | 'stale' | 'paused';

@@ -1,6 +1,7 @@
-import { Announcer, byId, setData, setText } from './dom.js';
+import { Announcer, byId, setText } from '../web-common/dom.js';
+import { setData } from './dom.js';
 import { opsApi } from './ops-api.js';
-import type { SessionStore } from './session.js';
+import type { SessionStore } from '../web-common/session.js';
 import { loginError } from './words.js';
 
 export type NoticeKind = 'forbidden' | 'expired' | 'logged-out';

@@ -1,5 +1,11 @@
-import { call } from './http.js';
+import { apiClient } from '../web-common/http.js';
 import type { LoginAnswer, Overview, ReplayResult } from './types.js';
+
+const call = apiClient({
+  unreachable: 'order-api cannot be reached',
+  // An overview reads PostgreSQL, Redis and the management API; longer than this and the next poll is due.
+  timeoutMs: 10_000,
+});
 
 /** Every call the console makes. Only admins get data; shoppers are answered 403 FORBIDDEN by the server. */
 export const opsApi = {

@@ -1,20 +1,21 @@
 import { ConfirmDialog } from './confirm-dialog.js';
 import { ConsoleView } from './console-view.js';
-import { Announcer, byId, setText } from './dom.js';
-import { ApiError } from './http.js';
+import { Announcer, byId, setText } from '../web-common/dom.js';
+import { ApiError } from '../web-common/http.js';
 import { LiveStatus } from './live-status.js';
 import { LoginView } from './login-view.js';
 import { opsApi } from './ops-api.js';
 import { Poller } from './poller.js';
 import { ReplayAction } from './replay.js';
-import { SessionStore, type Session } from './session.js';
+import { SessionStore, type Session } from '../web-common/session.js';
 import { pollError } from './words.js';
 
 /** The console's entry point: login, then one overview every 2 s drawn into the views. */
 const POLL_MS = 2_000;
 
 function main(): void {
-  const session = new SessionStore(window.sessionStorage);
+  // Not the shop's key: an admin may test the shop as a shopper in another tab of the same origin.
+  const session = new SessionStore(window.sessionStorage, 'seckill.ops.session');
   const announcer = new Announcer(byId('announcer', HTMLDivElement));
   const login = new LoginView(session, announcer);
   const loading = byId('loading', HTMLElement);

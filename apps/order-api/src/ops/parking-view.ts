@@ -1,4 +1,5 @@
-import { dotted, h, setData, setText } from './dom.js';
+import { h, setText } from '../web-common/dom.js';
+import { dotted, setData } from './dom.js';
 import { fmtInt, plural } from './format.js';
 import type { QueueOverview } from './types.js';
 

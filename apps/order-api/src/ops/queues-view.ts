@@ -1,4 +1,5 @@
-import { h, setData, setText } from './dom.js';
+import { h, setText } from '../web-common/dom.js';
+import { setData } from './dom.js';
 import { fmtInt, fmtRate } from './format.js';
 import type { History } from './history.js';
 import { LineChart } from './line-chart.js';

@@ -1,7 +1,7 @@
 import type { ConfirmDialog } from './confirm-dialog.js';
-import type { Announcer } from './dom.js';
+import type { Announcer } from '../web-common/dom.js';
 import { fmtClock, plural } from './format.js';
-import { ApiError } from './http.js';
+import { ApiError } from '../web-common/http.js';
 import { opsApi } from './ops-api.js';
 import type { LotCard } from './parking-view.js';
 

@@ -1,4 +1,5 @@
-import { h, setData, setText } from './dom.js';
+import { h, setText } from '../web-common/dom.js';
+import { setData } from './dom.js';
 import { DriftWatch, type DriftState } from './drift-watch.js';
 import { fmtInt, fmtSigned } from './format.js';
 import { ORDER_STATUSES, REQUEST_STATUSES, type SaleOverview } from './types.js';

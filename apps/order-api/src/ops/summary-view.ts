@@ -1,4 +1,5 @@
-import { byId, setData, setText } from './dom.js';
+import { byId, setText } from '../web-common/dom.js';
+import { setData } from './dom.js';
 import type { DriftState } from './drift-watch.js';
 import { fmtInt, fmtRate } from './format.js';
 import type { Overview } from './types.js';

@@ -1,4 +1,4 @@
-import { ApiError, NETWORK_ERROR } from './http.js';
+import { ApiError, NETWORK_ERROR } from '../web-common/http.js';
 
 /** Errors of the login form as one sentence. */
 export function loginError(error: unknown): string {

@@ -1,5 +1,5 @@
-import { Announcer, byId, h, setText } from './dom.js';
-import type { Session, SessionStore } from './session.js';
+import { Announcer, byId, h, setText } from '../web-common/dom.js';
+import type { Session, SessionStore } from '../web-common/session.js';
 import { shopApi } from './shop-api.js';
 import { formError } from './words.js';
 

@@ -1,4 +1,4 @@
-import { setText } from './dom.js';
+import { setText } from '../web-common/dom.js';
 import { ItemCard, type CardHost } from './item-card.js';
 import { shopApi } from './shop-api.js';
 import type { Order, SaleItem } from './types.js';

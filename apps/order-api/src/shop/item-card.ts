@@ -1,5 +1,5 @@
 import { formatCountdown, formatDateTime, serverNow } from './clock.js';
-import { h, setText } from './dom.js';
+import { h, setText } from '../web-common/dom.js';
 import { discountPercent, formatPrice } from './money.js';
 import { OutcomePanel, type PanelHost } from './outcome-panel.js';
 import { Purchase, type PurchaseHost } from './purchase.js';

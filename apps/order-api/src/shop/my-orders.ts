@@ -1,6 +1,6 @@
 import { formatCountdown, formatDateTime, serverNow } from './clock.js';
-import { h, setText } from './dom.js';
-import { ApiError } from './http.js';
+import { h, setText } from '../web-common/dom.js';
+import { ApiError } from '../web-common/http.js';
 import { formatPrice } from './money.js';
 import { payOrder } from './payment.js';
 import { shopApi } from './shop-api.js';

@@ -1,4 +1,4 @@
-import { ApiError } from './http.js';
+import { ApiError } from '../web-common/http.js';
 import { shopApi } from './shop-api.js';
 import type { LaterStatus, Outcome } from './types.js';
 

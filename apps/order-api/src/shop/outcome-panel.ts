@@ -1,5 +1,5 @@
 import { describeDuration, formatCountdown, serverNow } from './clock.js';
-import { h, setText } from './dom.js';
+import { h, setText } from '../web-common/dom.js';
 import type { Via } from './order-watch.js';
 import { payOrder } from './payment.js';
 import type { LaterStatus, Order } from './types.js';

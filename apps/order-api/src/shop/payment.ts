@@ -1,4 +1,4 @@
-import { ApiError, NETWORK_ERROR } from './http.js';
+import { ApiError, NETWORK_ERROR } from '../web-common/http.js';
 import { shopApi } from './shop-api.js';
 import type { Order } from './types.js';
 

@@ -1,7 +1,7 @@
 import { OrderWatch, type WatchListener } from './order-watch.js';
 import type { OutcomePanel } from './outcome-panel.js';
 import { newRequestId } from './request-id.js';
-import type { SessionStore } from './session.js';
+import type { SessionStore } from '../web-common/session.js';
 import { shopApi } from './shop-api.js';
 import type { ClientConfig, Order } from './types.js';
 import { describeError, describeFailure } from './words.js';

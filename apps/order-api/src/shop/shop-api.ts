@@ -1,5 +1,12 @@
-import { call } from './http.js';
+import { apiClient } from '../web-common/http.js';
+import { observeServerDate } from './clock.js';
 import type { ClientConfig, LoginAnswer, Order, OrderResult, SaleItem } from './types.js';
+
+const call = apiClient({
+  unreachable: 'The shop cannot be reached. Check your connection and try again.',
+  // Countdowns run on the server's clock: every answer's Date header corrects a skewed local one.
+  onResponse: (res) => observeServerDate(res.headers.get('date')),
+});
 
 /** Every order-api call the page makes, one function each (paths and shapes as in the contract). */
 export const shopApi = {

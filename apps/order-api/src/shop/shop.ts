@@ -1,9 +1,9 @@
 import { AccountView } from './account.js';
 import { Catalog } from './catalog.js';
-import { Announcer, byId } from './dom.js';
+import { Announcer, byId } from '../web-common/dom.js';
 import type { CardHost } from './item-card.js';
 import { MyOrders } from './my-orders.js';
-import { SessionStore } from './session.js';
+import { SessionStore } from '../web-common/session.js';
 import { shopApi } from './shop-api.js';
 import type { ClientConfig, Order } from './types.js';
 
@@ -22,7 +22,7 @@ async function clientConfig(): Promise<ClientConfig> {
 
 async function main(): Promise<void> {
   const config = await clientConfig();
-  const session = new SessionStore(window.sessionStorage);
+  const session = new SessionStore(window.sessionStorage, 'seckill.session');
   const announcer = new Announcer(byId('announcer', HTMLDivElement));
   const saleHeading = byId('sale-title', HTMLHeadingElement);
 

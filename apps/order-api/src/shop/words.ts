@@ -1,4 +1,4 @@
-import { ApiError, NETWORK_ERROR } from './http.js';
+import { ApiError, NETWORK_ERROR } from '../web-common/http.js';
 
 /** `data-state` of an outcome panel when an order did not go through (tests and styles key on these). */
 export type FailState = 'fail-sold-out' | 'fail-already-ordered' | 'fail-other';

@@ -2,11 +2,22 @@ type Child = Node | string | null | undefined | false;
 type AttrValue = string | number | boolean | null | undefined;
 
 /**
- * Creates an element. Text always goes in as text nodes, never as HTML: item names come from an admin form
- * and must not be able to inject markup. `true` sets an empty attribute; false/null/undefined leave it out.
+ * Creates an element. Text always goes in as text nodes, never as HTML: item and sale names come from an admin
+ * form and queue names from the broker, and none may inject markup. `true` sets an empty attribute;
+ * false/null/undefined leave it out.
  */
 export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, AttrValue> = {}, ...children: Child[]): HTMLElementTagNameMap[K] {
-  const el = document.createElement(tag);
+  return fill(document.createElement(tag), attrs, children);
+}
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** `h` for SVG elements (charts). */
+export function s<K extends keyof SVGElementTagNameMap>(tag: K, attrs: Record<string, AttrValue> = {}, ...children: Child[]): SVGElementTagNameMap[K] {
+  return fill(document.createElementNS(SVG_NS, tag), attrs, children);
+}
+
+function fill<E extends Element>(el: E, attrs: Record<string, AttrValue>, children: Child[]): E {
   for (const [name, value] of Object.entries(attrs)) {
     if (value === false || value === null || value === undefined) continue;
     el.setAttribute(name, value === true ? '' : String(value));
@@ -22,11 +33,12 @@ export function byId<T extends HTMLElement>(id: string, type: new () => T): T {
   return el;
 }
 
+/** Writes only on change: a periodic refresh must not re-announce unchanged live regions or reset selections. */
 export function setText(el: Element, text: string): void {
   if (el.textContent !== text) el.textContent = text;
 }
 
-/** A polite announcement for screen readers, outside any widget (login, logout, connection trouble). */
+/** A polite announcement for screen readers, outside any widget (login, logout, results, lost connection). */
 export class Announcer {
   constructor(private readonly region: HTMLElement) {}
 

@@ -1,5 +1,3 @@
-import type { LoginAnswer } from './types.js';
-
 export interface Session {
   username: string;
   token: string;
@@ -7,18 +5,19 @@ export interface Session {
   expiresAt: number;
 }
 
-const KEY = 'seckill.session';
-
 /**
- * The logged-in shopper, kept in sessionStorage: it survives a reload but not the tab, and it is never sent
- * anywhere except as the Bearer token and the socket's `token` parameter.
+ * The logged-in user, kept in sessionStorage under the page's own key: it survives a reload but not the tab, and
+ * it is never sent anywhere except as the Bearer token (and the shop's socket `token` parameter).
  */
 export class SessionStore {
   private session: Session | null;
   private readonly listeners = new Set<(s: Session | null) => void>();
   private expiryTimer: number | undefined;
 
-  constructor(private readonly storage: Storage) {
+  constructor(
+    private readonly storage: Storage,
+    private readonly key: string,
+  ) {
     this.session = this.read();
     this.armExpiry();
   }
@@ -28,14 +27,14 @@ export class SessionStore {
     return this.session;
   }
 
-  logIn(username: string, answer: LoginAnswer): Session {
+  logIn(username: string, answer: { accessToken: string; expiresIn: number }): Session {
     const session = { username, token: answer.accessToken, expiresAt: Date.now() + answer.expiresIn * 1000 };
     this.set(session);
     return session;
   }
 
   logOut(): void {
-    this.set(null);
+    if (this.session) this.set(null);
   }
 
   onChange(listener: (s: Session | null) => void): void {
@@ -45,8 +44,8 @@ export class SessionStore {
   private set(session: Session | null): void {
     this.session = session;
     try {
-      if (session) this.storage.setItem(KEY, JSON.stringify(session));
-      else this.storage.removeItem(KEY);
+      if (session) this.storage.setItem(this.key, JSON.stringify(session));
+      else this.storage.removeItem(this.key);
     } catch {
       // Storage can be full or disabled (private mode): the session then lasts as long as the page.
     }
@@ -65,7 +64,7 @@ export class SessionStore {
 
   private read(): Session | null {
     try {
-      const raw = this.storage.getItem(KEY);
+      const raw = this.storage.getItem(this.key);
       if (!raw) return null;
       const s = JSON.parse(raw) as Partial<Session>;
       if (typeof s.username !== 'string' || typeof s.token !== 'string' || typeof s.expiresAt !== 'number') return null;
