@@ -74,17 +74,19 @@ async function eventually(what: string, check: () => Promise<boolean>, timeoutMs
 
 describe('health', () => {
   it('answers liveness and readiness with every dependency of each app', async () => {
-    for (const [app, deps] of [
-      [api, ['postgres', 'redis', 'rabbitmq']],
-      [worker, ['postgres', 'redis', 'rabbitmq']],
-      [notifier, ['redis', 'rabbitmq']],
+    for (const [app, parts] of [
+      [api, ['postgres', 'redis', 'rabbitmq', 'consumer:stock-broadcast']],
+      [worker, ['postgres', 'redis', 'rabbitmq', 'consumer:seckill.order.pending', 'consumer:seckill.order.fail.release', 'consumer:seckill.order.timeout']],
+      [notifier, ['redis', 'rabbitmq', 'redis-subscriber', 'consumer:seckill.notify.results']],
     ] as const) {
       const live = await request<{ status: string }>(app.url, 'GET', '/health');
       assert.deepEqual([live.status, live.body.status], [200, 'ok']);
-      const ready = await request<{ status: string; info: Record<string, { status: string }> }>(app.url, 'GET', '/health/ready');
+      const ready = await request<{ status: string; info: Record<string, { status: string }>; error: Record<string, unknown> }>(app.url, 'GET', '/health/ready');
       assert.equal(ready.status, 200, JSON.stringify(ready.body));
-      assert.deepEqual(Object.keys(ready.body.info).sort(), [...deps].sort());
+      // Dependencies, and what else the app's work needs: its consumers attached, the notifier's subscriber.
+      assert.deepEqual(Object.keys(ready.body.info).sort(), [...parts].sort());
       assert.ok(Object.values(ready.body.info).every((d) => d.status === 'up'));
+      assert.deepEqual(ready.body.error, {});
     }
   });
 });

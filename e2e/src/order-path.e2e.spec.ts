@@ -151,27 +151,28 @@ describe('a flash sale over HTTP, end to end', () => {
     console.log(`sale-b: worker killed after ${outcomesAtKill} of ${UNITS} outcomes; all ${UNITS} sold after restart`);
   });
 
-  it('gives a failed order\'s unit back in Redis and clears the sold-out flag through the broadcast', async () => {
-    // Redis promises 2 units where PostgreSQL holds 1 (a drift): the second order reaches the worker and fails.
-    const goodId = await seedSale(env.databaseUrl, { name: 'sale-c', stock: 1 });
-    await redis.set(keys.stock(goodId), '2');
-    const users = await seedShoppers(env.databaseUrl, 4, 'sale-c');
-    const [a, b, c, d] = users.map((u) => mintToken(TEST_JWT_SECRET, u));
+  it('gives a failed order\'s real unit back in Redis and clears the sold-out flag through the broadcast', async () => {
+    // Redis forgets that shopper b already holds a live order (a drift): it reserves a unit for b's second order,
+    // PostgreSQL refuses that order (ALREADY_ORDERED), and the unit, which PostgreSQL still has, comes back.
+    const goodId = await seedSale(env.databaseUrl, { name: 'sale-c', stock: 2 });
+    const users = await seedShoppers(env.databaseUrl, 3, 'sale-c');
+    const [b, c, d] = users.map((u) => mintToken(TEST_JWT_SECRET, u));
     const order = (token: string) => request<{ uuid: string; code?: string }>(api.url, 'POST', '/api/seckill/orders', { token, json: { seckillGoodId: goodId } });
+    const first = await order(b!);
+    assert.equal(first.status, 202);
+    await results.waitForAll([first.body.uuid], 30_000);
+    await redis.hdel(keys.buyers(goodId), String(users[0]!.id));
 
-    const ra = await order(a!);
-    const rb = await order(b!);
-    assert.deepEqual([ra.status, rb.status], [202, 202]);
+    const again = await order(b!);
+    assert.equal(again.status, 202);
     const rc = await order(c!);
     assert.deepEqual([rc.status, rc.body.code], [409, 'SOLD_OUT'], 'Redis is at 0: this instance now holds a sold-out flag');
 
     const broadcastsBefore = results.stockBacks.filter((m) => m.seckillGoodId === goodId).length;
-    await results.waitForAll([ra.body.uuid, rb.body.uuid], 30_000);
-    assert.equal(results.results.get(ra.body.uuid)!.status, 'SUCCESS');
-    assert.deepEqual([results.results.get(rb.body.uuid)!.status, results.results.get(rb.body.uuid)!.reason], ['FAIL', 'SOLD_OUT']);
+    await results.waitForAll([again.body.uuid], 30_000);
+    assert.deepEqual([results.results.get(again.body.uuid)!.status, results.results.get(again.body.uuid)!.reason], ['FAIL', 'ALREADY_ORDERED']);
     await results.waitFor(() => results.stockBacks.filter((m) => m.seckillGoodId === goodId).length > broadcastsBefore, 30_000, 'the stock-back broadcast');
     assert.equal(await redis.get(keys.stock(goodId)), '1', 'the failed reservation was released once');
-    assert.equal(await redis.hget(keys.buyers(goodId), String(users[1]!.id)), null, 'the failed shopper may order again');
 
     // order-api received the same broadcast; once it has, the flag is gone and the next order reaches Redis.
     let rd = await order(d!);
@@ -183,8 +184,31 @@ describe('a flash sale over HTTP, end to end', () => {
     }
     assert.equal(rd.status, 202, `flag cleared by the broadcast: ${JSON.stringify(rd.body)}`);
     await results.waitForAll([rd.body.uuid], 30_000);
+    assert.equal(results.results.get(rd.body.uuid)!.status, 'SUCCESS', 'the unit that came back was sold');
     const [sold] = await sql<{ n: string }>(env.databaseUrl, `SELECT count(*) AS n FROM orders WHERE seckill_good_id = $1`, [goodId]);
-    assert.equal(Number(sold!.n), 1, 'PostgreSQL never oversells, whatever Redis promised');
+    assert.equal(Number(sold!.n), 2, 'PostgreSQL never oversells, whatever Redis promised');
+  });
+
+  it('gives nothing back for a failure that never held a real unit, so a drift above PostgreSQL cannot promise the same phantom twice', async () => {
+    // Redis promises 3 units where PostgreSQL holds 1 (as after Redis lost in-flight reservations).
+    const goodId = await seedSale(env.databaseUrl, { name: 'sale-e', stock: 1 });
+    await redis.set(keys.stock(goodId), '3');
+    await sql(env.databaseUrl, `UPDATE seckill_goods SET stock_loaded_at = now() WHERE id = $1`, [goodId]);
+    const tokens = (await seedShoppers(env.databaseUrl, 3, 'sale-e')).map((u) => mintToken(TEST_JWT_SECRET, u));
+    const placed = await Promise.all(tokens.map((t) => request<{ uuid: string }>(api.url, 'POST', '/api/seckill/orders', { token: t, json: { seckillGoodId: goodId } })));
+    assert.deepEqual(placed.map((p) => p.status), [202, 202, 202]);
+    await results.waitForAll(placed.map((p) => p.body.uuid), 30_000);
+    const outcomes = placed.map((p) => results.results.get(p.body.uuid)!);
+    assert.deepEqual(outcomes.map((o) => o.status).sort(), ['FAIL', 'FAIL', 'SUCCESS']);
+    // Each SOLD_OUT failure is released (so the shopper may try again) once its fail-release message is handled.
+    for (const o of outcomes.filter((o) => o.status === 'FAIL')) {
+      const deadline = Date.now() + 10_000;
+      while ((await redis.hget(keys.buyers(goodId), String(o.userId))) !== null) {
+        if (Date.now() > deadline) throw new Error('the phantom reservation was never ended');
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    }
+    assert.equal(await redis.get(keys.stock(goodId)), '0', 'the phantom units did not come back');
   });
 
   it('makes a request idempotent by its requestId, and refuses another shopper\'s requestId', async () => {

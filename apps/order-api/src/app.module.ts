@@ -1,10 +1,9 @@
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import type Redis from 'ioredis';
-import { DataSource } from 'typeorm';
 import { Module, RequestMethod } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
-import { ConfigModule } from '@seckill/config';
-import { AMQP_CONNECTION, MessagingModule, rabbitmqCheck } from '@seckill/messaging';
+import { APP_CONFIG, ConfigModule, type AppConfig } from '@seckill/config';
+import { AMQP_CONNECTION, ConfirmedPublisher, MessagingModule, rabbitmqCheck } from '@seckill/messaging';
 import { ObservabilityModule } from '@seckill/observability';
 import { PersistenceModule, postgresCheck } from '@seckill/persistence';
 import { REDIS, redisCheck, StockModule } from '@seckill/stock';
@@ -12,16 +11,26 @@ import { AuthModule } from './auth/auth.module';
 import { ClientConfigModule } from './client-config/client-config.module';
 import { GoodsModule } from './goods/goods.module';
 import { ErrorFilter } from './http/error.filter';
+import { ShutdownGate } from './http/shutdown-gate';
 import { OpsApiModule } from './ops-api/ops-api.module';
 import { OrdersModule } from './orders/orders.module';
 
 @Module({
   imports: [
     ConfigModule,
-    ObservabilityModule.forRoot('order-api', {
-      inject: [DataSource, REDIS, AMQP_CONNECTION],
-      useFactory: (db: DataSource, redis: Redis, amqp: AmqpConnectionManager) => [postgresCheck(db), redisCheck(redis), rabbitmqCheck(amqp)],
-    }, { unloggedRoutes: [{ path: 'api/seckill/orders', method: RequestMethod.POST }] }),
+    ObservabilityModule.forRoot(
+      'order-api',
+      {
+        inject: [APP_CONFIG, REDIS, AMQP_CONNECTION, ConfirmedPublisher],
+        useFactory: (config: AppConfig, redis: Redis, amqp: AmqpConnectionManager, publisher: ConfirmedPublisher) => [
+          // Orders are taken without PostgreSQL (sale windows are cached): it is reported, not required.
+          postgresCheck(config.DATABASE_URL, { critical: false, timeoutMs: config.DEPENDENCY_PROBE_TIMEOUT_MS }),
+          redisCheck(redis),
+          rabbitmqCheck(amqp, publisher),
+        ],
+      },
+      { unloggedRoutes: [{ path: 'api/seckill/orders', method: RequestMethod.POST }] },
+    ),
     PersistenceModule,
     StockModule,
     MessagingModule.forRoot({ connectionName: 'order-api' }),
@@ -31,8 +40,6 @@ import { OrdersModule } from './orders/orders.module';
     ClientConfigModule,
     OpsApiModule,
   ],
-  providers: [
-    { provide: APP_FILTER, useClass: ErrorFilter },
-  ],
+  providers: [{ provide: APP_FILTER, useClass: ErrorFilter }, ShutdownGate],
 })
 export class AppModule {}

@@ -3,18 +3,26 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { appConfig, type AppConfig } from '@seckill/config';
-import { PinoNestLogger, registerHttpMetrics } from '@seckill/observability';
+import { connectConsumers } from '@seckill/messaging';
+import { createLogger, installProcessGuards, PinoNestLogger, registerHttpMetrics } from '@seckill/observability';
 import { AppModule } from './app.module';
 import { registerPageAssets } from './client-config/page-assets';
+import { orderApiConsumers } from './consumers';
+import { ShutdownGate } from './http/shutdown-gate';
 import { createValidationPipe } from './http/validation.pipe';
+import { SoldOutFlags } from './orders/place-order/sold-out-flags';
 
 export async function createOrderApi(config: AppConfig): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit: config.HTTP_BODY_LIMIT_BYTES, trustProxy: true });
+  // return503OnClosing off: during a graceful stop ShutdownGate answers with the contract's 503 body instead.
+  const adapter = new FastifyAdapter({ bodyLimit: config.HTTP_BODY_LIMIT_BYTES, trustProxy: true, return503OnClosing: false });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { bufferLogs: true });
   app.useLogger(app.get(PinoNestLogger));
   app.useGlobalPipes(createValidationPipe());
-  registerHttpMetrics(app.getHttpAdapter().getInstance());
+  const fastify = app.getHttpAdapter().getInstance();
+  app.get(ShutdownGate).install(fastify);
+  registerHttpMetrics(fastify);
   app.enableShutdownHooks();
+  connectConsumers(app, orderApiConsumers(config, app.get(SoldOutFlags)), config.SHUTDOWN_GRACE_MS);
   const doc = new DocumentBuilder()
     .setTitle('seckill order-api')
     .setDescription('Flash-sale orders: browse sale items, place orders, follow their outcome. See docs/ in the repository.')
@@ -28,7 +36,10 @@ export async function createOrderApi(config: AppConfig): Promise<NestFastifyAppl
 
 async function bootstrap(): Promise<void> {
   const config = appConfig();
+  installProcessGuards(createLogger('order-api', config.LOG_LEVEL));
   const app = await createOrderApi(config);
+  await app.init();
+  await app.startAllMicroservices();
   await app.listen(config.ORDER_API_PORT, config.HOST);
   app.get(PinoNestLogger).log(`order-api listening on http://${config.HOST}:${config.ORDER_API_PORT}`);
 }

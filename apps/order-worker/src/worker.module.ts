@@ -1,9 +1,8 @@
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import type Redis from 'ioredis';
-import { DataSource } from 'typeorm';
 import { Module } from '@nestjs/common';
-import { ConfigModule } from '@seckill/config';
-import { AMQP_CONNECTION, MessagingModule, rabbitmqCheck } from '@seckill/messaging';
+import { APP_CONFIG, ConfigModule, type AppConfig } from '@seckill/config';
+import { AMQP_CONNECTION, ConfirmedPublisher, MessagingModule, rabbitmqCheck } from '@seckill/messaging';
 import { ObservabilityModule } from '@seckill/observability';
 import { PersistenceModule, postgresCheck } from '@seckill/persistence';
 import { REDIS, redisCheck, StockModule } from '@seckill/stock';
@@ -11,30 +10,31 @@ import { OrderLifecycleModule } from '@seckill/order-lifecycle';
 import { OrderFailedHandler } from './order-failed/order-failed.handler';
 import { PaymentTimeoutHandler } from './payment-window/payment-timeout.handler';
 import { PaymentWindowDeclarer } from './payment-window/payment-window.declarer';
-import { ReconcileScheduler } from './reconcile/reconcile.scheduler';
 import { OrderBatchRepository } from './pending-orders/order-batch.repository';
 import { OrderPlacedHandler } from './pending-orders/order-placed.handler';
-import { PendingOrdersConsumer } from './pending-orders/pending-orders.consumer';
+import { FenceLifter } from './reconcile/fence-lifter';
+import { LiveItems } from './reconcile/live-items';
+import { ReconcileScheduler } from './reconcile/reconcile.scheduler';
+import { StrandedSweeper } from './reconcile/stranded-sweeper';
 
 @Module({
   imports: [
     ConfigModule,
     ObservabilityModule.forRoot('order-worker', {
-      inject: [DataSource, REDIS, AMQP_CONNECTION],
-      useFactory: (db: DataSource, redis: Redis, amqp: AmqpConnectionManager) => [postgresCheck(db), redisCheck(redis), rabbitmqCheck(amqp)],
+      inject: [APP_CONFIG, REDIS, AMQP_CONNECTION, ConfirmedPublisher],
+      useFactory: (config: AppConfig, redis: Redis, amqp: AmqpConnectionManager, publisher: ConfirmedPublisher) => [
+        postgresCheck(config.DATABASE_URL, { timeoutMs: config.DEPENDENCY_PROBE_TIMEOUT_MS }),
+        redisCheck(redis),
+        rabbitmqCheck(amqp, publisher),
+      ],
     }),
     PersistenceModule,
     StockModule,
     MessagingModule.forRoot({ connectionName: 'order-worker' }),
     OrderLifecycleModule,
   ],
-  controllers: [OrderFailedHandler, PaymentTimeoutHandler],
-  providers: [
-    OrderBatchRepository,
-    OrderPlacedHandler,
-    PendingOrdersConsumer,
-    PaymentWindowDeclarer,
-    ReconcileScheduler,
-  ],
+  // The handlers of the queues in consumers.ts (@EventPattern(queue) on the AmqpQueueServer transport).
+  controllers: [OrderPlacedHandler, OrderFailedHandler, PaymentTimeoutHandler],
+  providers: [OrderBatchRepository, PaymentWindowDeclarer, LiveItems, ReconcileScheduler, FenceLifter, StrandedSweeper],
 })
 export class WorkerModule {}

@@ -1,12 +1,12 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import type { AmqpConnectionManager } from 'amqp-connection-manager';
-import { PinoLogger } from 'nestjs-pino';
 import { appConfig } from '@seckill/config';
-import { AMQP_CONNECTION, AmqpQueueServer, Queue } from '@seckill/messaging';
-import { PinoNestLogger } from '@seckill/observability';
+import { connectConsumers } from '@seckill/messaging';
+import { createLogger, DependencyMonitor, installProcessGuards, PinoNestLogger } from '@seckill/observability';
+import { notifierConsumers } from './consumers';
 import { NotifierModule } from './notifier.module';
+import { OrderSocketGateway } from './socket/order-socket.gateway';
 import { UuidPathWsAdapter } from './socket/uuid-path-ws.adapter';
 
 /**
@@ -15,21 +15,15 @@ import { UuidPathWsAdapter } from './socket/uuid-path-ws.adapter';
  */
 async function bootstrap(): Promise<void> {
   const config = appConfig();
+  installProcessGuards(createLogger('websocket-notifier', config.LOG_LEVEL));
   const app = await NestFactory.create<NestFastifyApplication>(NotifierModule, new FastifyAdapter(), { bufferLogs: true });
   app.useLogger(app.get(PinoNestLogger));
   app.useWebSocketAdapter(new UuidPathWsAdapter(app));
   app.enableShutdownHooks();
-  app.connectMicroservice(
-    {
-      strategy: new AmqpQueueServer({
-        connection: app.get<AmqpConnectionManager>(AMQP_CONNECTION),
-        queue: Queue.NOTIFY_RESULTS,
-        prefetch: 200,
-        logger: await app.resolve(PinoLogger),
-      }),
-    },
-    { inheritAppConfig: true },
-  );
+  const gateway = app.get(OrderSocketGateway);
+  app.get(DependencyMonitor).addReadinessPart({ name: 'redis-subscriber', state: () => gateway.subscriberState() });
+  connectConsumers(app, notifierConsumers(config), config.SHUTDOWN_GRACE_MS);
+  await app.init();
   await app.startAllMicroservices();
   await app.listen(config.NOTIFIER_PORT, config.HOST);
   app.get(PinoNestLogger).log(`websocket-notifier listening on ws://${config.HOST}:${config.NOTIFIER_PORT}/{uuid}`);

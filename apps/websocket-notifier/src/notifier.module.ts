@@ -3,7 +3,7 @@ import type Redis from 'ioredis';
 import { Module } from '@nestjs/common';
 import { TokenModule } from '@seckill/auth';
 import { ConfigModule } from '@seckill/config';
-import { AMQP_CONNECTION, MessagingModule, rabbitmqCheck } from '@seckill/messaging';
+import { AMQP_CONNECTION, ConfirmedPublisher, MessagingModule, rabbitmqCheck } from '@seckill/messaging';
 import { ObservabilityModule } from '@seckill/observability';
 import { REDIS, redisCheck, StockModule } from '@seckill/stock';
 import { OrderEventsHandler } from './outcomes/order-events.handler';
@@ -15,8 +15,8 @@ import { RedisSubscriberShutdown, redisSubscriberProvider } from './socket/redis
   imports: [
     ConfigModule,
     ObservabilityModule.forRoot('websocket-notifier', {
-      inject: [REDIS, AMQP_CONNECTION],
-      useFactory: (redis: Redis, amqp: AmqpConnectionManager) => [redisCheck(redis), rabbitmqCheck(amqp)],
+      inject: [REDIS, AMQP_CONNECTION, ConfirmedPublisher],
+      useFactory: (redis: Redis, amqp: AmqpConnectionManager, publisher: ConfirmedPublisher) => [redisCheck(redis), rabbitmqCheck(amqp, publisher)],
     }),
     StockModule,
     MessagingModule.forRoot({ connectionName: 'websocket-notifier' }),

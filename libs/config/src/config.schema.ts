@@ -56,8 +56,44 @@ export const configSchema = z.object({
    * the cap.
    */
   WORKER_BATCHES_IN_FLIGHT: positiveInt.max(8).default(3),
-  /** Deliveries after which a message that keeps failing is parked instead of retried. */
+  /**
+   * Attempts after which a message that keeps failing while every dependency answers (a poison message, a bug)
+   * is parked. Failures during an outage never count: those are retried through the delay queues until the
+   * dependency is back.
+   */
   MAX_DELIVERIES: positiveInt.default(5),
+  /** Unacknowledged messages per consumer of these queues (single-message handlers run this many at once). */
+  FAIL_RELEASE_PREFETCH: positiveInt.max(10_000).default(50),
+  TIMEOUT_PREFETCH: positiveInt.max(10_000).default(50),
+  NOTIFY_PREFETCH: positiveInt.max(10_000).default(200),
+  STOCK_BROADCAST_PREFETCH: positiveInt.max(10_000).default(100),
+  /** How often each process probes its dependencies while all answer (once a second while one is down). */
+  DEPENDENCY_PROBE_INTERVAL_MS: positiveInt.default(5000),
+  /** A dependency that does not answer a probe within this is down. */
+  DEPENDENCY_PROBE_TIMEOUT_MS: positiveInt.default(1000),
+  /**
+   * Getting a PostgreSQL connection (from the pool, or opening one): a black-holed database must not hold a
+   * batch for minutes. pg-pool counts the wait for a free pooled connection too, so it must cover a burst.
+   */
+  DB_CONNECT_TIMEOUT_MS: positiveInt.default(5000),
+  /** Longest statement (server side, and client side plus 2 s when the server does not answer at all). */
+  DB_STATEMENT_TIMEOUT_MS: positiveInt.default(10_000),
+  /**
+   * A reservation still waiting for its publish confirm after this long is stranded (its order-api died, or
+   * could not abandon it): order-worker returns the unit. Must exceed PUBLISH_CONFIRM_TIMEOUT_MS.
+   */
+  STRANDED_AFTER_MS: positiveInt.default(10_000),
+  /** How often order-worker looks for stranded reservations. */
+  STRANDED_SWEEP_INTERVAL_MS: positiveInt.default(2000),
+  /** How often order-worker checks whether an item held after a Redis loss can be sold again. */
+  FENCE_CHECK_INTERVAL_MS: positiveInt.default(2000),
+  /**
+   * How stale RabbitMQ's management statistics may be (queue lengths are sampled every 5 s): an item held after a
+   * Redis loss is released only once the queues have been seen empty at least this long after the loss.
+   */
+  FENCE_STATS_LAG_MS: positiveInt.default(10_000),
+  /** Longest a graceful stop (SIGTERM) waits for work in flight before closing anyway. */
+  SHUTDOWN_GRACE_MS: positiveInt.default(10_000),
   /** order-worker re-checks Redis against PostgreSQL for every live sale this often. */
   RECONCILE_INTERVAL_MS: positiveInt.default(30_000),
   /** The notifier pings every socket this often; a socket that misses two pongs is dropped. */
@@ -94,6 +130,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     problems.push(
       `WORKER_PREFETCH: must be at least WORKER_BATCH_SIZE × WORKER_BATCHES_IN_FLIGHT ` +
         `(${c.WORKER_BATCH_SIZE} × ${c.WORKER_BATCHES_IN_FLIGHT} = ${c.WORKER_BATCH_SIZE * c.WORKER_BATCHES_IN_FLIGHT}), got ${c.WORKER_PREFETCH}`,
+    );
+  }
+  if (c.STRANDED_AFTER_MS <= c.PUBLISH_CONFIRM_TIMEOUT_MS) {
+    problems.push(
+      `STRANDED_AFTER_MS: must exceed PUBLISH_CONFIRM_TIMEOUT_MS (${c.PUBLISH_CONFIRM_TIMEOUT_MS}), got ${c.STRANDED_AFTER_MS}: ` +
+        'a reservation whose publish is merely slow would be released while its order-api still waits for the confirm',
     );
   }
   if (c.NODE_ENV === 'production') {

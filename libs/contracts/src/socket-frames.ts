@@ -22,6 +22,8 @@ export const SocketCloseCode = {
   FORBIDDEN: 4403,
   /** the path is not /{uuid} */
   BAD_PATH: 4400,
+  /** the notifier could not set the socket up (a dependency is down): reconnect */
+  SERVER_ERROR: 1011,
 } as const;
 
 /** The frame a shopper sees for a message: no user ids, nothing internal. */

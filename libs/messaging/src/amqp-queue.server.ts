@@ -1,42 +1,62 @@
 import { Server, type CustomTransportStrategy } from '@nestjs/microservices';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import { lastValueFrom } from 'rxjs';
+import type { ReadinessPart } from '@seckill/observability';
+import type { MessagingLogger } from './channel-guard';
+import type { ConfirmedPublisher } from './confirmed-publisher';
+import { sourceName, type ConsumerSpec } from './consumer-spec';
 import type { Delivery, Disposition } from './delivery';
-import { QueueConsumer, type ConsumerLogger } from './queue-consumer';
+import { QueueConsumer, type OutageProbe } from './queue-consumer';
 
 export interface AmqpQueueServerOptions {
   connection: AmqpConnectionManager;
-  queue: string;
-  prefetch: number;
-  logger: ConsumerLogger;
+  publisher: ConfirmedPublisher;
+  probe: OutageProbe;
+  logger: MessagingLogger;
+  /** Every queue this process consumes, with its prefetch, batching and dependencies (from configuration). */
+  consumers: readonly ConsumerSpec[];
+  /** Each consumer's attachment becomes part of the process's readiness. */
+  addReadinessPart?: (part: ReadinessPart) => void;
+  graceMs?: number;
 }
 
 /**
- * A @nestjs/microservices transport over one of our durable queues, so handlers are plain
- * `@EventPattern('order.fail')` methods. Unlike Nest's RMQ transport it acks manually, bounds prefetch and
- * never leaves a message unacked: the handler returns a Disposition (`ack` when it returns nothing), a
- * thrown error means `retry`, and a routing key without a handler is parked. The pattern is the message's
- * routing key, matched exactly or as an AMQP topic pattern (`order.*`); the payload is the Delivery itself
- * (handlers parse it with the contracts' parsers).
+ * The @nestjs/microservices transport of the product: every queue a process consumes is one QueueConsumer, and
+ * its handler is a plain `@EventPattern(queueName)` method. A handler without batching receives one Delivery
+ * and returns a Disposition (`ack` when it returns nothing); with batching it receives `Delivery[]` and returns
+ * one Disposition per message. A handler that throws leaves the decision to the consumer's failure policy
+ * (outage: wait it out; failure: retry, then park). A consumer spec without a handler is a wiring bug and stops
+ * the process at start.
  */
 export class AmqpQueueServer extends Server implements CustomTransportStrategy {
-  private consumer?: QueueConsumer;
+  private readonly consumers: QueueConsumer[] = [];
 
   constructor(private readonly options: AmqpQueueServerOptions) {
     super();
   }
 
   listen(callback: (err?: unknown) => void): void {
-    this.consumer = new QueueConsumer(
-      this.options.connection,
-      { queue: this.options.queue, prefetch: this.options.prefetch, name: `nest:${this.options.queue}`, logger: this.options.logger },
-      (delivery) => this.dispatch(delivery),
-    );
-    this.consumer.start().then(() => callback(), callback);
+    this.startAll().then(() => callback(), callback);
+  }
+
+  private async startAll(): Promise<void> {
+    for (const spec of this.options.consumers) {
+      const pattern = sourceName(spec.source);
+      const handler = this.getHandlerByPattern(pattern);
+      if (!handler) throw new Error(`no @EventPattern('${pattern}') handler for a configured consumer`);
+      const consumer = new QueueConsumer(this.options.connection, spec, (batch) => this.dispatch(handler, spec, batch), {
+        publisher: this.options.publisher,
+        probe: this.options.probe,
+        logger: this.options.logger,
+      });
+      this.consumers.push(consumer);
+      this.options.addReadinessPart?.({ name: `consumer:${pattern}`, state: () => consumer.state() });
+    }
+    await Promise.all(this.consumers.map((c) => c.start()));
   }
 
   async close(): Promise<void> {
-    await this.consumer?.stop();
+    await Promise.all(this.consumers.map((c) => c.stop(this.options.graceMs)));
   }
 
   on(): void {
@@ -47,35 +67,17 @@ export class AmqpQueueServer extends Server implements CustomTransportStrategy {
     return this.options.connection as T;
   }
 
-  private topicHandler(routingKey: string): ReturnType<Server['getHandlerByPattern']> {
-    for (const [pattern, handler] of this.messageHandlers) if (topicMatches(pattern, routingKey)) return handler;
-    return null;
-  }
-
-  private async dispatch(delivery: Delivery): Promise<Disposition> {
-    const pattern = delivery.message.fields.routingKey;
-    const handler = this.getHandlerByPattern(pattern) ?? this.topicHandler(pattern);
-    if (!handler) {
-      this.options.logger.error({ pattern, queue: this.options.queue, uuid: delivery.uuid }, 'no handler for routing key; message parked');
-      return 'park';
+  private async dispatch(handler: NonNullable<ReturnType<Server['getHandlerByPattern']>>, spec: ConsumerSpec, batch: readonly Delivery[]): Promise<readonly Disposition[]> {
+    const payload: Delivery | readonly Delivery[] = spec.batch ? batch : batch[0]!;
+    const result: unknown = await lastValueFrom(this.transformToObservable(await handler(payload)), { defaultValue: undefined });
+    if (spec.batch) {
+      if (!Array.isArray(result) || result.length !== batch.length) throw new Error(`batch handler for ${sourceName(spec.source)} must return one disposition per message`);
+      return result.map((r) => (isDisposition(r) ? r : 'ack'));
     }
-    const result: unknown = await lastValueFrom(this.transformToObservable(await handler(delivery)), { defaultValue: undefined });
-    return isDisposition(result) ? result : 'ack';
+    return [isDisposition(result) ? result : 'ack'];
   }
-}
-
-/** AMQP topic matching: `*` is one word, `#` is zero or more. */
-export function topicMatches(pattern: string, routingKey: string): boolean {
-  const words = pattern.split('.');
-  const keys = routingKey.split('.');
-  const match = (i: number, j: number): boolean => {
-    if (i === words.length) return j === keys.length;
-    if (words[i] === '#') return match(i + 1, j) || (j < keys.length && match(i, j + 1));
-    return j < keys.length && (words[i] === '*' || words[i] === keys[j]) && match(i + 1, j + 1);
-  };
-  return match(0, 0);
 }
 
 function isDisposition(v: unknown): v is Disposition {
-  return v === 'ack' || v === 'retry' || v === 'park';
+  return v === 'ack' || v === 'park';
 }

@@ -1,17 +1,18 @@
 import type { Channel, ConsumeMessage } from 'amqplib';
 
-/** What a handler decides for one message. */
+/**
+ * What a handler decides for one message. A handler that cannot finish throws instead: the consumer then tells
+ * an outage (retried until the dependency is back, never counted) from a failure (counted, parked at the limit).
+ */
 export type Disposition =
   /** done: remove it from the queue */
   | 'ack'
-  /** transient failure: deliver it again (counts towards the delivery limit, then it is parked) */
-  | 'retry'
-  /** it can never succeed (unparseable, unknown version): dead-letter it to the parking lot now */
+  /** it can never succeed (unparseable, unknown version): to the parking lot now */
   | 'park';
 
 /**
  * One delivered message, tied to the channel it arrived on. After a reconnect the old channel's delivery tags
- * mean nothing; settling on the dead channel is skipped and the broker redelivers the message instead.
+ * mean nothing; settling on a dead channel is skipped and the broker redelivers the message instead.
  */
 export class Delivery {
   private settled = false;
@@ -26,31 +27,37 @@ export class Delivery {
     return this.message.content;
   }
 
+  get headers(): Record<string, unknown> {
+    return (this.message.properties.headers ?? {}) as Record<string, unknown>;
+  }
+
   /** The order uuid carried in the headers (for logs), when the publisher set one. */
   get uuid(): string | undefined {
-    const h = this.message.properties.headers?.['x-order-uuid'];
+    const h = this.headers['x-order-uuid'];
     return typeof h === 'string' ? h : undefined;
   }
 
-  /** How often the broker has delivered it before (quorum queues count this). */
+  /** How often the broker has returned this copy unsettled before (quorum queues count this). */
   get previousDeliveries(): number {
-    const n = this.message.properties.headers?.['x-delivery-count'];
+    const n = this.headers['x-delivery-count'];
     return typeof n === 'number' ? n : 0;
   }
 
-  settle(disposition: Disposition): void {
-    if (this.settled || !this.isCurrent()) return;
+  /** Settled, or no longer settleable (its channel is gone: the broker has it back). */
+  get done(): boolean {
+    return this.settled || !this.isCurrent();
+  }
+
+  ack(): void {
+    if (this.done) return;
     this.settled = true;
-    switch (disposition) {
-      case 'ack':
-        this.channel.ack(this.message);
-        return;
-      case 'retry':
-        this.channel.nack(this.message, false, true);
-        return;
-      case 'park':
-        this.channel.nack(this.message, false, false);
-        return;
-    }
+    this.channel.ack(this.message);
+  }
+
+  /** Dead-letters it through the queue's own dead-letter exchange (its parking lot), or drops it if it has none. */
+  reject(): void {
+    if (this.done) return;
+    this.settled = true;
+    this.channel.nack(this.message, false, false);
   }
 }

@@ -2,19 +2,14 @@ export * from './topology';
 export { createAmqpConnection, type AmqpConnectionOptions } from './amqp-connection';
 export { ConfirmedPublisher, PublishTimeoutError, type PublishMeta } from './confirmed-publisher';
 export { Delivery, type Disposition } from './delivery';
-export {
-  BaseQueueConsumer,
-  QueueConsumer,
-  BatchConsumer,
-  type BatchHandler,
-  type BatchOptions,
-  type MessageHandler,
-  type QueueConsumerOptions,
-  type ConsumerLogger,
-} from './queue-consumer';
-export { MessagingModule, AMQP_CONNECTION } from './messaging.module';
+export { QueueConsumer, type BatchHandler, type ConsumerDeps, type ConsumerState, type OutageProbe } from './queue-consumer';
+export { sourceName, type ConsumerSpec, type QueueSource } from './consumer-spec';
+export { RetryHeader, afterFailure, onArrival, outageDelay, type RetryStep, type Cause } from './retry-policy';
+export { type MessagingLogger } from './channel-guard';
+export { MessagingModule, AMQP_CONNECTION, MESSAGING_LOGGER } from './messaging.module';
 export { ManagementClient, type QueueInfo } from './management-client';
-export { StockBroadcastListener } from './stock-broadcast.listener';
 export { AmqpQueueServer, type AmqpQueueServerOptions } from './amqp-queue.server';
+export { RethrowRpcErrors } from './rethrow-rpc-errors.filter';
+export { connectConsumers } from './connect-consumers';
 export { rabbitmqCheck } from './rabbitmq.check';
 export { parseOrPark } from './parse-or-park';

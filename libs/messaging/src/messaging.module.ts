@@ -1,10 +1,13 @@
 import { Inject, Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
+import { createLogger } from '@seckill/observability';
 import { createAmqpConnection } from './amqp-connection';
+import type { MessagingLogger } from './channel-guard';
 import { ConfirmedPublisher } from './confirmed-publisher';
 
 export const AMQP_CONNECTION = Symbol('AMQP_CONNECTION');
+export const MESSAGING_LOGGER = Symbol('MESSAGING_LOGGER');
 
 class AmqpShutdown implements OnApplicationShutdown {
   constructor(
@@ -27,23 +30,28 @@ export class MessagingModule {
       global: true,
       providers: [
         {
-          provide: AMQP_CONNECTION,
+          provide: MESSAGING_LOGGER,
           inject: [APP_CONFIG],
-          useFactory: (config: AppConfig) =>
-            createAmqpConnection({ url: config.RABBITMQ_URL, name: `${opts.connectionName}@${process.pid}` }),
+          useFactory: (config: AppConfig): MessagingLogger => createLogger(opts.connectionName, config.LOG_LEVEL).child({ context: 'Messaging' }),
+        },
+        {
+          provide: AMQP_CONNECTION,
+          inject: [APP_CONFIG, MESSAGING_LOGGER],
+          useFactory: (config: AppConfig, logger: MessagingLogger) =>
+            createAmqpConnection({ url: config.RABBITMQ_URL, name: `${opts.connectionName}@${process.pid}`, logger }),
         },
         {
           provide: ConfirmedPublisher,
-          inject: [AMQP_CONNECTION, APP_CONFIG],
-          useFactory: async (connection: AmqpConnectionManager, config: AppConfig) => {
-            const publisher = new ConfirmedPublisher(connection, config.PUBLISH_CONFIRM_TIMEOUT_MS);
+          inject: [AMQP_CONNECTION, APP_CONFIG, MESSAGING_LOGGER],
+          useFactory: async (connection: AmqpConnectionManager, config: AppConfig, logger: MessagingLogger) => {
+            const publisher = new ConfirmedPublisher(connection, config.PUBLISH_CONFIRM_TIMEOUT_MS, logger);
             await publisher.waitForConnect();
             return publisher;
           },
         },
         AmqpShutdown,
       ],
-      exports: [AMQP_CONNECTION, ConfirmedPublisher],
+      exports: [AMQP_CONNECTION, ConfirmedPublisher, MESSAGING_LOGGER],
     };
   }
 }

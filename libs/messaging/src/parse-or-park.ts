@@ -1,13 +1,13 @@
 import { MessageFormatError } from '@seckill/contracts';
 import type { Delivery } from './delivery';
-import type { ConsumerLogger } from './queue-consumer';
+import type { MessagingLogger } from './channel-guard';
 
 /**
  * Parses a delivery with one of the contracts' parsers. A body that can never be valid (not JSON, unknown
  * version, missing fields) is logged and answered 'park', so the consumer dead-letters it at once instead
- * of retrying it up to the delivery limit. Any other error propagates (and means retry).
+ * of retrying it. Any other error propagates (the consumer tells an outage from a failure).
  */
-export function parseOrPark<T>(delivery: Delivery, parse: (raw: Buffer) => T, logger: ConsumerLogger): T | 'park' {
+export function parseOrPark<T>(delivery: Delivery, parse: (raw: Buffer) => T, logger: Pick<MessagingLogger, 'error'>): T | 'park' {
   try {
     return parse(delivery.body);
   } catch (err) {

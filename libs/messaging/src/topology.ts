@@ -20,6 +20,10 @@ export const Exchange = {
   DEAD_LETTER: 'seckill.dlx',
   /** direct: created orders enter their payment window, routed by the window's length (`900s`) */
   PAYMENT: 'seckill.order.payment',
+  /** topic: a consumer sends a message to be tried again later, keyed `{delay}.{queue}` (`5s.seckill.order.pending`) */
+  RETRY: 'seckill.retry',
+  /** topic: the delay queues dead-letter here when a message's delay is over; each consumed queue binds `*.{queue}` */
+  RETRY_DUE: 'seckill.retry.due',
 } as const;
 
 export const RoutingKey = {
@@ -37,8 +41,34 @@ export const Queue = {
   TIMEOUT: 'seckill.order.timeout',
 } as const;
 
-/** Deliveries after which a message that keeps failing is dead-lettered to its parking lot. */
+/**
+ * The broker's own guard: a message returned this many times without being settled (its consumer crashed or lost
+ * its connection with it in hand) is dead-lettered to its parking lot. Consumers count failures themselves
+ * (QueueConsumer) and refresh a message before it gets near this, so the limit only ever catches a message that
+ * crashes its consumer again and again.
+ */
 export const DELIVERY_LIMIT = 5;
+
+/**
+ * Delay queues for messages to be tried again: an outage is retried after 1 s, 5 s, 30 s, then every 30 s; a
+ * failure while everything answers after 1 s. One queue per delay, so every message in a queue has the same TTL
+ * and they expire in order (a per-message TTL behind a longer one would wait for it).
+ */
+export const RETRY_DELAYS = [
+  { name: '1s', ms: 1000 },
+  { name: '5s', ms: 5000 },
+  { name: '30s', ms: 30_000 },
+] as const;
+export type RetryDelay = (typeof RETRY_DELAYS)[number];
+
+export function retryQueueName(delay: RetryDelay): string {
+  return `seckill.retry.${delay.name}`;
+}
+
+/** The routing key that sends a copy of a message of `queue` through the delay `delay` and back to `queue`. */
+export function retryRoutingKey(delay: RetryDelay, queue: string): string {
+  return `${delay.name}.${queue}`;
+}
 
 export interface ExchangeSpec {
   name: string;
@@ -51,7 +81,11 @@ export interface QueueSpec {
   purpose: string;
   consumedBy: string;
   bindings: { exchange: string; routingKey: string }[];
-  /** Poison messages go to `${name}.parking-lot` after DELIVERY_LIMIT deliveries or on a parse failure. */
+  /**
+   * A queue the product consumes: poison messages go to `${name}.parking-lot` (unparseable, failed
+   * MAX_DELIVERIES times while every dependency answered, or returned DELIVERY_LIMIT times by crashes), and
+   * messages come back to it from the delay queues.
+   */
   parkingLot: boolean;
 }
 
@@ -62,6 +96,8 @@ export const EXCHANGES: readonly ExchangeSpec[] = [
   { name: Exchange.STOCK, type: 'fanout', purpose: 'stock came back: clear local sold-out flags everywhere' },
   { name: Exchange.DEAD_LETTER, type: 'direct', purpose: 'poison messages, keyed by source queue' },
   { name: Exchange.PAYMENT, type: 'direct', purpose: 'created orders entering their payment window, keyed by window length' },
+  { name: Exchange.RETRY, type: 'topic', purpose: 'messages to be tried again later, keyed {delay}.{queue}' },
+  { name: Exchange.RETRY_DUE, type: 'topic', purpose: 'messages whose retry delay is over, back to their queue' },
 ];
 
 export const QUEUES: readonly QueueSpec[] = [
@@ -117,6 +153,20 @@ export function parkingLotOptions(): Options.AssertQueue {
   return { durable: true, arguments: { 'x-queue-type': 'quorum' } };
 }
 
+/** A delay queue: no consumer; a message waits out the TTL, then is dead-lettered (at least once) back. */
+export function retryQueueOptions(delay: RetryDelay): Options.AssertQueue {
+  return {
+    durable: true,
+    arguments: {
+      'x-queue-type': 'quorum',
+      'x-message-ttl': delay.ms,
+      'x-dead-letter-exchange': Exchange.RETRY_DUE,
+      'x-dead-letter-strategy': 'at-least-once',
+      'x-overflow': 'reject-publish',
+    },
+  };
+}
+
 /** The subset of an amqplib channel that declaration needs (keeps this testable against any channel). */
 export interface DeclaringChannel {
   assertExchange(name: string, type: string, options?: Options.AssertExchange): Promise<unknown>;
@@ -127,6 +177,10 @@ export interface DeclaringChannel {
 /** Idempotent: declaring on a broker that already has the topology changes nothing. */
 export async function declareTopology(channel: DeclaringChannel): Promise<void> {
   for (const ex of EXCHANGES) await channel.assertExchange(ex.name, ex.type, { durable: true });
+  for (const delay of RETRY_DELAYS) {
+    await channel.assertQueue(retryQueueName(delay), retryQueueOptions(delay));
+    await channel.bindQueue(retryQueueName(delay), Exchange.RETRY, `${delay.name}.#`);
+  }
   for (const q of QUEUES) {
     await channel.assertQueue(q.name, durableQueueOptions(q));
     for (const b of q.bindings) await channel.bindQueue(q.name, b.exchange, b.routingKey);
@@ -134,6 +188,8 @@ export async function declareTopology(channel: DeclaringChannel): Promise<void> 
       const lot = parkingLotName(q.name);
       await channel.assertQueue(lot, parkingLotOptions());
       await channel.bindQueue(lot, Exchange.DEAD_LETTER, q.name);
+      // Consumed queues take back their own messages from every delay queue (`*` is the delay's name).
+      await channel.bindQueue(q.name, Exchange.RETRY_DUE, `*.${q.name}`);
     }
   }
 }

@@ -1,59 +1,57 @@
-import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult, type HealthIndicatorResult } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
+import { DependencyMonitor } from './dependencies/dependency-monitor';
 
-/** One dependency a process needs to do its work; `check` rejects (or resolves false) when it is down. */
-export interface DependencyCheck {
-  name: string;
-  check(): Promise<unknown>;
+export interface HealthEntry {
+  status: 'up' | 'down';
+  /** false: reported, but the process still does its main work without it. */
+  critical?: false;
+  message?: string;
 }
 
-export const DEPENDENCY_CHECKS = Symbol('DEPENDENCY_CHECKS');
-const CHECK_TIMEOUT_MS = 1000;
+/** The shape @nestjs/terminus made familiar (and the project's clients read): up entries in `info`, down in `error`. */
+export interface HealthBody {
+  status: 'ok' | 'error';
+  info: Record<string, HealthEntry>;
+  error: Record<string, HealthEntry>;
+  details: Record<string, HealthEntry>;
+}
 
 /**
- * `/health`: the process runs (liveness). `/health/ready`: every dependency answers within a second
- * (readiness: load balancers and orchestrators route traffic only to ready instances). Built on
- * @nestjs/terminus; a failing check answers 503 with terminus' usual body, whichever error filter the app has.
+ * `/health`: the process runs (liveness). `/health/ready`: it can do its work now (readiness: load balancers
+ * and orchestrators route traffic only to ready instances): every critical dependency answers a fresh probe,
+ * every consumer is attached to its queue, every subscriber is connected. A non-critical dependency that is
+ * down is reported in `error` without making the process unready. Readiness recovers by itself: it is computed
+ * anew on every call. (Not @nestjs/terminus: it has no notion of a dependency that is reported but not
+ * required, nor of readiness parts that are state rather than a probe.)
  */
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
-  constructor(
-    private readonly health: HealthCheckService,
-    private readonly indicators: HealthIndicatorService,
-    @Inject(DEPENDENCY_CHECKS) private readonly checks: DependencyCheck[],
-  ) {}
+  constructor(@Inject(DependencyMonitor) private readonly monitor: DependencyMonitor) {}
 
   @Get()
-  @HealthCheck()
-  live(): Promise<HealthCheckResult> {
-    return this.health.check([]);
+  live(): HealthBody {
+    return { status: 'ok', info: {}, error: {}, details: {} };
   }
 
   @Get('ready')
-  @HealthCheck()
-  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthCheckResult> {
-    try {
-      return await this.health.check(this.checks.map((c) => () => this.probe(c)));
-    } catch (err) {
-      if (!(err instanceof ServiceUnavailableException)) throw err;
-      void reply.status(503);
-      return err.getResponse() as HealthCheckResult;
+  async ready(@Res({ passthrough: true }) reply: FastifyReply): Promise<HealthBody> {
+    await this.monitor.probe();
+    const details: Record<string, HealthEntry> = {};
+    let ready = true;
+    for (const [name, s] of this.monitor.all()) {
+      details[name] = { status: s.up ? 'up' : 'down', ...(s.critical ? {} : { critical: false as const }), ...(s.error ? { message: s.error } : {}) };
+      if (!s.up && s.critical) ready = false;
     }
-  }
-
-  private async probe(c: DependencyCheck): Promise<HealthIndicatorResult> {
-    const session = this.indicators.check(c.name);
-    try {
-      const ok = await Promise.race([
-        c.check(),
-        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('timeout')), CHECK_TIMEOUT_MS).unref()),
-      ]);
-      return ok === false ? session.down({ message: 'not connected' }) : session.up();
-    } catch (err) {
-      return session.down({ message: err instanceof Error ? err.message : String(err) });
+    for (const part of this.monitor.readinessParts()) {
+      const s = part.state();
+      details[part.name] = { status: s.ready ? 'up' : 'down', ...(s.detail ? { message: s.detail } : {}) };
+      if (!s.ready) ready = false;
     }
+    const pick = (status: HealthEntry['status']) => Object.fromEntries(Object.entries(details).filter(([, e]) => e.status === status));
+    if (!ready) void reply.status(503);
+    return { status: ready ? 'ok' : 'error', info: pick('up'), error: pick('down'), details };
   }
 }

@@ -37,7 +37,17 @@ export function loggerParams(app: string, level: string, unloggedRoutes: readonl
   };
 }
 
-/** For processes and tools outside Nest's container (migrations, seeding). */
-export function createLogger(app: string, level = process.env.LOG_LEVEL ?? 'info'): Logger {
+let processApp = 'seckill';
+
+/** The app this process runs (set once by ObservabilityModule), for loggers made outside Nest's container. */
+export function setProcessApp(app: string): void {
+  processApp = app;
+}
+
+/**
+ * For processes and tools outside Nest's container (migrations, seeding), and for library code that logs
+ * connection events before or beside Nest's logger. `app` defaults to the process's app.
+ */
+export function createLogger(app: string = processApp, level = process.env.LOG_LEVEL ?? 'info'): Logger {
   return pino(pinoOptions(app, level));
 }

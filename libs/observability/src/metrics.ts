@@ -40,6 +40,44 @@ export const metrics = {
   }),
   wsConnections: new Gauge({ name: 'seckill_ws_connections', help: 'Open WebSocket connections on this notifier' }),
   wsPushes: new Counter({ name: 'seckill_ws_pushes_total', help: 'Frames pushed to sockets', labelNames: ['type'] as const }),
+  dependencyUp: new Gauge({
+    name: 'seckill_dependency_up',
+    help: 'Whether this process reaches a dependency (1) or not (0), as of its last probe',
+    labelNames: ['dependency'] as const,
+  }),
+  consumerAttached: new Gauge({
+    name: 'seckill_consumer_attached',
+    help: 'Whether this process consumes a queue (1), or is paused or disconnected (0)',
+    labelNames: ['queue'] as const,
+  }),
+  messageRetries: new Counter({
+    name: 'seckill_message_retries_total',
+    help: 'Messages sent to a delay queue to be tried again: cause outage (a dependency was down) or failure (it failed while everything answered)',
+    labelNames: ['queue', 'cause'] as const,
+  }),
+  messagesParked: new Counter({
+    name: 'seckill_messages_parked_total',
+    help: 'Messages dead-lettered to a parking lot, by reason: unparseable, failed (every attempt failed while dependencies answered), crash_loop',
+    labelNames: ['queue', 'reason'] as const,
+  }),
+  reservationsStranded: new Counter({
+    name: 'seckill_reservations_stranded_total',
+    help: 'Reservations found stuck in PUBLISHING (their order-api died before the publish confirm) and released by the sweeper',
+  }),
+  oldestPublishing: new Gauge({
+    name: 'seckill_reservation_oldest_publishing_seconds',
+    help: 'Age of the oldest reservation still waiting for its publish confirm (0 when none), as of the last sweep',
+  }),
+  stockFenced: new Gauge({
+    name: 'seckill_stock_fenced',
+    help: 'Whether a sale item is held (1) because Redis lost its state and orders queued before are still being decided',
+    labelNames: ['seckill_good_id'] as const,
+  }),
+  unhandledErrors: new Counter({
+    name: 'seckill_unhandled_errors_total',
+    help: 'Errors that reached the process-level safety net (a bug: every expected failure is handled where it happens)',
+    labelNames: ['kind'] as const,
+  }),
   stockDrift: new Gauge({
     name: 'seckill_stock_drift',
     help: 'Redis counter minus what PostgreSQL implies, per sale item, at the last reconciliation (0 when in agreement)',

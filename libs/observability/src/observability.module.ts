@@ -1,17 +1,34 @@
-import { Module, type DynamicModule, type FactoryProvider } from '@nestjs/common';
+import { Inject, Module, type DynamicModule, type FactoryProvider, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { RouteInfo } from '@nestjs/common/interfaces';
-import { TerminusModule } from '@nestjs/terminus';
 import { LoggerModule } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
-import { DEPENDENCY_CHECKS, HealthController, type DependencyCheck } from './health.controller';
-import { loggerParams } from './logger-options';
+import { DependencyMonitor, type DependencyCheck } from './dependencies/dependency-monitor';
+import { HealthController } from './health.controller';
+import { loggerParams, setProcessApp } from './logger-options';
 import { MetricsController } from './metrics.controller';
-import { enableProcessMetrics } from './metrics';
+import { enableProcessMetrics, metrics } from './metrics';
+
+export const DEPENDENCY_CHECKS = Symbol('DEPENDENCY_CHECKS');
+
+class MonitorLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
+  constructor(@Inject(DependencyMonitor) private readonly monitor: DependencyMonitor) {}
+
+  onApplicationBootstrap(): void {
+    for (const [name, s] of this.monitor.all()) metrics.dependencyUp.set({ dependency: name }, s.up ? 1 : 0);
+    this.monitor.onChange((name, s) => metrics.dependencyUp.set({ dependency: name }, s.up ? 1 : 0));
+    this.monitor.start();
+  }
+
+  onApplicationShutdown(): Promise<void> {
+    return this.monitor.stop();
+  }
+}
 
 /**
- * Logs (pino, JSON), metrics (`/metrics`, prom-client) and health (`/health`, `/health/ready`, terminus) for
- * one app. `checks` names the services the app needs to be ready (from the global modules it imports);
- * `unloggedRoutes` get no per-request logger (hot routes whose handlers log what matters themselves).
+ * Logs (pino, JSON), metrics (`/metrics`, prom-client) and health (`/health`, `/health/ready`) for one app.
+ * `checks` names the services the app needs (from the global modules it imports); they feed the
+ * DependencyMonitor, which readiness and the consumers' outage handling share. `unloggedRoutes` get no
+ * per-request logger (hot routes whose handlers log what matters themselves).
  */
 @Module({})
 export class ObservabilityModule {
@@ -21,18 +38,32 @@ export class ObservabilityModule {
     options: { unloggedRoutes?: readonly RouteInfo[] } = {},
   ): DynamicModule {
     enableProcessMetrics(app);
+    setProcessApp(app);
     return {
       module: ObservabilityModule,
+      global: true,
       imports: [
         LoggerModule.forRootAsync({
           inject: [APP_CONFIG],
           useFactory: (config: AppConfig) => loggerParams(app, config.LOG_LEVEL, options.unloggedRoutes),
         }),
-        TerminusModule.forRoot({ logger: false }),
       ],
       controllers: [HealthController, MetricsController],
-      providers: [{ provide: DEPENDENCY_CHECKS, ...checks }],
-      exports: [LoggerModule],
+      providers: [
+        { provide: DEPENDENCY_CHECKS, ...checks },
+        {
+          provide: DependencyMonitor,
+          inject: [DEPENDENCY_CHECKS, APP_CONFIG],
+          useFactory: (list: DependencyCheck[], config: AppConfig) =>
+            new DependencyMonitor(list, {
+              intervalMs: config.DEPENDENCY_PROBE_INTERVAL_MS,
+              downIntervalMs: Math.min(1000, config.DEPENDENCY_PROBE_INTERVAL_MS),
+              timeoutMs: config.DEPENDENCY_PROBE_TIMEOUT_MS,
+            }),
+        },
+        MonitorLifecycle,
+      ],
+      exports: [LoggerModule, DependencyMonitor],
     };
   }
 }

@@ -5,12 +5,39 @@ import { OrderRequestEntity } from './entities/order-request.entity';
 import { SeckillGoodEntity } from './entities/seckill-good.entity';
 import { UserEntity } from './entities/user.entity';
 import { InitialSchema1763769600000 } from './migrations/1763769600000-initial-schema';
+import { StockLoadedAt1764547200000 } from './migrations/1764547200000-stock-loaded-at';
 
 export const ENTITIES = [UserEntity, SeckillGoodEntity, OrderEntity, OrderRequestEntity];
-export const MIGRATIONS = [InitialSchema1763769600000];
+export const MIGRATIONS = [InitialSchema1763769600000, StockLoadedAt1764547200000];
+
+export interface DatabaseTimeouts {
+  /** Opening a connection. */
+  connectMs: number;
+  /** One statement, enforced by the server; the client gives up 2 s later if the server does not answer at all. */
+  statementMs: number;
+}
+
+export const DEFAULT_DATABASE_TIMEOUTS: DatabaseTimeouts = { connectMs: 5000, statementMs: 10_000 };
+
+/**
+ * Driver settings that keep a database fault from holding a process: a bounded connect, a statement timeout the
+ * server enforces, a client-side read timeout for a server that does not answer at all (black-holed network),
+ * TCP keepalive so dead connections are noticed, and a server-side limit on a transaction left idle by a client
+ * that vanished (it would hold the hot item's row lock).
+ */
+export function driverTimeouts(t: DatabaseTimeouts): Record<string, unknown> {
+  return {
+    connectionTimeoutMillis: t.connectMs,
+    statement_timeout: t.statementMs,
+    query_timeout: t.statementMs + 2000,
+    idle_in_transaction_session_timeout: Math.max(15_000, t.statementMs * 2),
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 5000,
+  };
+}
 
 /** The schema comes only from migrations: `synchronize` would race between instances and drop guards. */
-export function dataSourceOptions(databaseUrl: string, poolSize = 10): DataSourceOptions {
+export function dataSourceOptions(databaseUrl: string, poolSize = 10, timeouts: DatabaseTimeouts = DEFAULT_DATABASE_TIMEOUTS): DataSourceOptions {
   return {
     type: 'postgres',
     url: databaseUrl,
@@ -20,8 +47,8 @@ export function dataSourceOptions(databaseUrl: string, poolSize = 10): DataSourc
     migrationsRun: false,
     poolSize,
     // Idle connections are kept: a sale starts after a quiet spell, and opening connections at the moment the
-    // flood arrives is exactly when it is slowest (the load test saw the 5 s connect timeout expire).
-    extra: { connectionTimeoutMillis: 5000, idleTimeoutMillis: 0 },
+    // flood arrives is exactly when it is slowest (the load test saw the connect timeout expire).
+    extra: { ...driverTimeouts(timeouts), idleTimeoutMillis: 0 },
   };
 }
 

@@ -9,7 +9,8 @@ import { dataSourceOptions, ENTITIES } from './data-source';
   imports: [
     TypeOrmModule.forRootAsync({
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => dataSourceOptions(config.DATABASE_URL),
+      useFactory: (config: AppConfig) =>
+        dataSourceOptions(config.DATABASE_URL, 10, { connectMs: config.DB_CONNECT_TIMEOUT_MS, statementMs: config.DB_STATEMENT_TIMEOUT_MS }),
     }),
     TypeOrmModule.forFeature(ENTITIES),
   ],

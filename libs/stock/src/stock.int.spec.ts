@@ -115,9 +115,99 @@ describe('release, abandon and claim', () => {
     await svc(0).reserve(goodId, 1, uuid);
     assert.equal(await svc(0).abandon(goodId, 1, uuid), true);
     assert.equal((await svc(0).reserve(goodId, 1, uuid)).kind, 'RESERVED');
-    assert.equal(await svc(0).markQueued(uuid), 'QUEUED');
+    assert.equal(await svc(0).markQueued(goodId, 1, uuid), 'QUEUED');
     const again = await svc(0).reserve(goodId, 1, uuid);
     assert.deepEqual(again, { kind: 'DUPLICATE', state: 'QUEUED' });
     assert.deepEqual(await svc(0).claim([uuid, randomUUID()]), ['CLAIMED', 'MISSING']);
+  });
+});
+
+describe('stranded reservations (order-api died between the reserve and the confirm)', () => {
+  it('indexes a reservation while it is PUBLISHING, and releases it once, unless the worker claimed it first', async () => {
+    const goodId = 21;
+    await svc(0).load(goodId, 3, []);
+    const [stranded, claimed, queued] = [randomUUID(), randomUUID(), randomUUID()];
+    for (const [i, uuid] of [stranded, claimed, queued].entries()) assert.equal((await svc(0).reserve(goodId, 100 + i, uuid)).kind, 'RESERVED');
+    assert.deepEqual(await svc(0).claim([claimed]), ['CLAIMED']);
+    assert.equal(await svc(0).markQueued(goodId, 102, queued), 'QUEUED');
+    assert.deepEqual(await svc(0).stockLeft([goodId]), [0]);
+
+    const old = await svc(0).publishingBefore(goodId, Date.now() + 1000);
+    assert.deepEqual(new Set(old), new Set([stranded, claimed]), 'markQueued took its request off the index; the claim did not');
+    const released = await Promise.all(old.flatMap((uuid) => [svc(1).releaseStranded(goodId, uuid), svc(2).releaseStranded(goodId, uuid)]));
+    assert.equal(released.filter(Boolean).length, 1, 'exactly one unit back, whoever sweeps');
+    assert.deepEqual(await svc(0).stockLeft([goodId]), [1]);
+    assert.equal((await svc(0).request(stranded))?.state, 'ABANDONED');
+    assert.equal((await svc(0).request(claimed))?.state, 'CLAIMED');
+    assert.deepEqual(await svc(0).publishingBefore(goodId, Date.now() + 1000), []);
+    assert.equal(await svc(0).oldestPublishing(goodId), null);
+
+    // The late message of the stranded request is dropped by the worker; a confirm arriving now is refused.
+    assert.deepEqual(await svc(0).claim([stranded]), ['ABANDONED']);
+    assert.equal(await svc(0).markQueued(goodId, 100, stranded), 'ABANDONED');
+    // The shopper's retry under the same requestId reserves afresh.
+    assert.equal((await svc(0).reserve(goodId, 100, stranded)).kind, 'RESERVED');
+  });
+
+  it('records a publish given up on after Redis lost the request as ABANDONED, returning nothing it does not have', async () => {
+    const goodId = 22;
+    await svc(0).load(goodId, 5, []);
+    const uuid = randomUUID();
+    await svc(0).reserve(goodId, 7, uuid);
+    await clients[0]!.del(keys.request(uuid));
+    assert.equal(await svc(0).abandon(goodId, 7, uuid), true);
+    assert.deepEqual(await svc(0).claim([uuid]), ['ABANDONED'], 'a late message is dropped: the 503 stays true');
+    assert.deepEqual(await svc(0).stockLeft([goodId]), [4], 'no unit invented');
+  });
+
+  it('recreates the record of a confirmed publish whose request Redis lost, so it reads as QUEUED', async () => {
+    const uuid = randomUUID();
+    assert.equal(await svc(0).markQueued(23, 8, uuid), 'QUEUED');
+    assert.deepEqual(await svc(0).request(uuid), { state: 'QUEUED', userId: 8, seckillGoodId: 23 });
+  });
+});
+
+describe('a failure that never held a real unit', () => {
+  it('ends the reservation without giving a unit back (SOLD_OUT), unlike one that did', async () => {
+    const goodId = 24;
+    await svc(0).load(goodId, 2, []);
+    const [phantom, real] = [randomUUID(), randomUUID()];
+    await svc(0).reserve(goodId, 1, phantom);
+    await svc(0).reserve(goodId, 2, real);
+    assert.equal(await svc(0).release(goodId, 1, phantom, false), false);
+    assert.equal(await svc(0).release(goodId, 2, real, true), true);
+    assert.deepEqual(await svc(0).stockLeft([goodId]), [1]);
+    assert.equal(await svc(0).buyerCount(goodId), 0, 'both shoppers may order again');
+  });
+});
+
+describe('an item whose counter Redis lost', () => {
+  it('is held: orders answer RECOVERING, a reconcile leaves it alone, and only the lift rebuilds it', async () => {
+    const goodId = 25;
+    await svc(0).load(goodId, 10, []);
+    await clients[0]!.del(keys.stock(goodId), keys.buyers(goodId));
+    assert.equal((await svc(0).reserve(goodId, 1, randomUUID())).kind, 'NOT_LOADED');
+    const holds = await Promise.all(Array.from({ length: 5 }, (_, i) => svc(i).fence(goodId)));
+    assert.ok(holds.every(Boolean));
+    assert.equal(await svc(0).recovering(), true);
+    const [held] = await svc(0).fenced();
+    assert.equal(held?.goodId, goodId);
+    assert.equal((await svc(0).reserve(goodId, 1, randomUUID())).kind, 'RECOVERING');
+
+    assert.equal((await svc(0).reconcile(goodId, 'reconcile', 7, [], [])).status, 'HELD');
+    const lifted = await svc(0).reconcile(goodId, 'lift', 7, [{ userId: 3, uuid: randomUUID() }], []);
+    assert.deepEqual([lifted.status, lifted.before, lifted.after], ['OK', null, 7]);
+    assert.equal(await svc(0).recovering(), false);
+    assert.equal((await svc(0).reconcile(goodId, 'lift', 7, [], [])).status, 'NOT_HELD', 'a second lift finds nothing to do');
+    assert.equal((await svc(0).reserve(goodId, 3, randomUUID())).kind, 'ALREADY_ORDERED', 'live buyers are back');
+    assert.equal((await svc(0).reserve(goodId, 4, randomUUID())).kind, 'RESERVED');
+  });
+
+  it('is not held when the counter exists after all, and a reconcile without a counter says so', async () => {
+    const goodId = 26;
+    await svc(0).load(goodId, 1, []);
+    assert.equal(await svc(0).fence(goodId), false);
+    assert.equal(await svc(0).recovering(), false);
+    assert.equal((await svc(0).reconcile(27, 'reconcile', 5, [], [])).status, 'MISSING');
   });
 });

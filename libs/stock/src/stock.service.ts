@@ -7,6 +7,7 @@ export type ReserveOutcome =
   | { kind: 'ALREADY_ORDERED' }
   | { kind: 'FOREIGN' }
   | { kind: 'SOLD_OUT' }
+  | { kind: 'RECOVERING' }
   | { kind: 'NOT_LOADED' };
 
 /** Where a request stands in Redis (see the .lua files for the transitions). */
@@ -24,6 +25,9 @@ export interface LiveBuyer {
   uuid: string;
 }
 
+export type ReconcileMode = 'reconcile' | 'lift';
+export type ReconcileStatus = 'OK' | 'HELD' | 'MISSING' | 'NOT_HELD';
+
 /** Request records outlive any outcome a shopper could still ask about by requestId. */
 const REQUEST_TTL_SECONDS = 24 * 3600;
 
@@ -32,11 +36,12 @@ export class StockService {
   constructor(
     readonly redis: Redis,
     readonly keys: StockKeys,
+    private readonly now: () => number = Date.now,
   ) {}
 
   async reserve(goodId: number, userId: number, uuid: string): Promise<ReserveOutcome> {
     const k = this.keys;
-    const [code, detail] = await this.redis.reserveStock(k.stock(goodId), k.buyers(goodId), k.request(uuid), userId, uuid, goodId, REQUEST_TTL_SECONDS);
+    const [code, detail] = await this.redis.reserveStock(k.stock(goodId), k.buyers(goodId), k.request(uuid), k.publishing(goodId), k.fence(goodId), userId, uuid, goodId, REQUEST_TTL_SECONDS, this.now());
     switch (code) {
       case 'OK':
         return { kind: 'RESERVED', stockLeft: Number(detail) };
@@ -48,6 +53,8 @@ export class StockService {
         return { kind: 'SOLD_OUT' };
       case 'FOREIGN':
         return { kind: 'FOREIGN' };
+      case 'RECOVERING':
+        return { kind: 'RECOVERING' };
       case 'NOT_LOADED':
         return { kind: 'NOT_LOADED' };
       default:
@@ -55,22 +62,28 @@ export class StockService {
     }
   }
 
-  /** Returns the state after marking; 'CLAIMED' means the worker was even faster. */
-  async markQueued(uuid: string): Promise<string> {
-    return this.redis.markQueued(this.keys.request(uuid));
+  /**
+   * The publish was confirmed. Returns the state after marking: 'QUEUED' or 'CLAIMED' (the worker was even
+   * faster) mean the order is in; 'ABANDONED' means the stranded-reservation sweeper gave up on it first.
+   */
+  async markQueued(goodId: number, userId: number, uuid: string): Promise<string> {
+    return this.redis.markQueued(this.keys.request(uuid), this.keys.publishing(goodId), uuid, userId, goodId, REQUEST_TTL_SECONDS);
   }
 
   /** True when abandoned (unit returned); false when the worker already claimed the request. */
   async abandon(goodId: number, userId: number, uuid: string): Promise<boolean> {
     const k = this.keys;
-    const state = await this.redis.abandonReservation(k.stock(goodId), k.buyers(goodId), k.request(uuid), userId, uuid);
+    const state = await this.redis.abandonReservation(k.stock(goodId), k.buyers(goodId), k.request(uuid), k.publishing(goodId), userId, uuid, goodId, REQUEST_TTL_SECONDS);
     return state === 'ABANDONED';
   }
 
-  /** Idempotent: true only for the call that actually returned the unit. */
-  async release(goodId: number, userId: number, uuid: string): Promise<boolean> {
+  /**
+   * A failed request's reservation ends. Idempotent: true only for the call that actually returned a unit.
+   * `returnUnit` false for a failure that never held a real unit (SOLD_OUT: PostgreSQL had none).
+   */
+  async release(goodId: number, userId: number, uuid: string, returnUnit = true): Promise<boolean> {
     const k = this.keys;
-    return (await this.redis.releaseReservation(k.stock(goodId), k.buyers(goodId), k.request(uuid), userId, uuid)) === 1;
+    return (await this.redis.releaseReservation(k.stock(goodId), k.buyers(goodId), k.request(uuid), userId, uuid, returnUnit ? 1 : 0)) === 1;
   }
 
   /**
@@ -88,11 +101,48 @@ export class StockService {
     return (await this.redis.claimRequests(keys.length, ...keys)) as ClaimState[];
   }
 
-  /** Loads the counter and live buyers unless another process already did. */
+  /** Reservations of an item made before `cutoffMs` and still waiting for their confirm (oldest first). */
+  async publishingBefore(goodId: number, cutoffMs: number, limit = 500): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.publishing(goodId), '-inf', cutoffMs, 'LIMIT', 0, limit);
+  }
+
+  /** When the item's oldest reservation still waiting for its confirm was made (ms), or null. */
+  async oldestPublishing(goodId: number): Promise<number | null> {
+    const [, score] = await this.redis.zrange(this.keys.publishing(goodId), 0, 0, 'WITHSCORES');
+    return score === undefined ? null : Number(score);
+  }
+
+  /** Abandons a stranded reservation unless the worker claimed it first; true when a unit went back. */
+  async releaseStranded(goodId: number, uuid: string): Promise<boolean> {
+    const k = this.keys;
+    return (await this.redis.releaseStranded(k.stock(goodId), k.buyers(goodId), k.request(uuid), k.publishing(goodId), uuid)) === 1;
+  }
+
+  /** Loads the counter and live buyers unless another process already did (first load of an item). */
   async load(goodId: number, stockLeft: number, buyers: readonly LiveBuyer[]): Promise<boolean> {
     const args: (string | number)[] = [Math.max(0, stockLeft)];
     for (const b of buyers) args.push(b.userId, b.uuid);
     return (await this.redis.loadStock(this.keys.stock(goodId), this.keys.buyers(goodId), ...args)) === 1;
+  }
+
+  /** Holds an item whose counter Redis lost (see fence-stock.lua); false when the counter exists after all. */
+  async fence(goodId: number): Promise<boolean> {
+    const k = this.keys;
+    return (await this.redis.fenceStock(k.stock(goodId), k.fence(goodId), k.fences(), goodId, this.now())) === 1;
+  }
+
+  /** The items held now, with when each hold began (ms). */
+  async fenced(): Promise<{ goodId: number; sinceMs: number }[]> {
+    const ids = (await this.redis.smembers(this.keys.fences())).map(Number).filter((n) => Number.isSafeInteger(n) && n > 0);
+    if (ids.length === 0) return [];
+    const since = await this.redis.mget(ids.map((id) => this.keys.fence(id)));
+    // A member whose fence key is gone was lifted between the two reads; the lift removes it from the set too.
+    return ids.flatMap((goodId, i) => (since[i] ? [{ goodId, sinceMs: Number(since[i]) }] : []));
+  }
+
+  /** True while any item is held: Redis lost state recently, so an unknown request may still be in flight. */
+  async recovering(): Promise<boolean> {
+    return (await this.redis.scard(this.keys.fences())) > 0;
   }
 
   /** Adds units to a loaded counter; null when the counter is missing (load it instead). */
@@ -115,14 +165,26 @@ export class StockService {
 
   /**
    * Replaces an item's counter and buyers with what PostgreSQL says (see reconcile-stock.lua), keeping the
-   * reservations still in flight. Returns the counter before (null if missing) and after.
+   * reservations still in flight. 'reconcile' leaves a held or unloaded item alone; 'lift' releases a held one.
    */
-  async reconcile(goodId: number, pgStockLeft: number, live: readonly LiveBuyer[], decided: readonly string[]): Promise<{ before: number | null; after: number; inFlight: number }> {
-    const args: (string | number)[] = [pgStockLeft, live.length];
+  async reconcile(
+    goodId: number,
+    mode: ReconcileMode,
+    pgStockLeft: number,
+    live: readonly LiveBuyer[],
+    decided: readonly string[],
+  ): Promise<{ status: ReconcileStatus; before: number | null; after: number | null; inFlight: number }> {
+    const args: (string | number)[] = [mode, goodId, pgStockLeft, live.length];
     for (const b of live) args.push(b.userId, b.uuid);
     args.push(...decided);
-    const [before, after, inFlight] = await this.redis.reconcileStock(this.keys.stock(goodId), this.keys.buyers(goodId), ...args);
-    return { before: before === '' ? null : Number(before), after: Number(after), inFlight: Number(inFlight) };
+    const k = this.keys;
+    const [status, before, after, inFlight] = await this.redis.reconcileStock(k.stock(goodId), k.buyers(goodId), k.fence(goodId), k.fences(), ...args);
+    return {
+      status: status as ReconcileStatus,
+      before: before === '' ? null : Number(before),
+      after: after === '' ? null : Number(after),
+      inFlight: Number(inFlight),
+    };
   }
 
   async buyerCount(goodId: number): Promise<number> {

@@ -2,8 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { PinoLogger } from 'nestjs-pino';
 import type { DataSource, Repository } from 'typeorm';
-import { DomainError, ErrorCode, LIVE_ORDER_STATUSES, MESSAGE_VERSION, type SaleItem, type StockBackMessage } from '@seckill/contracts';
+import { DomainError, ErrorCode, MESSAGE_VERSION, type SaleItem, type StockBackMessage } from '@seckill/contracts';
 import { ConfirmedPublisher, Exchange } from '@seckill/messaging';
+import { faultOrigin } from '@seckill/observability';
+import { StockReconciler, type LoadOutcome } from '@seckill/order-lifecycle';
 import { SeckillGoodEntity } from '@seckill/persistence';
 import { StockService } from '@seckill/stock';
 import type { AddStockDto, CreateGoodDto } from './dto/create-good.dto';
@@ -12,12 +14,18 @@ import { toSaleItem } from './sale-item.mapper';
 
 @Injectable()
 export class GoodsService {
-  private readonly loading = new Map<number, Promise<void>>();
+  private readonly loading = new Map<number, Promise<LoadOutcome>>();
+  /**
+   * The catalogue as PostgreSQL last gave it. While PostgreSQL is away the shop still shows the sale (with live
+   * stock from Redis when Redis answers) instead of an error page; it changes rarely and only through this API.
+   */
+  private lastCatalogue?: SeckillGoodEntity[];
 
   constructor(
     @InjectRepository(SeckillGoodEntity) private readonly goods: Repository<SeckillGoodEntity>,
     @InjectDataSource() private readonly db: DataSource,
     private readonly stock: StockService,
+    private readonly reconciler: StockReconciler,
     private readonly saleCache: SaleCache,
     private readonly publisher: ConfirmedPublisher,
     private readonly logger: PinoLogger,
@@ -26,15 +34,19 @@ export class GoodsService {
   }
 
   async list(): Promise<SaleItem[]> {
-    const goods = await this.goods.find({ order: { startTime: 'DESC', id: 'DESC' }, take: 200 });
-    const left = await this.stock.stockLeft(goods.map((g) => g.id));
-    return goods.map((g, i) => toSaleItem(g, left[i] ?? null));
+    return this.withStock(await this.catalogue());
   }
 
   async detail(id: number): Promise<SaleItem> {
-    const good = await this.find(id);
-    const [left] = await this.stock.stockLeft([id]);
-    return toSaleItem(good, left ?? null);
+    let good: SeckillGoodEntity | undefined;
+    try {
+      good = (await this.goods.findOne({ where: { id } })) ?? undefined;
+    } catch (err) {
+      good = this.fromMemory(err)?.find((g) => g.id === id);
+      if (!good) throw err;
+    }
+    if (!good) throw new DomainError(ErrorCode.GOOD_NOT_FOUND, `no sale item ${id}`);
+    return (await this.withStock([good]))[0]!;
   }
 
   async create(dto: CreateGoodDto): Promise<SaleItem> {
@@ -46,7 +58,8 @@ export class GoodsService {
     const good = await this.goods.save(
       this.goods.create({ name: dto.name, price: dto.price, seckillPrice: dto.seckillPrice, stockTotal: dto.stock, stockLeft: dto.stock, startTime, endTime }),
     );
-    await this.stock.load(good.id, good.stockLeft, []);
+    await this.ensureLoaded(good.id);
+    this.lastCatalogue = undefined;
     this.logger.info({ seckillGoodId: good.id, stock: dto.stock }, 'sale item created and stock loaded into Redis');
     return toSaleItem(good, good.stockLeft);
   }
@@ -61,36 +74,27 @@ export class GoodsService {
       [id, dto.delta],
     );
     if (rows.length === 0) throw new DomainError(ErrorCode.GOOD_NOT_FOUND, `no sale item ${id}`);
+    // A missing counter is loaded (or the item held) from PostgreSQL, which already holds the new units.
     if ((await this.stock.add(id, dto.delta)) === null) await this.ensureLoaded(id);
     this.saleCache.invalidate(id);
+    this.lastCatalogue = undefined;
     await this.broadcastStockBack(id, 'restock');
     this.logger.info({ seckillGoodId: id, delta: dto.delta }, 'stock added');
     return this.detail(id);
   }
 
   /**
-   * Loads an item's counter and live buyers from PostgreSQL when Redis has none (first use, or Redis restarted
-   * empty). In-flight reservations are unknown at that moment, so Redis may briefly promise more than
-   * PostgreSQL holds; the worker's conditional decrement still refuses any oversell.
+   * Loads an item's counter when Redis has none: the first load of an item, or a hold after Redis lost it
+   * (StockReconciler.ensureLoaded). Every request of the first wave finds the counter missing at once: they
+   * share one load per process.
    */
-  ensureLoaded(id: number): Promise<void> {
-    // Every request of the first wave finds the counter missing at once: they share one load.
+  ensureLoaded(id: number): Promise<LoadOutcome> {
     let pending = this.loading.get(id);
     if (!pending) {
-      pending = this.load(id).finally(() => this.loading.delete(id));
+      pending = this.reconciler.ensureLoaded(id).finally(() => this.loading.delete(id));
       this.loading.set(id, pending);
     }
     return pending;
-  }
-
-  private async load(id: number): Promise<void> {
-    const good = await this.find(id);
-    const buyers: { user_id: string; uuid: string }[] = await this.db.query(
-      `SELECT user_id, uuid FROM orders WHERE seckill_good_id = $1 AND status = ANY($2)`,
-      [id, LIVE_ORDER_STATUSES],
-    );
-    const loaded = await this.stock.load(id, good.stockLeft, buyers.map((b) => ({ userId: Number(b.user_id), uuid: b.uuid })));
-    if (loaded) this.logger.warn({ seckillGoodId: id, stockLeft: good.stockLeft, buyers: buyers.length }, 'stock loaded into Redis from PostgreSQL');
   }
 
   async broadcastStockBack(id: number, reason: StockBackMessage['reason']): Promise<void> {
@@ -98,10 +102,30 @@ export class GoodsService {
     await this.publisher.publish(Exchange.STOCK, '', message);
   }
 
-  private async find(id: number): Promise<SeckillGoodEntity> {
-    const good = await this.goods.findOne({ where: { id } });
-    if (!good) throw new DomainError(ErrorCode.GOOD_NOT_FOUND, `no sale item ${id}`);
-    return good;
+  private async catalogue(): Promise<SeckillGoodEntity[]> {
+    try {
+      this.lastCatalogue = await this.goods.find({ order: { startTime: 'DESC', id: 'DESC' }, take: 200 });
+      return this.lastCatalogue;
+    } catch (err) {
+      const cached = this.fromMemory(err);
+      if (!cached) throw err;
+      return cached;
+    }
+  }
+
+  /** The last catalogue, when the error is PostgreSQL being away (anything else is rethrown by the caller). */
+  private fromMemory(err: unknown): SeckillGoodEntity[] | undefined {
+    if (!faultOrigin(err) || !this.lastCatalogue) return undefined;
+    this.logger.warn({ err }, 'PostgreSQL unavailable: serving the sale items from memory');
+    return this.lastCatalogue;
+  }
+
+  /** Stock left from Redis (what shoppers can still reserve); from PostgreSQL's copy when Redis is away too. */
+  private async withStock(goods: readonly SeckillGoodEntity[]): Promise<SaleItem[]> {
+    const left = await this.stock.stockLeft(goods.map((g) => g.id)).catch((err: unknown) => {
+      if (!faultOrigin(err)) throw err;
+      return goods.map(() => null);
+    });
+    return goods.map((g, i) => toSaleItem(g, left[i] ?? null));
   }
 }
-

@@ -1,5 +1,8 @@
 import { ErrorCode } from '@seckill/contracts';
 
+/** Sent with every 503 TRY_AGAIN and 429: a dependency blip or a recovery is usually over within seconds. */
+export const RETRY_AFTER_SECONDS = 1;
+
 /** The one place where a domain error code becomes an HTTP status. Exhaustive: a new code will not compile until mapped. */
 export function statusOf(code: ErrorCode): number {
   switch (code) {

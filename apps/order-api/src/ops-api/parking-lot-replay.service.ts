@@ -3,6 +3,7 @@ import { connect } from 'amqplib';
 import { PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
 import { DomainError, ErrorCode } from '@seckill/contracts';
+import { RetryHeader } from '@seckill/messaging';
 import { OpsOverviewService } from './ops-overview.service';
 
 /** One replay moves at most this many messages, so a huge parking lot is replayed in bounded steps. */
@@ -42,7 +43,9 @@ export class ParkingLotReplayService {
       for (const limit = Math.min(messageCount, MAX_PER_REPLAY); replayed < limit; replayed++) {
         const msg = await ch.get(parkingLot, { noAck: false });
         if (!msg) break;
-        const headers = { ...(msg.properties.headers ?? {}), 'x-replayed-by': operator, 'x-replayed-at': new Date().toISOString() };
+        // A replayed message starts a fresh life: its failure count would otherwise park it again at once.
+        const headers: Record<string, unknown> = { ...(msg.properties.headers ?? {}), 'x-replayed-by': operator, 'x-replayed-at': new Date().toISOString() };
+        for (const h of [RetryHeader.FAILURES, RetryHeader.OUTAGES, RetryHeader.RETURNS, 'x-delivery-count']) delete headers[h];
         ch.sendToQueue(source, msg.content, { ...msg.properties, headers, persistent: true });
         await ch.waitForConfirms();
         ch.ack(msg);

@@ -6,18 +6,18 @@ import { PayCancelController } from './pay-cancel/pay-cancel.controller';
 import { PlaceOrderController } from './place-order/place-order.controller';
 import { PlaceOrderService } from './place-order/place-order.service';
 import { SoldOutFlags } from './place-order/sold-out-flags';
-import { StockBackSubscriber } from './place-order/stock-back.subscriber';
+import { StockBackHandler } from './place-order/stock-back.handler';
 import { OrderResultsController } from './results/order-results.controller';
 import { OrderResultsService } from './results/order-results.service';
 
 @Module({
   imports: [GoodsModule, OrderLifecycleModule],
-  controllers: [PlaceOrderController, OrderResultsController, PayCancelController],
+  controllers: [PlaceOrderController, OrderResultsController, PayCancelController, StockBackHandler],
   providers: [
     PlaceOrderService,
     OrderResultsService,
-    StockBackSubscriber,
     { provide: SoldOutFlags, inject: [APP_CONFIG], useFactory: (c: AppConfig) => new SoldOutFlags(c.SOLD_OUT_FLAG_TTL_MS) },
   ],
+  exports: [SoldOutFlags],
 })
 export class OrdersModule {}

@@ -1,15 +1,19 @@
 import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { PinoLogger } from 'nestjs-pino';
-import { MESSAGE_VERSION, parseOrderResult, type StockBackMessage } from '@seckill/contracts';
-import { ConfirmedPublisher, Exchange, RoutingKey, parseOrPark, type Delivery, type Disposition } from '@seckill/messaging';
+import { FailReason, MESSAGE_VERSION, parseOrderResult, type StockBackMessage } from '@seckill/contracts';
+import { ConfirmedPublisher, Exchange, Queue, parseOrPark, type Delivery, type Disposition } from '@seckill/messaging';
 import { StockService } from '@seckill/stock';
 
 /**
- * order.fail → give the Redis reservation back and tell every order-api instance to clear its sold-out flag.
- * The release is idempotent (it only removes the reservation that still belongs to this uuid), so replays
- * and redeliveries return at most one unit. The broadcast is sent every time: a crash between release and
- * broadcast must not leave flags set.
+ * order.fail → end the Redis reservation, and when a real unit came back tell every order-api instance to
+ * clear its sold-out flag. The release is idempotent (it only removes the reservation that still belongs to
+ * this uuid), so replays and redeliveries return at most one unit. The broadcast is sent on every delivery that
+ * may return a unit: a crash between release and broadcast must not leave flags set.
+ *
+ * A SOLD_OUT failure returns nothing: PostgreSQL had no unit for it, so the unit Redis handed out was a phantom
+ * (Redis had drifted above the truth, e.g. after losing state). Returning it would promise it to the next
+ * shopper, who would fail the same way, and so on for the rest of the flood.
  */
 @Controller()
 export class OrderFailedHandler {
@@ -21,16 +25,18 @@ export class OrderFailedHandler {
     logger.setContext('OrderFailed');
   }
 
-  /** Consumed from seckill.order.fail.release through AmqpQueueServer (see main.ts). */
-  @EventPattern(RoutingKey.ORDER_FAIL)
+  @EventPattern(Queue.FAIL_RELEASE)
   async handle(@Payload() delivery: Delivery): Promise<Disposition> {
     const result = parseOrPark(delivery, parseOrderResult, this.logger);
     if (result === 'park') return 'park';
     if (result.status !== 'FAIL') return 'ack';
-    const released = await this.stock.release(result.seckillGoodId, result.userId, result.uuid);
-    const message: StockBackMessage = { version: MESSAGE_VERSION, seckillGoodId: result.seckillGoodId, reason: 'order.fail' };
-    await this.publisher.publish(Exchange.STOCK, '', message, { uuid: result.uuid });
-    this.logger.info({ uuid: result.uuid, seckillGoodId: result.seckillGoodId, reason: result.reason, released }, 'failed order: reservation released');
+    const realUnit = result.reason !== FailReason.SOLD_OUT;
+    const released = await this.stock.release(result.seckillGoodId, result.userId, result.uuid, realUnit);
+    if (realUnit) {
+      const message: StockBackMessage = { version: MESSAGE_VERSION, seckillGoodId: result.seckillGoodId, reason: 'order.fail' };
+      await this.publisher.publish(Exchange.STOCK, '', message, { uuid: result.uuid });
+    }
+    this.logger.info({ uuid: result.uuid, seckillGoodId: result.seckillGoodId, reason: result.reason, released }, realUnit ? 'failed order: reservation released' : 'failed order: phantom reservation ended, no unit returned');
     return 'ack';
   }
 }

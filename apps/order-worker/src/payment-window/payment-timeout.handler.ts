@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { PinoLogger } from 'nestjs-pino';
 import { parsePaymentWindow } from '@seckill/contracts';
-import { RoutingKey, parseOrPark, type Delivery, type Disposition } from '@seckill/messaging';
+import { Queue, parseOrPark, type Delivery, type Disposition } from '@seckill/messaging';
 import { OrderLifecycleService } from '@seckill/order-lifecycle';
 
 /** An order's payment window expired (dead-lettered from its payment-window queue into seckill.order.timeout). */
@@ -15,7 +15,7 @@ export class PaymentTimeoutHandler {
     logger.setContext('PaymentTimeout');
   }
 
-  @EventPattern(RoutingKey.ORDER_TIMEOUT)
+  @EventPattern(Queue.TIMEOUT)
   async handle(@Payload() delivery: Delivery): Promise<Disposition> {
     const message = parseOrPark(delivery, parsePaymentWindow, this.logger);
     if (message === 'park') return 'park';

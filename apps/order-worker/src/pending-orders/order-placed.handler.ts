@@ -1,9 +1,9 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Controller, Inject } from '@nestjs/common';
+import { EventPattern, Payload } from '@nestjs/microservices';
 import { PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
-import { paymentWindowQueue } from '@seckill/messaging';
 import { MESSAGE_VERSION, MessageFormatError, parseOrderPlaced, type OrderPlacedMessage, type OrderResultMessage, type PaymentWindowMessage } from '@seckill/contracts';
-import { ConfirmedPublisher, Exchange, RoutingKey, type Delivery, type Disposition } from '@seckill/messaging';
+import { ConfirmedPublisher, Exchange, Queue, RoutingKey, paymentWindowQueue, type Delivery, type Disposition } from '@seckill/messaging';
 import { metrics } from '@seckill/observability';
 import { StockService } from '@seckill/stock';
 import type { Candidate } from './decide-orders';
@@ -15,10 +15,11 @@ import { OrderBatchRepository, type RecordedOutcome } from './order-batch.reposi
  *   outcome with a confirm → ack.
  * Nothing is acked before its outcome is committed and confirmed, and a redelivered message never decides
  * twice, even when its copies are in batches handled at the same time (the transaction re-checks under the
- * item's row lock; the unique uuid of order_requests is the last guard). If the batch transaction fails, each message is retried alone so one bad message cannot hold the
- * others hostage; a message that fails alone is retried until the delivery limit parks it.
+ * item's row lock; the unique uuid of order_requests is the last guard). Consumed through the product's one
+ * consumer model (libs/messaging QueueConsumer): an outage pauses it, a failing batch is split into single
+ * messages, and only a message that fails while everything answers is counted towards its parking lot.
  */
-@Injectable()
+@Controller()
 export class OrderPlacedHandler {
   constructor(
     private readonly repo: OrderBatchRepository,
@@ -33,13 +34,24 @@ export class OrderPlacedHandler {
 
   private readonly paymentWindowKey: string;
 
+  /** seckill.order.pending, in batches (see consumers.ts). */
+  @EventPattern(Queue.PENDING)
+  handle(@Payload() batch: readonly Delivery[]): Promise<Disposition[]> {
+    return this.handleBatch(batch);
+  }
+
+  /**
+   * One batch. Unparseable messages are parked; the rest are decided together. A failure of the batch (a
+   * dependency down, a bug, one bad message breaking the transaction) is thrown: the consumer tells an outage,
+   * waited out, from a failure, which it narrows down by handling the messages one by one.
+   */
   readonly handleBatch = async (batch: readonly Delivery[]): Promise<Disposition[]> => {
     const started = performance.now();
-    const dispositions: Disposition[] = batch.map(() => 'retry');
-    const parsed: { index: number; message: OrderPlacedMessage }[] = [];
+    const dispositions: Disposition[] = batch.map(() => 'ack');
+    const parsed: OrderPlacedMessage[] = [];
     batch.forEach((delivery, index) => {
       try {
-        parsed.push({ index, message: parseOrderPlaced(delivery.body) });
+        parsed.push(parseOrderPlaced(delivery.body));
       } catch (err) {
         if (!(err instanceof MessageFormatError)) throw err;
         this.logger.error({ err: err.message, uuid: delivery.uuid }, 'unparseable order message parked');
@@ -47,29 +59,14 @@ export class OrderPlacedHandler {
       }
     });
     if (parsed.length === 0) return dispositions;
-
-    try {
-      const { outcomes, created, failed, abandoned } = await this.decide(parsed.map((p) => p.message));
-      await this.publishAll(parsed.flatMap((p) => outcomes.get(p.message.uuid) ?? []));
-      for (const p of parsed) dispositions[p.index] = 'ack';
-      // A batch's shape at a glance (its orders each have their own 'order decided' line).
-      this.logger.info(
-        { size: batch.length, created, failed, abandoned, duplicates: parsed.length - created - failed - abandoned, parked: batch.length - parsed.length, ms: Math.round(performance.now() - started) },
-        'order batch decided',
-      );
-      return dispositions;
-    } catch (err) {
-      if (parsed.length === 1) {
-        this.logger.error({ err, uuid: parsed[0]!.message.uuid, deliveries: batch[parsed[0]!.index]!.previousDeliveries + 1 }, 'order failed to process; will retry');
-        return dispositions;
-      }
-      this.logger.warn({ err, size: parsed.length }, 'batch failed; retrying its messages one by one');
-      for (const p of parsed) {
-        const [d] = await this.handleBatch([batch[p.index]!]);
-        dispositions[p.index] = d!;
-      }
-      return dispositions;
-    }
+    const { outcomes, created, failed, abandoned } = await this.decide(parsed);
+    await this.publishAll(parsed.flatMap((m) => outcomes.get(m.uuid) ?? []));
+    // A batch's shape at a glance (its orders each have their own 'order decided' line).
+    this.logger.info(
+      { size: batch.length, created, failed, abandoned, duplicates: parsed.length - created - failed - abandoned, parked: batch.length - parsed.length, ms: Math.round(performance.now() - started) },
+      'order batch decided',
+    );
+    return dispositions;
   };
 
   /**

@@ -8,19 +8,8 @@ import { connect, type ConsumeMessage } from 'amqplib';
 import { Client } from 'pg';
 import { MESSAGE_VERSION, type OrderPlacedMessage } from '@seckill/contracts';
 import { ConfigModule } from '@seckill/config';
-import {
-  AMQP_CONNECTION,
-  BatchConsumer,
-  ConfirmedPublisher,
-  Delivery,
-  Exchange,
-  MessagingModule,
-  Queue,
-  RoutingKey,
-  type BatchHandler,
-  type BatchOptions,
-} from '@seckill/messaging';
-import { ObservabilityModule } from '@seckill/observability';
+import { AMQP_CONNECTION, ConfirmedPublisher, Delivery, Exchange, MessagingModule, Queue, QueueConsumer, RoutingKey, type BatchHandler } from '@seckill/messaging';
+import { DependencyMonitor, faultOrigin, ObservabilityModule } from '@seckill/observability';
 import { PersistenceModule } from '@seckill/persistence';
 import { StockModule, StockService } from '@seckill/stock';
 import { createTestEnv, ResultCollector, seedSale, seedShoppers, sql, useInProcess, type TestEnv } from '@seckill/testing';
@@ -180,16 +169,30 @@ describe('redelivery of an already-processed message', () => {
 });
 
 describe('bad messages', () => {
-  it('parks unparseable messages and retries alone the one that breaks the transaction, deciding the others', async () => {
+  it('parks unparseable messages and decides the others', async () => {
     const goodId = await seedSale(env.databaseUrl, { stock: 5 });
     await stock.load(goodId, 5, []);
     const good = await reserved(goodId, shoppers[15]!.id);
-    // A user id that does not exist violates the orders → users foreign key: the whole batch transaction fails.
-    const orphan = await reserved(goodId, 987_654_321);
-    const dispositions = await handler.handleBatch([delivery('{not json'), delivery({ version: 99 }), delivery(orphan), delivery(good)]);
-    assert.deepEqual(dispositions, ['park', 'park', 'retry', 'ack']);
+    const dispositions = await handler.handleBatch([delivery('{not json'), delivery({ version: 99 }), delivery(good)]);
+    assert.deepEqual(dispositions, ['park', 'park', 'ack']);
     const decided = await sql<{ uuid: string }>(env.databaseUrl, `SELECT uuid FROM order_requests WHERE seckill_good_id = $1`, [goodId]);
     assert.deepEqual(decided.map((r) => r.uuid), [good.uuid]);
+  });
+
+  it('throws for a batch whose transaction fails, with an error that blames no dependency (a failure, not an outage)', async () => {
+    const goodId = await seedSale(env.databaseUrl, { stock: 5 });
+    await stock.load(goodId, 5, []);
+    // A user id that does not exist violates the orders → users foreign key: the whole batch transaction fails.
+    const orphan = await reserved(goodId, 987_654_321);
+    const good = await reserved(goodId, shoppers[16]!.id);
+    const failed = await handler.handleBatch([delivery(orphan), delivery(good)]).then(
+      () => null,
+      (err: unknown) => err,
+    );
+    assert.ok(failed, 'the batch failed');
+    assert.equal(faultOrigin(failed), null, `an integrity error is not an outage: ${String(failed)}`);
+    assert.deepEqual(await decisionsOf(goodId), new Map(), 'nothing of the failed batch was recorded');
+    assert.deepEqual(await handler.handleBatch([delivery(good)]), ['ack'], 'alone, the good one is decided');
   });
 });
 
@@ -301,8 +304,8 @@ describe('batches handled at the same time', () => {
 });
 
 describe('the pending-orders consumer with batches in flight', () => {
-  /** A BatchConsumer on the real pending queue around the real handler, watching how many batches overlap. */
-  function consumer(name: string, prefetch: number, batching: BatchOptions) {
+  /** The product's consumer on the real pending queue around the real handler, watching how many batches overlap. */
+  function consumer(name: string, prefetch: number, batching: { maxBatch: number; maxInFlight: number }) {
     const seen = { active: 0, peak: 0, started: 0, finished: 0, uuids: new Set<string>(), errors: [] as string[] };
     const tracked: BatchHandler = async (batch) => {
       seen.started++;
@@ -315,8 +318,13 @@ describe('the pending-orders consumer with batches in flight', () => {
         seen.finished++;
       }
     };
-    const logger = { error: (_: object, msg: string) => seen.errors.push(msg), warn: (_: object, msg: string) => seen.errors.push(msg) };
-    const c = new BatchConsumer(app.get<AmqpConnectionManager>(AMQP_CONNECTION), { queue: Queue.PENDING, prefetch, name, logger }, batching, tracked);
+    const logger = { error: (_: object, msg: string) => seen.errors.push(`${name}: ${msg}`), warn: (_: object, msg: string) => seen.errors.push(`${name}: ${msg}`), info: () => undefined };
+    const c = new QueueConsumer(
+      app.get<AmqpConnectionManager>(AMQP_CONNECTION),
+      { source: { kind: 'durable', queue: Queue.PENDING }, prefetch, batch: batching, dependencies: ['postgres', 'redis', 'rabbitmq'], maxFailures: 5 },
+      tracked,
+      { publisher: app.get(ConfirmedPublisher), probe: app.get(DependencyMonitor), logger },
+    );
     return { consumer: c, seen };
   }
 

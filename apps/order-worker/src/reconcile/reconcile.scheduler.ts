@@ -1,46 +1,57 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
+import { DomainError, ErrorCode } from '@seckill/contracts';
 import { StockReconciler } from '@seckill/order-lifecycle';
+import { LiveItems } from './live-items';
+import { Periodic } from './periodic';
 
 /**
- * Keeps Redis converging to PostgreSQL: at start, every live sale whose counter is missing (Redis restarted
- * empty) is rebuilt before orders flow; then every RECONCILE_INTERVAL_MS every live sale is re-checked.
+ * Keeps Redis converging to PostgreSQL: at start, every live sale whose counter is missing is loaded (first
+ * load) or held (Redis lost it: FenceLifter releases it); then every RECONCILE_INTERVAL_MS every live sale is
+ * re-checked. A dependency that is down only postpones the work to the next sweep: it never stops the worker.
  */
 @Injectable()
 export class ReconcileScheduler implements OnApplicationBootstrap, OnApplicationShutdown {
-  private timer?: NodeJS.Timeout;
-  private running = false;
+  private readonly job: Periodic<void>;
 
   constructor(
     private readonly reconciler: StockReconciler,
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly live: LiveItems,
+    @Inject(APP_CONFIG) config: AppConfig,
     private readonly logger: PinoLogger,
   ) {
     logger.setContext('ReconcileScheduler');
+    this.job = new Periodic(config.RECONCILE_INTERVAL_MS, () => this.sweep(), undefined);
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    const missing = await this.reconciler.missingCounters(await this.reconciler.liveItems());
-    for (const id of missing) await this.reconciler.reconcile(id);
-    if (missing.length) this.logger.warn({ items: missing }, 'rebuilt missing Redis counters at start');
-    this.timer = setInterval(() => void this.sweep(), this.config.RECONCILE_INTERVAL_MS);
-    this.timer.unref();
+    try {
+      const missing = await this.reconciler.missingCounters(await this.reconciler.liveItems());
+      for (const id of missing) this.logger.warn({ seckillGoodId: id, outcome: await this.reconciler.ensureLoaded(id) }, 'missing Redis counter found at start');
+    } catch (err) {
+      this.logger.warn({ err }, 'could not check Redis counters at start; the periodic sweep will');
+    }
+    this.job.start();
   }
 
   onApplicationShutdown(): void {
-    clearInterval(this.timer);
+    this.job.stop();
   }
 
   private async sweep(): Promise<void> {
-    if (this.running) return;
-    this.running = true;
     try {
-      for (const id of await this.reconciler.liveItems()) await this.reconciler.reconcile(id);
+      for (const id of await this.live.get()) {
+        try {
+          await this.reconciler.reconcile(id);
+        } catch (err) {
+          // A held item is the FenceLifter's; anything else (a dependency down) waits for the next sweep.
+          if (err instanceof DomainError && err.code === ErrorCode.TRY_AGAIN) continue;
+          throw err;
+        }
+      }
     } catch (err) {
-      this.logger.error({ err }, 'reconciliation sweep failed; next sweep retries');
-    } finally {
-      this.running = false;
+      this.logger.warn({ err }, 'reconciliation sweep failed; next sweep retries');
     }
   }
 }

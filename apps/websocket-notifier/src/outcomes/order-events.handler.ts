@@ -2,7 +2,7 @@ import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { PinoLogger } from 'nestjs-pino';
 import { parseOrderEvent } from '@seckill/contracts';
-import { parseOrPark, type Delivery, type Disposition } from '@seckill/messaging';
+import { Queue, parseOrPark, type Delivery, type Disposition } from '@seckill/messaging';
 import { OutcomeStore } from './outcome-store';
 
 /**
@@ -19,7 +19,7 @@ export class OrderEventsHandler {
     logger.setContext('OrderEvents');
   }
 
-  @EventPattern('order.*')
+  @EventPattern(Queue.NOTIFY_RESULTS)
   async handle(@Payload() delivery: Delivery): Promise<Disposition> {
     const event = parseOrPark(delivery, parseOrderEvent, this.logger);
     if (event === 'park') return 'park';

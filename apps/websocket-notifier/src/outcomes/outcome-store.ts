@@ -17,7 +17,6 @@ export interface StoredOutcome {
  */
 @Injectable()
 export class OutcomeStore {
-  private readonly prefix: string;
   private readonly ttlSeconds: number;
 
   constructor(
@@ -25,12 +24,12 @@ export class OutcomeStore {
     private readonly stock: StockService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
-    this.prefix = `${config.REDIS_KEY_PREFIX}notify:`;
     this.ttlSeconds = config.PAYMENT_WINDOW_SECONDS + 3600;
   }
 
+  /** The hash of a uuid's outcome, and the channel its announcements go to (one name for both). */
   channel(uuid: string): string {
-    return `${this.prefix}${uuid}`;
+    return this.stock.keys.outcome(uuid);
   }
 
   /** Store first, then announce: a socket that subscribes before reading the store can miss neither. */

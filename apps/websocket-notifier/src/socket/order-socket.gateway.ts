@@ -62,7 +62,21 @@ export class OrderSocketGateway implements OnGatewayConnection, OnModuleInit, Be
     await Promise.race([Promise.all(closed), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
   }
 
+  /**
+   * Never throws: the WebSocket adapter does not await this, so a rejection would be unhandled. A dependency
+   * that fails here (Redis, for the owner check or the subscription) closes the socket with 1011, which the page
+   * answers by reconnecting (and polling meanwhile).
+   */
   async handleConnection(ws: WebSocket, req: IncomingMessage): Promise<void> {
+    try {
+      await this.accept(ws, req);
+    } catch (err) {
+      this.logger.warn({ err, url: req.url?.split('?')[0] }, 'socket could not be set up; closed with 1011');
+      if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(SocketCloseCode.SERVER_ERROR, 'temporarily unavailable; reconnect');
+    }
+  }
+
+  private async accept(ws: WebSocket, req: IncomingMessage): Promise<void> {
     const url = new URL(req.url ?? '/', 'ws://notifier');
     const uuid = UUID_PATH.exec(url.pathname)?.[1]?.toLowerCase();
     if (!uuid) return ws.close(SocketCloseCode.BAD_PATH, 'path must be /{uuid}');
@@ -79,6 +93,8 @@ export class OrderSocketGateway implements OnGatewayConnection, OnModuleInit, Be
 
     const socket: WaitingSocket = { ws, uuid, userId, sent: new Set(), missedPongs: 0 };
     ws.on('pong', () => (socket.missedPongs = 0));
+    // A socket-level failure (a reset mid-frame) ends this socket only; its 'close' follows and cleans up.
+    ws.on('error', (err) => this.logger.debug({ err, uuid }, 'socket error'));
     metrics.wsConnections.inc();
     ws.on('close', () => {
       metrics.wsConnections.dec();
@@ -92,8 +108,19 @@ export class OrderSocketGateway implements OnGatewayConnection, OnModuleInit, Be
 
   private onAnnounced(channel: string, payload: string): void {
     const uuid = channel.slice(channel.lastIndexOf(':') + 1);
-    const { userId, frame } = JSON.parse(payload) as { userId: number; frame: OrderFrame };
-    for (const s of this.local.of(uuid)) this.deliver(s, userId, [frame]);
+    let announced: { userId: number; frame: OrderFrame };
+    try {
+      announced = JSON.parse(payload) as { userId: number; frame: OrderFrame };
+    } catch (err) {
+      this.logger.warn({ err, uuid }, 'ignored a malformed announcement');
+      return;
+    }
+    for (const s of this.local.of(uuid)) this.deliver(s, announced.userId, [announced.frame]);
+  }
+
+  /** Readiness: the subscriber connection is up, so announcements reach this instance's sockets. */
+  subscriberState(): { ready: boolean; detail?: string } {
+    return this.subscriber.status === 'ready' ? { ready: true } : { ready: false, detail: `Redis subscriber ${this.subscriber.status}` };
   }
 
   private deliver(s: WaitingSocket, owner: number, frames: readonly OrderFrame[]): void {

@@ -1,6 +1,8 @@
 import { Inject, Injectable, type OnApplicationShutdown, type Provider } from '@nestjs/common';
 import Redis from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
+import { createLogger } from '@seckill/observability';
+import { watchConnection } from '@seckill/stock';
 
 export const REDIS_SUBSCRIBER = Symbol('REDIS_SUBSCRIBER');
 
@@ -8,7 +10,11 @@ export const REDIS_SUBSCRIBER = Symbol('REDIS_SUBSCRIBER');
 export const redisSubscriberProvider: Provider = {
   provide: REDIS_SUBSCRIBER,
   inject: [APP_CONFIG],
-  useFactory: (config: AppConfig) => new Redis(config.REDIS_URL, { connectionName: `notifier-sub-${process.pid}` }),
+  useFactory: (config: AppConfig) => {
+    const subscriber = new Redis(config.REDIS_URL, { connectionName: `notifier-sub-${process.pid}` });
+    watchConnection(subscriber, 'notifier-subscriber', createLogger(undefined, config.LOG_LEVEL).child({ context: 'RedisSubscriber' }));
+    return subscriber;
+  },
 };
 
 @Injectable()

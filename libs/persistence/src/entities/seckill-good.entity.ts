@@ -28,6 +28,10 @@ export class SeckillGoodEntity {
   @Column({ name: 'end_time', type: 'timestamptz' })
   endTime!: Date;
 
+  /** First load of its stock into Redis; null until then (see the migration that added it). */
+  @Column({ name: 'stock_loaded_at', type: 'timestamptz', nullable: true })
+  stockLoadedAt!: Date | null;
+
   @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
   createdAt!: Date;
 }

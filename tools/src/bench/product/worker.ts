@@ -62,7 +62,7 @@ export class WorkerThroughput implements Bench {
       if (reserved.kind !== 'RESERVED') throw new Error(`preload reserve answered ${reserved.kind}`);
       const message: OrderPlacedMessage = { version: MESSAGE_VERSION, uuid, userId: user.id, seckillGoodId: goodId, placedAt };
       await this.publisher!.publish(Exchange.ORDER, RoutingKey.ORDER_PENDING, message, { uuid });
-      await this.stock!.markQueued(uuid);
+      await this.stock!.markQueued(goodId, user.id, uuid);
     });
     return goodId;
   }

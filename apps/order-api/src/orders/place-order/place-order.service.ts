@@ -21,8 +21,10 @@ export interface Accepted {
  *   1. rate limit, sale window, local sold-out flag   (memory: most flash-sale requests end here)
  *   2. one Lua call reserves the unit in Redis        (atomic: stock, repeat buyer, idempotency)
  *   3. persistent publish with a publisher confirm    (the request now survives any crash)
- *   4. 202 {uuid}
- * A publish that is not confirmed in time gives the unit back and answers 503: nothing is left half-done.
+ *   4. the request marked QUEUED, then 202 {uuid}
+ * A publish that is not confirmed in time gives the unit back and answers 503: nothing is left half-done. A
+ * dependency that is down answers 503 TRY_AGAIN; an item whose Redis state was lost answers 503 until the
+ * orders queued before are decided (docs/reliability.md).
  */
 @Injectable()
 export class PlaceOrderService {
@@ -54,12 +56,12 @@ export class PlaceOrderService {
     const generation = this.flags.generation(goodId);
     let outcome = await this.reserve(goodId, userId, uuid);
     if (outcome.kind === 'NOT_LOADED') {
-      await this.goods.ensureLoaded(goodId).catch((err: unknown) => {
+      const loaded = await this.goods.ensureLoaded(goodId).catch((err: unknown) => {
         if (err instanceof DomainError) throw err;
-        this.logger.error({ err, seckillGoodId: goodId }, 'could not load stock into Redis');
-        throw new DomainError(ErrorCode.TRY_AGAIN, 'temporarily unavailable; retry');
+        this.logger.warn({ err, seckillGoodId: goodId }, 'could not load stock into Redis');
+        throw REJECT.unavailable;
       });
-      outcome = await this.reserve(goodId, userId, uuid);
+      outcome = loaded === 'held' ? { kind: 'RECOVERING' } : await this.reserve(goodId, userId, uuid);
     }
     metrics.reservations.inc({ outcome: RESERVATION_LABEL[outcome.kind] });
     switch (outcome.kind) {
@@ -77,6 +79,9 @@ export class PlaceOrderService {
         // still unconfirmed its fate is unknown, so the client is asked to retry shortly.
         if (outcome.state === 'PUBLISHING') throw new DomainError(ErrorCode.TRY_AGAIN, 'this request is still being queued; retry');
         return { uuid, status: 'QUEUED' };
+      case 'RECOVERING':
+        // Redis lost this item's state: promising a unit now could promise one an order still queued holds.
+        throw REJECT.recovering;
       case 'NOT_LOADED':
         throw new DomainError(ErrorCode.TRY_AGAIN, 'stock is being loaded; retry');
     }
@@ -93,8 +98,8 @@ export class PlaceOrderService {
     try {
       return await this.stock.reserve(goodId, userId, uuid);
     } catch (err) {
-      this.logger.error({ err, uuid, seckillGoodId: goodId }, 'Redis reservation failed');
-      throw new DomainError(ErrorCode.TRY_AGAIN, 'temporarily unavailable; retry');
+      this.logger.warn({ err, uuid, seckillGoodId: goodId }, 'Redis reservation failed');
+      throw REJECT.unavailable;
     }
   }
 
@@ -105,8 +110,21 @@ export class PlaceOrderService {
     } catch (err) {
       return this.giveUp(message, err);
     }
-    // Lets a retry with the same requestId get 202 at once; if this fails the retry just waits for the claim.
-    this.stock.markQueued(uuid).catch((err: unknown) => this.logger.warn({ err, uuid }, 'could not mark request queued'));
+    // The 202 is a promise, so it waits for the request to leave PUBLISHING: a reservation still PUBLISHING
+    // after a crash here would be released by the stranded sweeper, and the message dropped.
+    let state: string;
+    try {
+      state = await this.stock.markQueued(seckillGoodId, userId, uuid);
+    } catch (err) {
+      // The message is in the queue but its record says PUBLISHING: the shopper's retry (same requestId) gets the
+      // request's real fate — 202 once the worker claims it, or a fresh attempt if the sweeper releases it.
+      this.logger.warn({ err, uuid }, 'publish confirmed but the request could not be marked queued; answered 503');
+      throw REJECT.unavailable;
+    }
+    if (state === 'ABANDONED') {
+      this.logger.warn({ uuid, seckillGoodId }, 'publish confirmed after the stranded sweeper released the reservation; the worker drops it');
+      throw new DomainError(ErrorCode.TRY_AGAIN, 'could not queue the order in time; nothing was reserved, retry');
+    }
     this.logger.info({ uuid, userId, seckillGoodId }, 'order queued');
     return { uuid, status: 'QUEUED' };
   }
@@ -121,9 +139,10 @@ export class PlaceOrderService {
     try {
       abandoned = await this.stock.abandon(seckillGoodId, userId, uuid);
     } catch (err) {
-      // The reservation stays PUBLISHING; reconciliation returns the unit if the message never arrives.
-      this.logger.error({ err, cause, uuid }, 'publish unconfirmed and reservation could not be released');
-      throw new DomainError(ErrorCode.TRY_AGAIN, 'temporarily unavailable; retry');
+      // The reservation stays PUBLISHING; the stranded sweeper in order-worker releases it unless the message
+      // arrives and is claimed first.
+      this.logger.warn({ err, cause, uuid }, 'publish unconfirmed and reservation could not be released; left to the stranded sweeper');
+      throw REJECT.unavailable;
     }
     if (!abandoned) {
       this.logger.warn({ uuid, cause }, 'gave up on the order but the worker had already claimed it');
@@ -143,6 +162,7 @@ const RESERVATION_LABEL: Record<ReserveOutcome['kind'], string> = {
   ALREADY_ORDERED: 'already_ordered',
   DUPLICATE: 'duplicate',
   FOREIGN: 'foreign',
+  RECOVERING: 'recovering',
   NOT_LOADED: 'not_loaded',
 };
 
@@ -156,6 +176,8 @@ const REJECT = {
   notStarted: new DomainError(ErrorCode.SALE_NOT_STARTED, 'the sale has not started yet'),
   ended: new DomainError(ErrorCode.SALE_ENDED, 'the sale has ended'),
   alreadyOrdered: new DomainError(ErrorCode.ALREADY_ORDERED, 'you already ordered this item'),
+  unavailable: new DomainError(ErrorCode.TRY_AGAIN, 'temporarily unavailable; retry'),
+  recovering: new DomainError(ErrorCode.TRY_AGAIN, 'this sale is recovering from an outage; retry in a moment'),
 };
 
 function soldOut(): DomainError {

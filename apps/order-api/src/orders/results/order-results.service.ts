@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import type { DataSource, Repository } from 'typeorm';
-import { DomainError, ErrorCode, RequestStatus, type OrderResult, type OrderView } from '@seckill/contracts';
+import { DomainError, ErrorCode, RequestStatus, type FailReason, type OrderFrame, type OrderResult, type OrderView } from '@seckill/contracts';
+import { faultOrigin } from '@seckill/observability';
 import { OrderRequestEntity } from '@seckill/persistence';
 import { ORDER_ROW_SELECT, toOrderView, type OrderRow } from '@seckill/order-lifecycle';
 import { StockService } from '@seckill/stock';
@@ -17,9 +18,19 @@ export class OrderResultsService {
   /**
    * The durable outcome if the worker has decided, else QUEUED while Redis knows the request. Another user's
    * uuid is answered exactly like an unknown one, so uuids cannot be probed.
+   *
+   * While PostgreSQL is away the answer comes from Redis: the outcome the notifier stored for the shopper's
+   * socket, else the request's record (QUEUED). While Redis is recovering from a lost state, an unknown uuid may
+   * be an order still in the queue: that is 503 (ask again), not 404.
    */
   async result(userId: number, uuid: string): Promise<OrderResult> {
-    const decided = await this.outcomes.findOne({ where: { uuid } });
+    let decided: OrderRequestEntity | null;
+    try {
+      decided = await this.outcomes.findOne({ where: { uuid } });
+    } catch (err) {
+      if (!faultOrigin(err)) throw err;
+      return this.fromRedis(userId, uuid, err);
+    }
     if (decided) {
       if (Number(decided.userId) !== userId) throw notFound();
       return {
@@ -31,7 +42,10 @@ export class OrderResultsService {
       };
     }
     const pending = await this.stock.request(uuid);
-    if (!pending || pending.userId !== userId || pending.state === 'ABANDONED') throw notFound();
+    if (!pending || pending.userId !== userId || pending.state === 'ABANDONED') {
+      if (!pending && (await this.stock.recovering())) throw recovering();
+      throw notFound();
+    }
     return { uuid, seckillGoodId: pending.seckillGoodId, status: RequestStatus.QUEUED };
   }
 
@@ -39,8 +53,33 @@ export class OrderResultsService {
     const rows: OrderRow[] = await this.db.query(`${ORDER_ROW_SELECT} WHERE o.user_id = $1 ORDER BY o.created_at DESC, o.id DESC LIMIT 200`, [userId]);
     return rows.map(toOrderView);
   }
+
+  private async fromRedis(userId: number, uuid: string, cause: unknown): Promise<OrderResult> {
+    const [stored, pending] = await Promise.all([this.stock.redis.hmget(this.stock.keys.outcome(uuid), 'userId', 'result'), this.stock.request(uuid)]);
+    const [owner, frameJson] = stored;
+    if (owner && frameJson && Number(owner) === userId && pending) {
+      const frame = JSON.parse(frameJson) as OrderFrame;
+      if (frame.type === 'order.result') {
+        return {
+          uuid,
+          seckillGoodId: pending.seckillGoodId,
+          status: frame.status,
+          ...(frame.status === 'SUCCESS' ? { orderNo: frame.orderNo } : { reason: frame.reason as FailReason }),
+        };
+      }
+    }
+    if (pending && pending.userId === userId && pending.state !== 'ABANDONED' && pending.state !== 'RELEASED') {
+      return { uuid, seckillGoodId: pending.seckillGoodId, status: RequestStatus.QUEUED };
+    }
+    // Decided (or unknown) and PostgreSQL, which holds the answer, is away: ask again shortly.
+    throw cause;
+  }
 }
 
 function notFound(): DomainError {
   return new DomainError(ErrorCode.REQUEST_NOT_FOUND, 'no such order request');
+}
+
+function recovering(): DomainError {
+  return new DomainError(ErrorCode.TRY_AGAIN, 'order requests are being recovered after an outage; retry in a moment');
 }

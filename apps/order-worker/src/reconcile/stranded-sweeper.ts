@@ -1,0 +1,75 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { PinoLogger } from 'nestjs-pino';
+import { APP_CONFIG, type AppConfig } from '@seckill/config';
+import { MESSAGE_VERSION, type StockBackMessage } from '@seckill/contracts';
+import { ConfirmedPublisher, Exchange } from '@seckill/messaging';
+import { metrics } from '@seckill/observability';
+import { StockService } from '@seckill/stock';
+import { LiveItems } from './live-items';
+import { Periodic } from './periodic';
+
+/**
+ * Finds reservations still PUBLISHING long after any order-api would have settled them (its process died between
+ * the Lua reserve and the publish confirm, or it could not abandon the reservation) and releases them exactly as
+ * order-api's own abandon would: the unit goes back, the request is recorded ABANDONED, so a late message is
+ * dropped by the worker, a poll answers 404 and the shopper's retry with the same requestId reserves afresh. The
+ * abandon and the worker's claim are atomic against each other: a message that did reach the queue and was
+ * claimed first is left alone (it will be decided). Any number of workers may sweep at once.
+ */
+@Injectable()
+export class StrandedSweeper implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly job: Periodic<number>;
+
+  constructor(
+    private readonly stock: StockService,
+    private readonly live: LiveItems,
+    private readonly publisher: ConfirmedPublisher,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly logger: PinoLogger,
+  ) {
+    logger.setContext('StrandedSweeper');
+    this.job = new Periodic(config.STRANDED_SWEEP_INTERVAL_MS, () => this.pass(), 0);
+  }
+
+  onApplicationBootstrap(): void {
+    this.job.start();
+  }
+
+  onApplicationShutdown(): void {
+    this.job.stop();
+  }
+
+  /** One pass over every live item; returns how many units went back. */
+  sweep(): Promise<number> {
+    return this.job.once();
+  }
+
+  private async pass(): Promise<number> {
+    try {
+      let released = 0;
+      let oldest: number | null = null;
+      const cutoff = Date.now() - this.config.STRANDED_AFTER_MS;
+      for (const goodId of await this.live.get()) {
+        let returnedHere = 0;
+        for (const uuid of await this.stock.publishingBefore(goodId, cutoff)) {
+          if (!(await this.stock.releaseStranded(goodId, uuid))) continue;
+          returnedHere++;
+          this.logger.warn({ uuid, seckillGoodId: goodId, strandedAfterMs: this.config.STRANDED_AFTER_MS }, 'stranded reservation released: its publish was never confirmed');
+        }
+        if (returnedHere > 0) {
+          released += returnedHere;
+          const back: StockBackMessage = { version: MESSAGE_VERSION, seckillGoodId: goodId, reason: 'order.fail' };
+          await this.publisher.publish(Exchange.STOCK, '', back).catch((err: unknown) => this.logger.warn({ err }, 'stock-back broadcast failed; flags expire by themselves'));
+        }
+        const at = await this.stock.oldestPublishing(goodId);
+        if (at !== null && (oldest === null || at < oldest)) oldest = at;
+      }
+      if (released > 0) metrics.reservationsStranded.inc(released);
+      metrics.oldestPublishing.set(oldest === null ? 0 : Math.max(0, (Date.now() - oldest) / 1000));
+      return released;
+    } catch (err) {
+      this.logger.warn({ err }, 'stranded-reservation sweep failed; next sweep retries');
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,57 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createConnection } from 'node:net';
+import { freePort } from './app-process';
+
+/**
+ * A redis-server of a test's own (never the shared one), so a test can stop and restart it: on a free port,
+ * nothing kept on disk, so a restart comes back empty, as after a crash of a Redis that persists nothing.
+ */
+export class PrivateRedis {
+  private child?: ChildProcess;
+
+  private constructor(readonly port: number) {}
+
+  static async start(): Promise<PrivateRedis> {
+    const r = new PrivateRedis(await freePort());
+    await r.start();
+    return r;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  async start(): Promise<void> {
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    this.child = child;
+    const deadline = Date.now() + 10_000;
+    while (!(await answersPing(this.port))) {
+      if (child.exitCode !== null) throw new Error(`redis-server on ${this.port} exited with ${child.exitCode}`);
+      if (Date.now() > deadline) throw new Error(`redis-server on ${this.port} did not answer within 10 s`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
+  /** Kills it (SIGKILL: as a crash); everything it held is gone. */
+  async stop(): Promise<void> {
+    const child = this.child;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill('SIGKILL');
+    await exited;
+  }
+
+  async restartEmpty(): Promise<void> {
+    await this.stop();
+    await this.start();
+  }
+}
+
+function answersPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host: '127.0.0.1' }, () => socket.write('PING\r\n'));
+    socket.setTimeout(500, () => (socket.destroy(), resolve(false)));
+    socket.once('data', (b) => (socket.destroy(), resolve(b.toString().startsWith('+PONG'))));
+    socket.once('error', () => resolve(false));
+  });
+}
