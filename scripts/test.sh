@@ -20,6 +20,7 @@ fi
 
 bash scripts/infra.sh
 bash scripts/ensure-chromium.sh   # the shop and ops pages' browser tests drive Debian's Chromium
+bash scripts/ensure-promtool.sh   # the alerting rules' unit test runs promtool (check rules/config, test rules)
 node scripts/build.mjs
 # Style and module boundaries (apps → libs, contracts → nothing) are part of the suite: a violation fails CI.
 npm run --silent lint
