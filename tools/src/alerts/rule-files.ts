@@ -1,7 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-// `yaml` is not a declared dependency: it comes, pinned by package-lock.json, with the Nx tooling. Only these
-// checks read YAML, and adding a package for them was not worth it; if it ever goes, this import fails to compile.
 import { parse } from 'yaml';
 
 /** Repository root, from dist/tools/src/alerts. */
