@@ -77,6 +77,9 @@ export class QueueConsumer {
       this.deps.logger.error({ err, size: batch.length, queue: this.name }, 'batch settlement failed');
     });
     metrics.consumerAttached.set({ queue: this.name }, 0);
+    // Every series exists from the start, so an alert on its increase sees the first event too.
+    for (const cause of ['outage', 'failure'] as const) metrics.messageRetries.inc({ queue: this.name, cause }, 0);
+    for (const reason of ['unparseable', 'failed', 'crash_loop'] as const) metrics.messagesParked.inc({ queue: this.name, reason }, 0);
   }
 
   get queue(): string {

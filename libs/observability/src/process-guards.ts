@@ -9,6 +9,7 @@ import { metrics } from './metrics';
  * so that one still exits (after logging), and the supervisor restarts it.
  */
 export function installProcessGuards(logger: Pick<Logger, 'error' | 'fatal'>): void {
+  for (const kind of ['rejection', 'exception'] as const) metrics.unhandledErrors.inc({ kind }, 0);
   process.on('unhandledRejection', (reason) => {
     metrics.unhandledErrors.inc({ kind: 'rejection' });
     logger.error({ err: reason }, 'unhandled promise rejection (a bug: the process keeps running)');
