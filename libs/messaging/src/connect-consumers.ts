@@ -6,18 +6,17 @@ import type { MessagingLogger } from './channel-guard';
 import { ConfirmedPublisher } from './confirmed-publisher';
 import type { ConsumerSpec } from './consumer-spec';
 import { AMQP_CONNECTION, MESSAGING_LOGGER } from './messaging.module';
-import { RethrowRpcErrors } from './rethrow-rpc-errors.filter';
 
 /**
  * Connects the product's consumer transport to an app: every queue of `consumers` is consumed by one
  * QueueConsumer, its handler the app's `@EventPattern(queue)` method, each consumer part of the app's readiness.
  * The microservice inherits nothing from the HTTP app (its validation pipe would walk a Delivery's channel, its
- * error filter speaks HTTP); it gets RethrowRpcErrors so the consumer sees the handler's real error. Start it
- * with `app.startAllMicroservices()` after `app.init()`.
+ * error filter speaks HTTP); handler classes are marked @QueueHandlers() so the consumer sees their real errors.
+ * Start it with `app.startAllMicroservices()` after `app.init()`.
  */
 export function connectConsumers(app: INestApplication, consumers: readonly ConsumerSpec[], graceMs: number): void {
   const monitor = app.get(DependencyMonitor);
-  const microservice = app.connectMicroservice(
+  app.connectMicroservice(
     {
       strategy: new AmqpQueueServer({
         connection: app.get<AmqpConnectionManager>(AMQP_CONNECTION),
@@ -31,5 +30,4 @@ export function connectConsumers(app: INestApplication, consumers: readonly Cons
     },
     { inheritAppConfig: false },
   );
-  microservice.useGlobalFilters(new RethrowRpcErrors());
 }

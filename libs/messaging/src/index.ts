@@ -10,6 +10,7 @@ export { MessagingModule, AMQP_CONNECTION, MESSAGING_LOGGER } from './messaging.
 export { ManagementClient, type QueueInfo } from './management-client';
 export { AmqpQueueServer, type AmqpQueueServerOptions } from './amqp-queue.server';
 export { RethrowRpcErrors } from './rethrow-rpc-errors.filter';
+export { QueueHandlers } from './queue-handlers.decorator';
 export { connectConsumers } from './connect-consumers';
 export { rabbitmqCheck } from './rabbitmq.check';
 export { parseOrPark } from './parse-or-park';

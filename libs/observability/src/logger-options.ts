@@ -25,7 +25,10 @@ export function loggerParams(app: string, level: string, unloggedRoutes: readonl
       ...pinoOptions(app, level),
       // A flood of 409 SOLD_OUT is the normal shape of a sale: log those at debug so the log stays readable;
       // every 5xx and every accepted order is logged by the handlers themselves with its uuid.
+      // 503 is a dependency being waited out (or readiness saying so): worth a warning, not an error. Any other
+      // 5xx is a bug.
       customLogLevel: (_req: IncomingMessage, res, err) => {
+        if (res.statusCode === 503) return 'warn';
         return err || res.statusCode >= 500 ? 'error' : 'debug';
       },
       quietReqLogger: true,

@@ -1,8 +1,7 @@
-import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { PinoLogger } from 'nestjs-pino';
 import { FailReason, MESSAGE_VERSION, parseOrderResult, type StockBackMessage } from '@seckill/contracts';
-import { ConfirmedPublisher, Exchange, Queue, parseOrPark, type Delivery, type Disposition } from '@seckill/messaging';
+import { ConfirmedPublisher, Exchange, Queue, parseOrPark, type Delivery, type Disposition, QueueHandlers } from '@seckill/messaging';
 import { StockService } from '@seckill/stock';
 
 /**
@@ -15,7 +14,7 @@ import { StockService } from '@seckill/stock';
  * (Redis had drifted above the truth, e.g. after losing state). Returning it would promise it to the next
  * shopper, who would fail the same way, and so on for the rest of the flood.
  */
-@Controller()
+@QueueHandlers()
 export class OrderFailedHandler {
   constructor(
     private readonly stock: StockService,

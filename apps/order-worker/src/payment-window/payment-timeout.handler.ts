@@ -1,12 +1,11 @@
-import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { PinoLogger } from 'nestjs-pino';
 import { parsePaymentWindow } from '@seckill/contracts';
-import { Queue, parseOrPark, type Delivery, type Disposition } from '@seckill/messaging';
+import { Queue, parseOrPark, type Delivery, type Disposition, QueueHandlers } from '@seckill/messaging';
 import { OrderLifecycleService } from '@seckill/order-lifecycle';
 
 /** An order's payment window expired (dead-lettered from its payment-window queue into seckill.order.timeout). */
-@Controller()
+@QueueHandlers()
 export class PaymentTimeoutHandler {
   constructor(
     private readonly lifecycle: OrderLifecycleService,

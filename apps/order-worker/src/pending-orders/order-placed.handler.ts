@@ -1,9 +1,9 @@
-import { Controller, Inject } from '@nestjs/common';
+import { Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
 import { MESSAGE_VERSION, MessageFormatError, parseOrderPlaced, type OrderPlacedMessage, type OrderResultMessage, type PaymentWindowMessage } from '@seckill/contracts';
-import { ConfirmedPublisher, Exchange, Queue, RoutingKey, paymentWindowQueue, type Delivery, type Disposition } from '@seckill/messaging';
+import { ConfirmedPublisher, Exchange, Queue, RoutingKey, paymentWindowQueue, type Delivery, type Disposition, QueueHandlers } from '@seckill/messaging';
 import { metrics } from '@seckill/observability';
 import { StockService } from '@seckill/stock';
 import type { Candidate } from './decide-orders';
@@ -19,7 +19,7 @@ import { OrderBatchRepository, type RecordedOutcome } from './order-batch.reposi
  * consumer model (libs/messaging QueueConsumer): an outage pauses it, a failing batch is split into single
  * messages, and only a message that fails while everything answers is counted towards its parking lot.
  */
-@Controller()
+@QueueHandlers()
 export class OrderPlacedHandler {
   constructor(
     private readonly repo: OrderBatchRepository,

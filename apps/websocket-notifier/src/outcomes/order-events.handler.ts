@@ -1,8 +1,7 @@
-import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { PinoLogger } from 'nestjs-pino';
 import { parseOrderEvent } from '@seckill/contracts';
-import { Queue, parseOrPark, type Delivery, type Disposition } from '@seckill/messaging';
+import { Queue, parseOrPark, type Delivery, type Disposition, QueueHandlers } from '@seckill/messaging';
 import { OutcomeStore } from './outcome-store';
 
 /**
@@ -10,7 +9,7 @@ import { OutcomeStore } from './outcome-store';
  * is stored once, by whichever instance takes it) and hands it to the store, which announces it to the
  * instance holding the sockets.
  */
-@Controller()
+@QueueHandlers()
 export class OrderEventsHandler {
   constructor(
     private readonly store: OutcomeStore,

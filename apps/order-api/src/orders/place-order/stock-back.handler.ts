@@ -1,8 +1,7 @@
-import { Controller } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { PinoLogger } from 'nestjs-pino';
 import { parseStockBack } from '@seckill/contracts';
-import { parseOrPark, type Delivery, type Disposition } from '@seckill/messaging';
+import { parseOrPark, type Delivery, type Disposition, QueueHandlers } from '@seckill/messaging';
 import { SaleCache } from '../../goods/sale-cache';
 import { SoldOutFlags } from './sold-out-flags';
 
@@ -14,7 +13,7 @@ export const STOCK_BROADCAST = 'stock-broadcast';
  * queue of this instance alone, bound to the seckill.stock fanout (see consumers.ts); every (re)attach clears
  * all flags, since broadcasts sent while it was away are lost.
  */
-@Controller()
+@QueueHandlers()
 export class StockBackHandler {
   constructor(
     private readonly flags: SoldOutFlags,
