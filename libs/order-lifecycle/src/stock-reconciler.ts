@@ -69,7 +69,6 @@ export class StockReconciler {
     };
     const drift = r.before === null ? null : r.before - after;
     metrics.stockDrift.set({ seckill_good_id: String(goodId) }, drift ?? 0);
-    if (mode === 'lift') metrics.stockFenced.set({ seckill_good_id: String(goodId) }, 0);
     const log = { seckillGoodId: goodId, mode, redisBefore: r.before, redisAfter: after, db: snapshot.left, inFlight: r.inFlight, drift };
     if (mode === 'lift') this.logger.warn(log, 'held item released: Redis rebuilt from PostgreSQL after every queued order was decided');
     else if (report.repaired) this.logger.warn(log, 'stock drift repaired');
@@ -102,7 +101,8 @@ export class StockReconciler {
         return loaded ? 'loaded' : 'present';
       }
       if (await this.stock.fence(goodId)) {
-        metrics.stockFenced.set({ seckill_good_id: String(goodId) }, 1);
+        // seckill_stock_fenced is order-worker's (FenceLifter reads every hold from Redis): a gauge set here, in
+        // whichever process met the missing counter, would never be cleared.
         this.logger.warn({ seckillGoodId: goodId }, 'Redis lost this item\'s stock: held until the orders queued before are decided');
         return 'held';
       }

@@ -86,6 +86,7 @@ export class FenceLifter implements OnApplicationBootstrap, OnApplicationShutdow
         continue;
       }
       lifted.push(h.goodId);
+      metrics.stockFenced.set({ seckill_good_id: String(h.goodId) }, 0);
       this.known.delete(h.goodId);
       const back: StockBackMessage = { version: MESSAGE_VERSION, seckillGoodId: h.goodId, reason: 'reconcile' };
       await this.publisher.publish(Exchange.STOCK, '', back).catch((err: unknown) => this.logger.warn({ err }, 'stock-back broadcast failed; flags expire by themselves'));
