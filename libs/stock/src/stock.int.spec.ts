@@ -195,11 +195,13 @@ describe('an item whose counter Redis lost', () => {
     assert.equal((await svc(0).reserve(goodId, 1, randomUUID())).kind, 'RECOVERING');
 
     assert.equal((await svc(0).reconcile(goodId, 'reconcile', 7, [], [])).status, 'HELD');
-    const lifted = await svc(0).reconcile(goodId, 'lift', 7, [{ userId: 3, uuid: randomUUID() }], []);
+    const liveUuid = randomUUID();
+    const lifted = await svc(0).reconcile(goodId, 'lift', 7, [{ userId: 3, uuid: liveUuid }], []);
     assert.deepEqual([lifted.status, lifted.before, lifted.after], ['OK', null, 7]);
     assert.equal(await svc(0).recovering(), false);
     assert.equal((await svc(0).reconcile(goodId, 'lift', 7, [], [])).status, 'NOT_HELD', 'a second lift finds nothing to do');
     assert.equal((await svc(0).reserve(goodId, 3, randomUUID())).kind, 'ALREADY_ORDERED', 'live buyers are back');
+    assert.deepEqual(await svc(0).reserve(goodId, 3, liveUuid), { kind: 'DUPLICATE', state: 'QUEUED' }, 'the live order\'s own request asked again is the same request');
     assert.equal((await svc(0).reserve(goodId, 4, randomUUID())).kind, 'RESERVED');
   });
 

@@ -8,11 +8,14 @@ import { RETRY_AFTER_SECONDS } from './error-mapping';
 const counted = Symbol('counted');
 
 /**
- * Graceful stop (SIGTERM). From the moment shutdown begins, new requests are answered 503 TRY_AGAIN with
+ * Graceful stop (SIGTERM). From the moment shutdown begins every new request is answered 503 TRY_AGAIN with
  * `Connection: close` (the client retries on another instance; the same requestId lands on the same order),
  * while the requests already in flight — reservations waiting for their publish confirm among them — are
- * finished; only then does Nest close the server, the broker channel and Redis. Bounded by SHUTDOWN_GRACE_MS:
- * what is still unfinished then is left to the stranded-reservation sweeper.
+ * finished. The server then keeps listening a moment longer: requests already written into a connection, or a
+ * connection still in the listen backlog, get that 503 too instead of the reset a closing listener or an idle
+ * keep-alive connection closed under a client's feet would give them. Only then does Nest close the server, the
+ * broker channel and Redis. Bounded by SHUTDOWN_GRACE_MS: what is still unfinished then is left to the
+ * stranded-reservation sweeper.
  */
 @Injectable()
 export class ShutdownGate implements BeforeApplicationShutdown {
@@ -57,15 +60,20 @@ export class ShutdownGate implements BeforeApplicationShutdown {
 
   async beforeApplicationShutdown(): Promise<void> {
     this.draining = true;
-    if (this.inFlight === 0) return;
     const started = Date.now();
-    this.logger.info({ inFlight: this.inFlight }, 'shutting down: finishing the requests in flight');
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      new Promise<void>((resolve) => (this.idle = resolve)),
-      new Promise<void>((resolve) => (timer = setTimeout(resolve, this.config.SHUTDOWN_GRACE_MS))),
-    ]);
-    clearTimeout(timer);
-    this.logger.info({ left: this.inFlight, ms: Date.now() - started }, 'requests in flight finished');
+    const deadline = started + this.config.SHUTDOWN_GRACE_MS;
+    if (this.inFlight > 0) {
+      this.logger.info({ inFlight: this.inFlight }, 'shutting down: finishing the requests in flight');
+      await Promise.race([new Promise<void>((resolve) => (this.idle = resolve)), sleep(deadline - Date.now())]);
+    }
+    await sleep(Math.min(LINGER_MS, deadline - Date.now()));
+    this.logger.info({ left: this.inFlight, ms: Date.now() - started }, 'requests in flight finished; closing');
   }
+}
+
+/** How long the server still answers (503) after the requests in flight are done, before it closes. */
+const LINGER_MS = 1000;
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }

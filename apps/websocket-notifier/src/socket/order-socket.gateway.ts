@@ -24,6 +24,8 @@ export class OrderSocketGateway implements OnGatewayConnection, OnModuleInit, Be
   private readonly local = new LocalSockets();
   private heartbeat?: NodeJS.Timeout;
   private reconnected = false;
+  /** Bumped by every resync, so an older one still retrying gives way. */
+  private resyncs = 0;
 
   constructor(
     private readonly tokens: TokenService,
@@ -43,7 +45,7 @@ export class OrderSocketGateway implements OnGatewayConnection, OnModuleInit, Be
     this.subscriber.on('message', (channel: string, payload: string) => this.onAnnounced(channel, payload));
     // Announcements made while the subscriber was reconnecting are lost: re-read what every waiting uuid has.
     this.subscriber.on('ready', () => {
-      if (this.reconnected) void this.replayAll();
+      if (this.reconnected) void this.resync();
       this.reconnected = true;
     });
     this.heartbeat = setInterval(() => this.beat(), this.config.NOTIFIER_PING_INTERVAL_MS);
@@ -136,9 +138,31 @@ export class OrderSocketGateway implements OnGatewayConnection, OnModuleInit, Be
     }
   }
 
+  /**
+   * After the subscriber reconnected. ioredis re-subscribes right after its 'ready' event; subscribing again here
+   * and awaiting the reply tells when that is in effect (replies come in order). Only then are the stored
+   * outcomes read: whatever is stored later is announced to a channel this instance listens to again, and what
+   * was stored earlier is read now. The read goes through the command connection, which may come back later than
+   * the subscriber (Redis restarted): it is retried until it answers, or until a newer resync takes over.
+   */
+  private async resync(): Promise<void> {
+    const run = ++this.resyncs;
+    const channels = this.local.uuids().map((u) => this.store.channel(u));
+    for (let attempt = 0; run === this.resyncs; attempt++) {
+      try {
+        if (channels.length > 0) await this.subscriber.subscribe(...channels);
+        await this.replayAll();
+        return;
+      } catch (err) {
+        if (attempt === 0) this.logger.warn({ err, waiting: channels.length }, 'could not re-read stored outcomes after a reconnect; retrying');
+        await new Promise((r) => setTimeout(r, Math.min(2000, 200 * (attempt + 1))));
+      }
+    }
+  }
+
   private async replayAll(): Promise<void> {
     for (const uuid of this.local.uuids()) {
-      const stored = await this.store.read(uuid).catch(() => null);
+      const stored = await this.store.read(uuid);
       if (stored) for (const s of this.local.of(uuid)) this.deliver(s, stored.userId, stored.frames);
     }
   }

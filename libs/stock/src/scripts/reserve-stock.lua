@@ -4,7 +4,8 @@
 -- ARGV[1] userId   ARGV[2] uuid   ARGV[3] seckillGoodId   ARGV[4] request TTL in seconds   ARGV[5] now (ms)
 -- Returns {code, detail}:
 --   {'OK', stockLeftAfter}     reserved; request state PUBLISHING until order-api confirms the publish
---   {'DUPLICATE', state}       this uuid (same user + requestId) was seen before; nothing reserved again
+--   {'DUPLICATE', state}       this uuid (same user + requestId) was seen before (its record, or the unit it holds);
+--                              nothing reserved again
 --   {'FOREIGN', ''}            this uuid belongs to another shopper's request
 --   {'RECOVERING', ''}         Redis lost this item's state: held until the orders queued before are decided
 --   {'ALREADY_ORDERED', ''}    the shopper holds a reservation or a live order for this item
@@ -22,7 +23,13 @@ end
 if redis.call('EXISTS', KEYS[5]) == 1 then
   return {'RECOVERING', ''}
 end
-if redis.call('HEXISTS', KEYS[2], ARGV[1]) == 1 then
+local holder = redis.call('HGET', KEYS[2], ARGV[1])
+if holder == ARGV[2] then
+  -- This very request holds the shopper's unit, but its record is gone (Redis lost it, and the buyers were
+  -- rebuilt from PostgreSQL's live orders): it is the same request asked again, not a second order.
+  return {'DUPLICATE', 'QUEUED'}
+end
+if holder then
   return {'ALREADY_ORDERED', ''}
 end
 local left = redis.call('GET', KEYS[1])
