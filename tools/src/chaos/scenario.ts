@@ -1,0 +1,44 @@
+import type { Check } from './checks';
+import type { PrivateServers } from './servers/private-servers';
+import type { Fleet, FleetCounts } from './shoppers/fleet';
+import type { ScenarioSystem, SystemSpec } from './system';
+
+/** What a scenario's fault waits for before it strikes: an event of the sale, never a clock. */
+export type Trigger = { accepted: number } | { outcomes: number };
+
+export function triggerHolds(t: Trigger, c: FleetCounts): boolean {
+  return 'accepted' in t ? c.accepted >= t.accepted : c.outcomes >= t.outcomes;
+}
+
+export function describeTrigger(t: Trigger): string {
+  return 'accepted' in t ? `${t.accepted} orders accepted` : t.outcomes === 1 ? 'the first outcome' : `${t.outcomes} outcomes`;
+}
+
+/** What a fault can reach, and its notebook. */
+export interface FaultContext {
+  servers: PrivateServers;
+  system: ScenarioSystem;
+  fleet: Fleet;
+  signal: AbortSignal;
+  /** Notes a moment of the fault (shown with its time in the results). */
+  mark(what: string): void;
+  /** Keeps the fault in place this long: the length of an outage is the fault itself, not a synchronisation. */
+  hold(ms: number): Promise<void>;
+  log(line: string): void;
+}
+
+export interface Scenario {
+  name: string;
+  title: string;
+  /** The fault in a few words, for the results table. */
+  fault: string;
+  /** What surviving it proves (docs/reliability.md and `--list`). */
+  proves: string;
+  system?: Partial<SystemSpec>;
+  trigger: Trigger;
+  /**
+   * Breaks something and puts it back; resolves once everything it broke is back. May return checks of its
+   * own, evaluated at the very end, once the sale has settled.
+   */
+  inject(ctx: FaultContext): Promise<(() => Check[]) | void>;
+}
