@@ -53,7 +53,7 @@ describe('npm run chaos (CI subset)', () => {
       `stdout:\n${run.stdout.slice(-4000)}\nstderr:\n${run.stderr.slice(-2000)}`,
     );
     for (const name of SUBSET) assert.match(run.stdout, new RegExp(`^${name}\\s`, 'm'), `a table row for ${name}`);
-    assert.match(run.stdout, /^scenario\s+faults injected\s+202s\s+outcomes\s+lost\s+oversold\s+broken promises\s+5xx\s+time to ready/m);
+    assert.match(run.stdout, /^scenario\s+faults injected\s+202s\s+outcomes\s+lost\s+oversold\s+broken promises\s+503s in fault\s+5xx\s+time to ready/m);
     assert.equal(report.ok, report.scenarios.every((s) => s.checks.every((c) => c.ok)));
     assert.equal(run.code, report.ok ? 0 : 1);
   });

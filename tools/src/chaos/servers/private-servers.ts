@@ -26,15 +26,17 @@ export class PrivateServers {
   }
 
   static async start(log: (line: string) => void = () => undefined): Promise<PrivateServers> {
+    const [pg, redis, amqp, dist, management] = [await freePort(), await freePort(), await freePort(), await freePort(), await freePort()];
+    // From here to the constructor (which hooks `exit`) nothing waits: the directory cannot be left behind.
     const dir = mkdtempSync(join(tmpdir(), 'seckill-chaos-'));
     // The postgres and rabbitmq users must reach their subdirectories.
     chmodSync(dir, 0o755);
     const id = randomBytes(3).toString('hex');
     const servers = new PrivateServers(
       dir,
-      new PrivatePostgres(join(dir, 'postgres'), await freePort()),
-      new PrivateRedis(join(dir, 'redis'), await freePort()),
-      new PrivateRabbitMq(join(dir, 'rabbitmq'), { amqp: await freePort(), dist: await freePort(), management: await freePort() }, `chaos-${id}@localhost`),
+      new PrivatePostgres(join(dir, 'postgres'), pg!),
+      new PrivateRedis(join(dir, 'redis'), redis!),
+      new PrivateRabbitMq(join(dir, 'rabbitmq'), { amqp: amqp!, dist: dist!, management: management! }, `chaos-${id}@localhost`),
     );
     try {
       servers.rabbitmq.prepare();
