@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { createTestEnv, mintToken, seedSale, seedShoppers, type TestEnv } from '@seckill/testing';
+import { createTestEnv, mintToken, seedSale, seedShoppers, sql, type TestEnv } from '@seckill/testing';
 import { now } from '../loadtest/protocol';
 import { evaluate, stillSettling, type Check, type FaultWindow, type Figures } from './checks';
 import { EndStateReader, type EndState } from './end-state';
@@ -39,6 +39,7 @@ const BASE_SYSTEM: SystemSpec = {
   notifiers: 2,
   proxyPostgres: false,
   proxyWorkerBroker: false,
+  proxyFirstApiBroker: false,
   env: { RECONCILE_INTERVAL_MS: '5000', LOG_LEVEL: 'info' },
   workerEnv: { WORKER_BATCH_SIZE: '20', WORKER_BATCHES_IN_FLIGHT: '2', WORKER_PREFETCH: '40' },
 };
@@ -157,6 +158,8 @@ export async function runScenario(sc: Scenario, servers: PrivateServers, io: Run
         log(`+${((at - saleStartedAt) / 1000).toFixed(1)} s ${what}`);
       },
       hold: (ms) => delay(ms, undefined, { signal: io.signal }),
+      decided: async () =>
+        new Set((await sql<{ uuid: string }>(env!.databaseUrl, `SELECT uuid FROM order_requests WHERE seckill_good_id = $1`, [goodId])).map((r) => r.uuid)),
       log,
     };
     const extraChecks = await sc.inject(ctx);

@@ -24,6 +24,8 @@ export interface FaultContext {
   mark(what: string): void;
   /** Keeps the fault in place this long: the length of an outage is the fault itself, not a synchronisation. */
   hold(ms: number): Promise<void>;
+  /** The uuids PostgreSQL has decided so far (read once, now). */
+  decided(): Promise<Set<string>>;
   log(line: string): void;
 }
 
@@ -41,4 +43,10 @@ export interface Scenario {
    * own, evaluated at the very end, once the sale has settled.
    */
   inject(ctx: FaultContext): Promise<(() => Check[]) | void>;
+}
+
+/** The fault proxy a scenario asked for; a scenario without it is a bug in the scenario table. */
+export function proxyOf<T>(proxy: T | undefined, what: string): T {
+  if (!proxy) throw new Error(`scenario misconfigured: no ${what} proxy`);
+  return proxy;
 }

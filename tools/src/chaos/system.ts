@@ -10,9 +10,17 @@ export interface SystemSpec {
   proxyPostgres: boolean;
   /** The workers reach RabbitMQ (AMQP) through a fault proxy; the other apps go direct. */
   proxyWorkerBroker: boolean;
+  /** The first order-api reaches RabbitMQ (AMQP) through a fault proxy; the other apps go direct. */
+  proxyFirstApiBroker: boolean;
   /** Extra environment for every app, then for the workers only. */
   env: Record<string, string>;
   workerEnv: Record<string, string>;
+}
+
+export interface Proxies {
+  postgres?: FaultProxy;
+  workerBroker?: FaultProxy;
+  firstApiBroker?: FaultProxy;
 }
 
 const SHORT: Record<AppName, string> = { 'order-api': 'api', 'order-worker': 'worker', 'websocket-notifier': 'notifier' };
@@ -30,25 +38,32 @@ export class ScenarioSystem {
   private readonly stoppedOnPurpose = new Set<AppProcess>();
   private readonly all: AppProcess[] = [];
   private readonly restarts = new Map<AppProcess, number>();
+  private readonly envOf = new Map<AppProcess, Record<string, string>>();
   private readonly killAtExit = () => {
     for (const p of this.all) void p.stop('SIGKILL');
   };
 
   private constructor(
     private readonly label: string,
-    private readonly envs: Record<AppName, Record<string, string>>,
-    readonly proxies: { postgres?: FaultProxy; workerBroker?: FaultProxy },
+    readonly proxies: Proxies,
   ) {
     process.once('exit', this.killAtExit);
   }
 
   static async start(spec: SystemSpec, env: TestEnv, servers: PrivateServers, label: string): Promise<ScenarioSystem> {
-    const proxies: { postgres?: FaultProxy; workerBroker?: FaultProxy } = {};
+    const proxies: Proxies = {};
+    const broker = { host: '127.0.0.1', port: servers.rabbitmq.ports.amqp };
     if (spec.proxyPostgres) proxies.postgres = await FaultProxy.start({ host: '127.0.0.1', port: servers.postgres.port });
-    if (spec.proxyWorkerBroker) proxies.workerBroker = await FaultProxy.start({ host: '127.0.0.1', port: servers.rabbitmq.ports.amqp });
-    const base = { ...env.vars, ...spec.env, ...(proxies.postgres ? { DATABASE_URL: proxies.postgres.rewrite(env.databaseUrl) } : {}) };
-    const worker = { ...base, ...spec.workerEnv, ...(proxies.workerBroker ? { RABBITMQ_URL: proxies.workerBroker.rewrite(env.amqpUrl) } : {}) };
-    const system = new ScenarioSystem(label, { 'order-api': base, 'order-worker': worker, 'websocket-notifier': base }, proxies);
+    if (spec.proxyWorkerBroker) proxies.workerBroker = await FaultProxy.start(broker);
+    if (spec.proxyFirstApiBroker) proxies.firstApiBroker = await FaultProxy.start(broker);
+    const base: Record<string, string> = { ...env.vars, ...spec.env, ...(proxies.postgres ? { DATABASE_URL: proxies.postgres.rewrite(env.databaseUrl) } : {}) };
+    const viaProxy = (proxy: FaultProxy | undefined): Record<string, string> => (proxy ? { RABBITMQ_URL: proxy.rewrite(env.amqpUrl) } : {});
+    const envFor = (app: AppName, i: number): Record<string, string> => {
+      if (app === 'order-worker') return { ...base, ...spec.workerEnv, ...viaProxy(proxies.workerBroker) };
+      if (app === 'order-api' && i === 1) return { ...base, ...viaProxy(proxies.firstApiBroker) };
+      return base;
+    };
+    const system = new ScenarioSystem(label, proxies);
     try {
       const counts: [AppName, number][] = [
         ['order-worker', spec.workers],
@@ -56,7 +71,7 @@ export class ScenarioSystem {
         ['websocket-notifier', spec.notifiers],
       ];
       for (const [app, n] of counts) {
-        for (let i = 1; i <= n; i++) system.add(new AppProcess(app, `${label}-${SHORT[app]}-${i}`, await freePort(), system.envs[app]));
+        for (let i = 1; i <= n; i++) system.add(new AppProcess(app, `${label}-${SHORT[app]}-${i}`, await freePort(), envFor(app, i)), envFor(app, i));
       }
       await Promise.all(system.current.map((p) => p.start(60_000)));
     } catch (err) {
@@ -66,9 +81,10 @@ export class ScenarioSystem {
     return system;
   }
 
-  private add(p: AppProcess): void {
+  private add(p: AppProcess, env: Record<string, string>): void {
     this.current.push(p);
     this.all.push(p);
+    this.envOf.set(p, env);
   }
 
   of(app: AppName): AppProcess[] {
@@ -115,12 +131,14 @@ export class ScenarioSystem {
   /** The process that will replace `p` (not started yet: the caller starts it, and may kill it while it starts). */
   replace(p: AppProcess): AppProcess {
     const n = (this.restarts.get(p) ?? 0) + 1;
-    const next = new AppProcess(p.app, `${p.label.replace(/-restart\d+$/, '')}-restart${n}`, p.port, this.envs[p.app]);
+    const env = this.envOf.get(p)!;
+    const next = new AppProcess(p.app, `${p.label.replace(/-restart\d+$/, '')}-restart${n}`, p.port, env);
     this.restarts.set(next, n);
     const at = this.current.indexOf(p);
     if (at >= 0) this.current.splice(at, 1, next);
     else this.current.push(next);
     this.all.push(next);
+    this.envOf.set(next, env);
     return next;
   }
 

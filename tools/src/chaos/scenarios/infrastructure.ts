@@ -1,10 +1,4 @@
-import type { Scenario } from '../scenario';
-
-/** The fault proxy of a scenario that asked for one; a scenario without it is a bug in the scenario table. */
-function proxyOf<T>(proxy: T | undefined, what: string): T {
-  if (!proxy) throw new Error(`scenario misconfigured: no ${what} proxy`);
-  return proxy;
-}
+import { proxyOf, type Scenario } from '../scenario';
 
 export const rabbitmqRestart: Scenario = {
   name: 'rabbitmq-restart',

@@ -1,5 +1,5 @@
 import type { Attempt } from '../shoppers/records';
-import type { FaultContext, Scenario } from '../scenario';
+import { proxyOf, type FaultContext, type Scenario } from '../scenario';
 
 /** Waits until `api` has at least `n` requests in flight, so a kill or a stop lands on live requests. */
 async function untilBusy(ctx: FaultContext, api: string, n: number): Promise<void> {
@@ -18,18 +18,18 @@ export const workerKilledTwice: Scenario = {
     const first = ctx.system.of('order-worker')[0]!;
     ctx.mark(`worker SIGKILL (${ctx.fleet.counts.outcomes} outcomes so far)`);
     await ctx.system.kill(first, 'SIGKILL');
-    // The second kill must land while the new worker redoes what the first left, not after it has finished:
-    // it comes with the first outcome after the new process was spawned, even if that is still booting.
+    // Everything the first worker decided was committed before it was published, so an outcome for any other
+    // uuid can only come from its successor: the second kill waits for one, even if the successor still boots.
+    const byFirst = await ctx.decided();
     const second = ctx.system.replace(first);
-    const seen = ctx.fleet.counts.outcomes;
     const starting = second.start(60_000).then(
       () => ctx.mark('worker restarted'),
       () => undefined,
     );
     await ctx.fleet
-      .waitFor((c) => c.outcomes > seen, 30_000, 'an outcome from the restarted worker', ctx.signal)
-      .catch((err: unknown) => ctx.mark(`no new outcome: ${err instanceof Error ? err.message : String(err)}`));
-    ctx.mark(`worker SIGKILL again (${ctx.fleet.counts.outcomes} outcomes so far)`);
+      .waitFor(() => ctx.fleet.records().some((r) => r.outcome && !byFirst.has(r.uuid ?? r.requestId)), 30_000, 'an outcome decided by the restarted worker', ctx.signal)
+      .catch((err: unknown) => ctx.mark(`no outcome from the restarted worker: ${err instanceof Error ? err.message : String(err)}`));
+    ctx.mark(`worker SIGKILL again (${byFirst.size} decided by the first one, ${ctx.fleet.counts.outcomes} outcomes so far)`);
     await ctx.system.kill(second, 'SIGKILL');
     await starting;
     await ctx.system.restart(second);
@@ -39,17 +39,26 @@ export const workerKilledTwice: Scenario = {
 
 export const apiKilled: Scenario = {
   name: 'order-api-sigkill',
-  fault: 'SIGKILL 1 of 2',
   title: 'order-api SIGKILLed mid-flood',
+  fault: 'SIGKILL 1 of 2',
   proves:
-    'An order-api killed between a reservation and its publish confirm strands nothing: the other instance keeps selling, shoppers who lost ' +
-    'their answer ask again with the same requestId, and a reservation left PUBLISHING is released by the sweeper.',
+    'An order-api killed between its Lua reserve and the publish confirm strands nothing: the other instance keeps selling, shoppers who ' +
+    'lost their answer ask again with the same requestId there, and a reservation left PUBLISHING is released by the sweeper.',
+  // Its broker link is held just before the kill, so the kill lands on requests waiting for their confirms (the
+  // window that strands a unit) rather than on whatever the instance happened to be doing.
+  system: { proxyFirstApiBroker: true },
   trigger: { accepted: 100 },
   async inject(ctx) {
     const api = ctx.system.of('order-api')[0]!;
+    const link = proxyOf(ctx.system.proxies.firstApiBroker, 'order-api 1 broker');
+    link.setMode('blackhole');
+    ctx.mark("order-api 1's broker link held: its publishes wait for their confirms");
     await untilBusy(ctx, api.url, 5);
-    ctx.mark(`order-api 1 SIGKILL (${ctx.fleet.inFlight(api.url).length} requests in flight on it)`);
+    ctx.mark(`order-api 1 SIGKILL (${ctx.fleet.inFlightCount(api.url)} requests in flight on it)`);
     await ctx.system.kill(api, 'SIGKILL');
+    // What it wrote to the broker meanwhile never arrived: it dies with the connection, as it would on a real crash.
+    link.setMode('drop');
+    link.setMode('pass');
     await ctx.system.restart(api);
     ctx.mark('order-api 1 restarted');
   },

@@ -56,7 +56,8 @@ export class Fleet {
       changed: () => this.changed(),
       inFlight: (api, delta) => {
         this.sending.set(api, (this.sending.get(api) ?? 0) + delta);
-        this.changed();
+        // Waiters on requests in flight must see the moment itself, not the next turn of the loop.
+        this.wake();
       },
     };
     this.shoppers = o.shoppers.map((s, index) => new ChaosShopper({ index, userId: s.userId, token: s.token, requestId: randomUUID() }, ctx));
@@ -137,8 +138,6 @@ export class Fleet {
   }
 
   private changed(): void {
-    // Waiters on what is kept as it happens (requests in flight) must see the moment itself, not the next turn.
-    this.wake();
     // Changes come in bursts (a wave, a socket storm): recount once per turn of the event loop, not per change.
     if (this.recount) return;
     this.recount = setImmediate(() => {
