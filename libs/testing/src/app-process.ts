@@ -60,8 +60,11 @@ export class AppProcess {
       env: { ...process.env, ...this.env, [portVar]: String(this.port), HOST: '127.0.0.1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout.pipe(log);
-    child.stderr.pipe(log);
+    // One log for both streams, ended once both are done: a pipe that ended it with stdout would make a late
+    // stderr write (a crash report) throw "write after end" in the parent.
+    child.stdout.pipe(log, { end: false });
+    child.stderr.pipe(log, { end: false });
+    child.once('close', () => log.end());
     this.child = child;
     this.exited = new Promise((res) =>
       child.once('exit', (code, signal) => {

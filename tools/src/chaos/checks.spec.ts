@@ -48,7 +48,7 @@ function cleanSale(stock = 3, shoppers = 100): Observations {
     saleStartedAt: 900,
     records,
     page: [{ route: 'GET /api/orders', api: API, at: 1500, status: 200 }],
-    fault: { startedAt: 1005, endedAt: 1500, arrivedAtStart: shoppers - 1, acceptedAtStart: 1, marks: [{ at: 1005, what: 'broke' }] },
+    fault: { startedAt: 1005, endedAt: 1500, effect: { at: 1005, arrived: shoppers - 1, accepted: 1, outcomes: 0 }, marks: [{ at: 1005, what: 'broke' }] },
     readiness: { ms: 1200, perApp: { 'api-1': 1200 } },
     end,
     unexpectedExits: [],
@@ -196,10 +196,16 @@ describe('evaluate', () => {
     assert.deepEqual(failed(p), ["every app ready within 30 s of the fault's end"]);
   });
 
-  it('fails a fault that came after every shopper had arrived, or never came', () => {
+  it('fails a fault that took effect after every shopper had arrived, or once everything was sold and decided, or never came', () => {
     const o = cleanSale();
-    o.fault.arrivedAtStart = o.shoppers;
+    o.fault.effect!.arrived = o.shoppers;
     assert.deepEqual(failed(o), ['the fault landed mid-sale']);
+    const done = cleanSale();
+    done.fault.effect = { at: 1400, arrived: 50, accepted: 3, outcomes: 3 };
+    assert.deepEqual(failed(done), ['the fault landed mid-sale'], 'sold out and every 202 decided: nothing at stake');
+    const deciding = cleanSale();
+    deciding.fault.effect = { at: 1400, arrived: 50, accepted: 3, outcomes: 2 };
+    assert.deepEqual(failed(deciding), [], 'sold out but a 202 still undecided: mid-sale');
     const p = cleanSale();
     p.fault = { marks: [] };
     assert.deepEqual(failed(p), ['the fault landed mid-sale']);

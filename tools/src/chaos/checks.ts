@@ -13,13 +13,23 @@ export interface FaultMark {
   what: string;
 }
 
+/** Where the sale stood at one moment. */
+export interface SaleProgress {
+  at: number;
+  arrived: number;
+  accepted: number;
+  outcomes: number;
+}
+
 export interface FaultWindow {
   /** When the fault began (the first thing the scenario broke) and when everything it broke was back. */
   startedAt?: number;
   endedAt?: number;
-  /** Shoppers who had clicked, and 202s, when it began: did it land in the middle of the sale? */
-  arrivedAtStart?: number;
-  acceptedAtStart?: number;
+  /**
+   * Where the sale stood when the fault took effect (clients cut off, a process gone), which for a graceful
+   * broker stop comes a while after it began: did it land in the middle of the sale?
+   */
+  effect?: SaleProgress;
   marks: FaultMark[];
 }
 
@@ -225,13 +235,19 @@ export function evaluate(o: Observations): { figures: Figures; checks: Check[] }
   const add = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
   const rel = (at: number | undefined) => (at === undefined ? '?' : `${((at - o.saleStartedAt) / 1000).toFixed(1)} s`);
 
+  const effect = fault.effect;
+  const stock = Number.isFinite(end.stockTotal) ? end.stockTotal : o.stock;
+  // Mid-sale: shoppers still to come, and units still to sell or 202s still to decide. A fault that takes effect
+  // once everything is decided puts nothing at stake, whatever it breaks.
+  const midSale = effect !== undefined && effect.arrived < o.shoppers && (effect.accepted < stock || effect.outcomes < effect.accepted);
   add(
     'the fault landed mid-sale',
-    fault.startedAt !== undefined && fault.endedAt !== undefined && (fault.arrivedAtStart ?? o.shoppers) < o.shoppers,
-    fault.startedAt === undefined
+    fault.startedAt !== undefined && fault.endedAt !== undefined && midSale,
+    fault.startedAt === undefined || effect === undefined
       ? 'no fault was injected'
-      : `began at ${rel(fault.startedAt)} with ${n(fault.arrivedAtStart ?? 0)} of ${n(o.shoppers)} shoppers arrived and ${n(fault.acceptedAtStart ?? 0)} accepted; ` +
-          (fault.endedAt === undefined ? 'never ended' : `ended at ${rel(fault.endedAt)}`),
+      : `began at ${rel(fault.startedAt)}, took effect at ${rel(effect.at)} with ${n(effect.arrived)} of ${n(o.shoppers)} shoppers arrived, ` +
+          `${n(effect.accepted)} of ${n(stock)} units accepted and ${n(effect.outcomes)} outcomes in; ` +
+          (fault.endedAt === undefined ? 'never ended' : `over at ${rel(fault.endedAt)}`),
   );
   add('the requests really overlapped', maxInFlight >= LIMITS.minInFlight, `at most ${n(maxInFlight)} order requests in flight at once (at least ${LIMITS.minInFlight} wanted)`);
   add(

@@ -74,6 +74,7 @@ export async function runScenario(sc: Scenario, servers: PrivateServers, io: Run
   const log = (line: string) => io.log(`${sc.name}: ${line}`);
   const spec: SystemSpec = { ...BASE_SYSTEM, ...sc.system, env: { ...BASE_SYSTEM.env, ...sc.system?.env }, workerEnv: { ...BASE_SYSTEM.workerEnv, ...sc.system?.workerEnv } };
   const fault: FaultWindow = { marks: [] };
+  const stock = sc.stock ?? SALE.stock;
   let env: TestEnv | undefined;
   let system: ScenarioSystem | undefined;
   let fleet: Fleet | undefined;
@@ -97,7 +98,7 @@ export async function runScenario(sc: Scenario, servers: PrivateServers, io: Run
   const accepted = () => (fleet?.records() ?? []).filter((r) => r.end === 'accepted').map((r) => ({ uuid: r.uuid ?? r.requestId, userId: r.userId }));
   const judge = (end: EndState, extra: readonly Check[]) =>
     evaluate({
-      stock: SALE.stock,
+      stock,
       shoppers: SALE.shoppers,
       saleStartedAt,
       records: fleet!.records(),
@@ -113,7 +114,7 @@ export async function runScenario(sc: Scenario, servers: PrivateServers, io: Run
     log('preparing (servers up, environment, sale, shoppers)');
     await servers.ensureUp();
     env = await createTestEnv(`chaos-${sc.name}`, servers.urls);
-    const goodId = await seedSale(env.databaseUrl, { name: `chaos ${sc.name}`, stock: SALE.stock });
+    const goodId = await seedSale(env.databaseUrl, { name: `chaos ${sc.name}`, stock });
     const users = await seedShoppers(env.databaseUrl, SALE.shoppers, `chaos-${env.id}`);
     const tokens = new Map(users.map((u) => [u.id, mintToken(env!.vars.JWT_SECRET!, u)]));
     log(`starting ${spec.apis} order-api, ${spec.workers} order-worker, ${spec.notifiers} websocket-notifier`);
@@ -141,12 +142,11 @@ export async function runScenario(sc: Scenario, servers: PrivateServers, io: Run
     saleStartedAt = now();
     fleet.start();
     page.start();
-    log(`sale: ${SALE.stock} units, ${SALE.shoppers} shoppers in waves of ${SALE.waves.size} every ${SALE.waves.everyMs} ms; the fault comes with ${describeTrigger(sc.trigger)}`);
+    log(`sale: ${stock} units, ${SALE.shoppers} shoppers in waves of ${SALE.waves.size} every ${SALE.waves.everyMs} ms; the fault comes with ${describeTrigger(sc.trigger)}`);
     await fleet.waitFor((c) => triggerHolds(sc.trigger, c), TIMING.triggerMs, describeTrigger(sc.trigger), io.signal);
 
     fault.startedAt = now();
-    fault.arrivedAtStart = fleet.counts.arrived;
-    fault.acceptedAtStart = fleet.counts.accepted;
+    const progress = () => ({ at: now(), ...fleet!.counts });
     const ctx: FaultContext = {
       servers,
       system: sys,
@@ -157,11 +157,17 @@ export async function runScenario(sc: Scenario, servers: PrivateServers, io: Run
         fault.marks.push({ at, what });
         log(`+${((at - saleStartedAt) / 1000).toFixed(1)} s ${what}`);
       },
+      effective: (what) => {
+        fault.effect = progress();
+        ctx.mark(what);
+      },
       hold: (ms) => delay(ms, undefined, { signal: io.signal }),
       decided: async () =>
         new Set((await sql<{ uuid: string }>(env!.databaseUrl, `SELECT uuid FROM order_requests WHERE seckill_good_id = $1`, [goodId])).map((r) => r.uuid)),
       log,
     };
+    // Unless the scenario says when, the fault takes effect the moment it begins.
+    if (!sc.delayedEffect) fault.effect = progress();
     const extraChecks = await sc.inject(ctx);
     fault.endedAt = now();
 

@@ -22,6 +22,8 @@ export interface FaultContext {
   signal: AbortSignal;
   /** Notes a moment of the fault (shown with its time in the results). */
   mark(what: string): void;
+  /** Notes the moment the fault took effect (scenarios with `delayedEffect`). */
+  effective(what: string): void;
   /** Keeps the fault in place this long: the length of an outage is the fault itself, not a synchronisation. */
   hold(ms: number): Promise<void>;
   /** The uuids PostgreSQL has decided so far (read once, now). */
@@ -31,6 +33,13 @@ export interface FaultContext {
 
 export interface Scenario {
   name: string;
+  /** Units on sale, when the default does not leave the fault enough of the sale to land in. */
+  stock?: number;
+  /**
+   * The fault takes effect some time after it begins (a graceful stop drops its clients only after a while) and
+   * the scenario calls `effective` at that moment; otherwise it takes effect when it begins.
+   */
+  delayedEffect?: boolean;
   title: string;
   /** The fault in a few words, for the results table. */
   fault: string;
