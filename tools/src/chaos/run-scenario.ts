@@ -146,7 +146,7 @@ export async function runScenario(sc: Scenario, servers: PrivateServers, io: Run
     await fleet.waitFor((c) => triggerHolds(sc.trigger, c), TIMING.triggerMs, describeTrigger(sc.trigger), io.signal);
 
     fault.startedAt = now();
-    const progress = () => ({ at: now(), ...fleet!.counts });
+    const progress = () => ({ at: now(), ...fleet!.countNow() });
     const ctx: FaultContext = {
       servers,
       system: sys,

@@ -59,3 +59,8 @@ export function proxyOf<T>(proxy: T | undefined, what: string): T {
   if (!proxy) throw new Error(`scenario misconfigured: no ${what} proxy`);
   return proxy;
 }
+
+/** "1 outcome", "2 outcomes": the marks read as sentences. */
+export function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}

@@ -1,5 +1,5 @@
 import { connect } from 'amqplib';
-import { proxyOf, type Scenario } from '../scenario';
+import { plural, proxyOf, type Scenario } from '../scenario';
 
 export const rabbitmqRestart: Scenario = {
   name: 'rabbitmq-restart',
@@ -80,7 +80,7 @@ export const postgresBlackhole: Scenario = {
   async inject(ctx) {
     const proxy = proxyOf(ctx.system.proxies.postgres, 'PostgreSQL');
     proxy.setMode('blackhole');
-    ctx.mark(`PostgreSQL black-holed (${proxy.connections} connections held)`);
+    ctx.mark(`PostgreSQL black-holed (${plural(proxy.connections, 'connection')} held)`);
     await ctx.hold(20_000);
     proxy.setMode('pass');
     ctx.mark('PostgreSQL reachable again');
@@ -99,7 +99,7 @@ export const workerBrokerCut: Scenario = {
   async inject(ctx) {
     const proxy = proxyOf(ctx.system.proxies.workerBroker, 'worker broker');
     proxy.setMode('blackhole');
-    ctx.mark(`worker↔RabbitMQ black-holed (${ctx.fleet.counts.outcomes} outcomes so far)`);
+    ctx.mark(`worker↔RabbitMQ black-holed (${plural(ctx.fleet.countNow().outcomes, 'outcome')} so far)`);
     await ctx.hold(20_000);
     proxy.setMode('pass');
     ctx.mark('worker↔RabbitMQ reachable again');

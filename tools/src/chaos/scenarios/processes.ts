@@ -1,5 +1,5 @@
 import type { Attempt } from '../shoppers/records';
-import { proxyOf, type FaultContext, type Scenario } from '../scenario';
+import { plural, proxyOf, type FaultContext, type Scenario } from '../scenario';
 
 /** Waits until `api` has at least `n` requests in flight, so a kill or a stop lands on live requests. */
 async function untilBusy(ctx: FaultContext, api: string, n: number): Promise<void> {
@@ -16,7 +16,7 @@ export const workerKilledTwice: Scenario = {
   trigger: { outcomes: 1 },
   async inject(ctx) {
     const first = ctx.system.of('order-worker')[0]!;
-    ctx.mark(`worker SIGKILL (${ctx.fleet.counts.outcomes} outcomes so far)`);
+    ctx.mark(`worker SIGKILL (${plural(ctx.fleet.countNow().outcomes, 'outcome')} so far)`);
     await ctx.system.kill(first, 'SIGKILL');
     // Everything the first worker decided was committed before it was published, so an outcome for any other
     // uuid can only come from its successor: the second kill waits for one, even if the successor still boots.
@@ -29,7 +29,7 @@ export const workerKilledTwice: Scenario = {
     await ctx.fleet
       .waitFor(() => ctx.fleet.records().some((r) => r.outcome && !byFirst.has(r.uuid ?? r.requestId)), 30_000, 'an outcome decided by the restarted worker', ctx.signal)
       .catch((err: unknown) => ctx.mark(`no outcome from the restarted worker: ${err instanceof Error ? err.message : String(err)}`));
-    ctx.mark(`worker SIGKILL again (${byFirst.size} decided by the first one, ${ctx.fleet.counts.outcomes} outcomes so far)`);
+    ctx.mark(`worker SIGKILL again (${byFirst.size} decided by the first one, ${plural(ctx.fleet.countNow().outcomes, 'outcome')} so far)`);
     await ctx.system.kill(second, 'SIGKILL');
     await starting;
     await ctx.system.restart(second);
@@ -54,7 +54,7 @@ export const apiKilled: Scenario = {
     link.setMode('blackhole');
     ctx.mark("order-api 1's broker link held: its publishes wait for their confirms");
     await untilBusy(ctx, api.url, 5);
-    ctx.mark(`order-api 1 SIGKILL (${ctx.fleet.inFlightCount(api.url)} requests in flight on it)`);
+    ctx.mark(`order-api 1 SIGKILL (${plural(ctx.fleet.inFlightCount(api.url), 'request')} in flight on it)`);
     await ctx.system.kill(api, 'SIGKILL');
     // What it wrote to the broker meanwhile never arrived: it dies with the connection, as it would on a real crash.
     link.setMode('drop');
@@ -75,7 +75,7 @@ export const apiTerminated: Scenario = {
     const api = ctx.system.of('order-api')[0]!;
     await untilBusy(ctx, api.url, 5);
     const inFlight: Attempt[] = ctx.fleet.inFlight(api.url);
-    ctx.mark(`order-api 1 SIGTERM (${inFlight.length} requests in flight on it)`);
+    ctx.mark(`order-api 1 SIGTERM (${plural(inFlight.length, 'request')} in flight on it)`);
     const exit = await ctx.system.kill(api, 'SIGTERM');
     ctx.mark(exit.graceful ? `order-api 1 exited (${exit.signal ?? `code ${exit.code}`}) after ${exit.ms} ms` : `order-api 1 ignored SIGTERM for ${exit.ms} ms and was killed`);
     await ctx.system.restart(api);
@@ -109,8 +109,8 @@ export const notifierKilled: Scenario = {
   trigger: { accepted: 150 },
   async inject(ctx) {
     const notifier = ctx.system.of('websocket-notifier')[0]!;
-    const c = ctx.fleet.counts;
-    ctx.mark(`notifier 1 SIGKILL (${c.accepted - c.outcomes} 202s still waiting for their outcome)`);
+    const c = ctx.fleet.countNow();
+    ctx.mark(`notifier 1 SIGKILL (${c.accepted - c.outcomes} of ${c.accepted} 202s still waiting for their outcome)`);
     await ctx.system.kill(notifier, 'SIGKILL');
     await ctx.system.restart(notifier);
     ctx.mark('notifier 1 restarted');

@@ -146,6 +146,12 @@ export class Fleet {
     });
   }
 
+  /** The counts as of this instant (the `counts` field is refreshed once per turn of the event loop). */
+  countNow(): FleetCounts {
+    this.count();
+    return { ...this.counts };
+  }
+
   private count(): void {
     let accepted = 0;
     let outcomes = 0;
