@@ -7,11 +7,11 @@ import { after, before, describe, it } from 'node:test';
 import { REPO_ROOT } from '@seckill/testing';
 
 /**
- * The CI subset of `npm run chaos`: four scenarios, each a real sale on private servers with a fault in the
- * middle, run through the compiled command exactly as `npm run chaos -- --only …` runs them (module boundaries
- * keep e2e from importing tools/; the command and its JSON are the interface). Every check of every scenario is
- * asserted, one test each, so a failure names the scenario and the check. Until the product waits faults out
- * (issue 10), some of these fail: that is what they are for.
+ * The CI subset of `npm run chaos` (about 4 minutes): four scenarios, each a real sale on private servers with a
+ * fault in the middle, run through the compiled command exactly as `npm run chaos -- --only …` runs them (module
+ * boundaries keep e2e from importing tools/; the command and its JSON are the interface). Every check of every
+ * scenario is asserted, one test each, so a failure names the scenario and the check. Until the product waits
+ * faults out (issue 10), some of these fail: that is what they are for.
  */
 const SUBSET = ['redis-restart-empty', 'postgres-stop-10s', 'worker-sigkill-twice', 'order-api-sigkill'] as const;
 
