@@ -27,6 +27,7 @@ export async function freePort(): Promise<number> {
 export class AppProcess {
   private child?: ChildProcess;
   private exited?: Promise<number | null>;
+  private exitInfo?: { code: number | null; signal: NodeJS.Signals | null };
 
   constructor(
     readonly app: AppName,
@@ -45,6 +46,11 @@ export class AppProcess {
     return this.child?.pid;
   }
 
+  /** How the process ended (exit code or signal); undefined while it runs or before it started. */
+  get exit(): { code: number | null; signal: NodeJS.Signals | null } | undefined {
+    return this.exitInfo;
+  }
+
   /** Starts the process and resolves once /health answers 200 (or rejects if the process dies first). */
   async start(timeoutMs = 30_000): Promise<void> {
     const portVar = { 'order-api': 'ORDER_API_PORT', 'order-worker': 'ORDER_WORKER_PORT', 'websocket-notifier': 'NOTIFIER_PORT' }[this.app];
@@ -54,10 +60,18 @@ export class AppProcess {
       env: { ...process.env, ...this.env, [portVar]: String(this.port), HOST: '127.0.0.1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout.pipe(log);
-    child.stderr.pipe(log);
+    // One log for both streams, ended once both are done: a pipe that ended it with stdout would make a late
+    // stderr write (a crash report) throw "write after end" in the parent.
+    child.stdout.pipe(log, { end: false });
+    child.stderr.pipe(log, { end: false });
+    child.once('close', () => log.end());
     this.child = child;
-    this.exited = new Promise((res) => child.once('exit', (code) => res(code)));
+    this.exited = new Promise((res) =>
+      child.once('exit', (code, signal) => {
+        this.exitInfo = { code, signal };
+        res(code);
+      }),
+    );
     const deadline = Date.now() + timeoutMs;
     let dead = false;
     void this.exited.then(() => (dead = true));

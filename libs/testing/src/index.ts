@@ -1,4 +1,4 @@
-export { createTestEnv, useInProcess, TEST_JWT_SECRET, type TestEnv } from './test-env';
+export { createTestEnv, useInProcess, SHARED_SERVERS, TEST_JWT_SECRET, type TestEnv, type TestServers } from './test-env';
 export { mintToken } from './tokens';
 export { seedShoppers, seedSale, sql, type SaleSpec } from './seed';
 export { AppProcess, freePort, REPO_ROOT, ARTIFACTS, type AppName } from './app-process';

@@ -3,8 +3,16 @@ import Redis from 'ioredis';
 import { ManagementClient } from '@seckill/messaging';
 import { dropDatabase, migrate } from '@seckill/persistence';
 
+/** The servers an environment lives on: a PostgreSQL maintenance database, Redis, AMQP and the management API. */
+export interface TestServers {
+  database: string;
+  redis: string;
+  amqp: string;
+  management: string;
+}
+
 /** Where the shared development servers are; tests never touch their default database, vhost or keys. */
-const BASE = {
+export const SHARED_SERVERS: TestServers = {
   database: process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
   redis: process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379',
   amqp: process.env.TEST_RABBITMQ_URL ?? 'amqp://guest:guest@127.0.0.1:5672',
@@ -27,29 +35,29 @@ export interface TestEnv {
 }
 
 /**
- * An isolated world on the shared servers: a database of its own (migrated), a RabbitMQ vhost of its own and
- * a Redis key prefix of its own. `cleanup` removes all three.
+ * An isolated world on the shared servers (or on `servers`, e.g. private ones a chaos run may stop): a database
+ * of its own (migrated), a RabbitMQ vhost of its own and a Redis key prefix of its own. `cleanup` removes all three.
  */
-export async function createTestEnv(name: string): Promise<TestEnv> {
+export async function createTestEnv(name: string, servers: TestServers = SHARED_SERVERS): Promise<TestEnv> {
   const id = `${name.replace(/[^a-z0-9]/gi, '').toLowerCase().slice(0, 20)}_${randomBytes(4).toString('hex')}`;
-  const dbUrl = new URL(BASE.database);
+  const dbUrl = new URL(servers.database);
   dbUrl.pathname = `/seckill_test_${id}`;
   const databaseUrl = dbUrl.toString();
   await migrate(databaseUrl);
 
   const vhost = `seckill-test-${id}`;
-  const management = new ManagementClient(BASE.management);
-  await management.createVhost(vhost, new URL(BASE.amqp).username || 'guest');
-  const amqpUrl = `${BASE.amqp.replace(/\/$/, '')}/${encodeURIComponent(vhost)}`;
+  const management = new ManagementClient(servers.management);
+  await management.createVhost(vhost, new URL(servers.amqp).username || 'guest');
+  const amqpUrl = `${servers.amqp.replace(/\/$/, '')}/${encodeURIComponent(vhost)}`;
 
   const redisKeyPrefix = `test:${id}:`;
   const vars: Record<string, string> = {
     NODE_ENV: 'test',
     DATABASE_URL: databaseUrl,
-    REDIS_URL: BASE.redis,
+    REDIS_URL: servers.redis,
     REDIS_KEY_PREFIX: redisKeyPrefix,
     RABBITMQ_URL: amqpUrl,
-    RABBITMQ_MANAGEMENT_URL: BASE.management,
+    RABBITMQ_MANAGEMENT_URL: servers.management,
     JWT_SECRET: TEST_JWT_SECRET,
     PASSWORD_HASH_MEMORY_KIB: '1024',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info',
@@ -60,13 +68,13 @@ export async function createTestEnv(name: string): Promise<TestEnv> {
     management,
     vars,
     databaseUrl,
-    redisUrl: BASE.redis,
+    redisUrl: servers.redis,
     amqpUrl,
     redisKeyPrefix,
     async cleanup() {
       await dropDatabase(databaseUrl);
       await management.deleteVhost(vhost);
-      await deleteKeys(BASE.redis, `${redisKeyPrefix}*`);
+      await deleteKeys(servers.redis, `${redisKeyPrefix}*`);
     },
   };
 }
