@@ -49,15 +49,22 @@ export class Delivery {
   }
 
   ack(): void {
-    if (this.done) return;
-    this.settled = true;
-    this.channel.ack(this.message);
+    this.settleWith(() => this.channel.ack(this.message));
   }
 
   /** Dead-letters it through the queue's own dead-letter exchange (its parking lot), or drops it if it has none. */
   reject(): void {
+    this.settleWith(() => this.channel.nack(this.message, false, false));
+  }
+
+  private settleWith(settle: () => void): void {
     if (this.done) return;
     this.settled = true;
-    this.channel.nack(this.message, false, false);
+    try {
+      settle();
+    } catch {
+      // The channel closed between the check and the call (amqplib throws IllegalOperationError): the broker has
+      // the message back and delivers it again.
+    }
   }
 }

@@ -127,7 +127,8 @@ export class QueueConsumer {
   private async setup(channel: Channel): Promise<void> {
     const generation = ++this.generation;
     guardChannel(channel, `consumer:${this.name}`, this.deps.logger);
-    reviveWhenClosedAlone(this.connection, channel, () => !this.stopping && this.attached?.channel === channel, `consumer:${this.name}`, this.deps.logger);
+    // Wanted back unless stopping or already replaced by a newer setup (the connection came back by itself).
+    reviveWhenClosedAlone(this.connection, channel, () => !this.stopping && this.generation === generation, `consumer:${this.name}`, this.deps.logger);
     await declareTopology(channel);
     await channel.prefetch(this.spec.prefetch);
     let queue: string;
@@ -137,10 +138,17 @@ export class QueueConsumer {
       ({ queue } = await channel.assertQueue('', { exclusive: true, autoDelete: true, durable: false }));
       await channel.bindQueue(queue, this.spec.source.exchange, this.spec.source.routingKey);
     }
-    this.attached = { channel, queue, generation };
+    const attachment: Attachment = { channel, queue, generation };
+    this.attached = attachment;
+    // Deliveries of a closed channel can no longer be settled: they count as done, and the broker has them back.
+    channel.once('close', () => {
+      if (this.attached !== attachment) return;
+      this.attached = undefined;
+      metrics.consumerAttached.set({ queue: this.name }, 0);
+    });
     // Held messages belonged to the previous channel: the broker has them back and will deliver them again.
     this.held = [];
-    if (!this.paused && !this.stopping) await this.consume(this.attached);
+    if (!this.paused && !this.stopping) await this.consume(attachment);
     this.spec.onAttached?.();
   }
 
