@@ -83,6 +83,30 @@ describe('websocket-notifier', () => {
     late.close();
   });
 
+  it('finds in PostgreSQL an outcome Redis lost, and pushes it to the socket still waiting for it', async () => {
+    const token = shopper();
+    const uuid = randomUUID();
+    const redis = new Redis(env.redisUrl);
+    try {
+      await redis.subscribe(`${env.redisKeyPrefix}notify:${uuid}`);
+      const announced = new Promise((resolve) => redis.once('message', resolve));
+      assert.equal((await order(token, uuid)).status, 202);
+      await announced;
+      await redis.unsubscribe();
+      // Redis loses the stored copy (restarted empty), and with it the only way a late socket would hear it.
+      await redis.del(`${env.redisKeyPrefix}notify:${uuid}`);
+      const late = new SocketClient(wsUrl(notifierA, uuid, token));
+      const started = Date.now();
+      const frame = await late.frame(() => true, 30_000);
+      assert.deepEqual([frame.uuid, frame.status], [uuid, 'SUCCESS']);
+      assert.ok(Date.now() - started >= 5_000, 'it came from the safety net, not from a store that still had it');
+      assert.ok(await redis.hget(`${env.redisKeyPrefix}notify:${uuid}`, 'result'), 'and is back in Redis for the next socket');
+      late.close();
+    } finally {
+      redis.disconnect();
+    }
+  });
+
   it('pushes to every tab waiting on one uuid, on both instances', async () => {
     const token = shopper();
     const uuid = randomUUID();

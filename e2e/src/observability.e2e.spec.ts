@@ -77,7 +77,7 @@ describe('health', () => {
     for (const [app, parts] of [
       [api, ['postgres', 'redis', 'rabbitmq', 'consumer:stock-broadcast']],
       [worker, ['postgres', 'redis', 'rabbitmq', 'consumer:seckill.order.pending', 'consumer:seckill.order.fail.release', 'consumer:seckill.order.timeout']],
-      [notifier, ['redis', 'rabbitmq', 'redis-subscriber', 'consumer:seckill.notify.results']],
+      [notifier, ['postgres', 'redis', 'rabbitmq', 'redis-subscriber', 'consumer:seckill.notify.results']],
     ] as const) {
       const live = await request<{ status: string }>(app.url, 'GET', '/health');
       assert.deepEqual([live.status, live.body.status], [200, 'ok']);

@@ -2,10 +2,12 @@ import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import type Redis from 'ioredis';
 import { Module } from '@nestjs/common';
 import { TokenModule } from '@seckill/auth';
-import { ConfigModule } from '@seckill/config';
+import { APP_CONFIG, ConfigModule, type AppConfig } from '@seckill/config';
 import { AMQP_CONNECTION, ConfirmedPublisher, MessagingModule, rabbitmqCheck } from '@seckill/messaging';
 import { ObservabilityModule } from '@seckill/observability';
+import { PersistenceModule, postgresCheck } from '@seckill/persistence';
 import { REDIS, redisCheck, StockModule } from '@seckill/stock';
+import { DurableOutcomes } from './outcomes/durable-outcomes';
 import { OrderEventsHandler } from './outcomes/order-events.handler';
 import { OutcomeStore } from './outcomes/outcome-store';
 import { OrderSocketGateway } from './socket/order-socket.gateway';
@@ -15,14 +17,20 @@ import { RedisSubscriberShutdown, redisSubscriberProvider } from './socket/redis
   imports: [
     ConfigModule,
     ObservabilityModule.forRoot('websocket-notifier', {
-      inject: [REDIS, AMQP_CONNECTION, ConfirmedPublisher],
-      useFactory: (redis: Redis, amqp: AmqpConnectionManager, publisher: ConfirmedPublisher) => [redisCheck(redis), rabbitmqCheck(amqp, publisher)],
+      inject: [APP_CONFIG, REDIS, AMQP_CONNECTION, ConfirmedPublisher],
+      useFactory: (config: AppConfig, redis: Redis, amqp: AmqpConnectionManager, publisher: ConfirmedPublisher) => [
+        redisCheck(redis),
+        rabbitmqCheck(amqp, publisher),
+        // Only the safety net reads PostgreSQL (outcomes Redis lost): reported, not required.
+        postgresCheck(config.DATABASE_URL, { critical: false, timeoutMs: config.DEPENDENCY_PROBE_TIMEOUT_MS }),
+      ],
     }),
+    PersistenceModule,
     StockModule,
     MessagingModule.forRoot({ connectionName: 'websocket-notifier' }),
     TokenModule,
   ],
   controllers: [OrderEventsHandler],
-  providers: [OutcomeStore, OrderSocketGateway, redisSubscriberProvider, RedisSubscriberShutdown],
+  providers: [OutcomeStore, DurableOutcomes, OrderSocketGateway, redisSubscriberProvider, RedisSubscriberShutdown],
 })
 export class NotifierModule {}

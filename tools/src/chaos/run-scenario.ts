@@ -40,7 +40,7 @@ const BASE_SYSTEM: SystemSpec = {
   proxyPostgres: false,
   proxyWorkerBroker: false,
   proxyFirstApiBroker: false,
-  env: { RECONCILE_INTERVAL_MS: '5000', LOG_LEVEL: 'info' },
+  env: { RECONCILE_INTERVAL_MS: '5000', LOG_LEVEL: process.env.CHAOS_APP_LOG_LEVEL ?? 'info' },
   workerEnv: { WORKER_BATCH_SIZE: '20', WORKER_BATCHES_IN_FLIGHT: '2', WORKER_PREFETCH: '40' },
 };
 

@@ -41,6 +41,14 @@ export class OutcomeStore {
     await this.redis.publish(key, JSON.stringify({ userId: message.userId, frame }));
   }
 
+  /** Puts back an outcome Redis lost (from PostgreSQL), so later sockets and other instances find it again. */
+  async restore(uuid: string, outcome: StoredOutcome): Promise<void> {
+    const key = this.channel(uuid);
+    const fields: string[] = ['userId', String(outcome.userId)];
+    for (const f of outcome.frames) fields.push(f.type === 'order.result' ? 'result' : 'status', JSON.stringify(f));
+    await this.redis.multi().hset(key, ...fields).expire(key, this.ttlSeconds).exec();
+  }
+
   async read(uuid: string): Promise<StoredOutcome | null> {
     const h = await this.redis.hgetall(this.channel(uuid));
     if (!h.userId) return null;

@@ -8,6 +8,9 @@ export interface WaitingSocket {
   userId: number;
   sent: Set<string>;
   missedPongs: number;
+  /** When it connected (ms), and when PostgreSQL was last asked for its outcome (the safety net). */
+  since: number;
+  checkedAt?: number;
 }
 
 export function frameKey(frame: OrderFrame): string {

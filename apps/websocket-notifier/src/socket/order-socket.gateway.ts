@@ -8,28 +8,40 @@ import { TokenService } from '@seckill/auth';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
 import { DomainError, SocketCloseCode, type OrderFrame } from '@seckill/contracts';
 import { metrics } from '@seckill/observability';
+import { DurableOutcomes } from '../outcomes/durable-outcomes';
 import { OutcomeStore } from '../outcomes/outcome-store';
 import { frameKey, LocalSockets, type WaitingSocket } from './local-sockets';
 import { REDIS_SUBSCRIBER } from './redis-subscriber.provider';
 
 const UUID_PATH = /^\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/?$/i;
 
+/** The safety net: sockets still without a result after STALE_AFTER_MS are looked up in PostgreSQL. */
+const STALE_AFTER_MS = 10_000;
+const RECHECK_EVERY_MS = 5_000;
+const RECHECK_AGAIN_AFTER_MS = 30_000;
+
 /**
  * `ws://HOST:8085/{uuid}?token=…`. Connect order matters: the socket is registered and its uuid's channel
  * subscribed BEFORE the stored outcome is read, so an outcome is either already stored (sent now) or will be
  * announced on the channel (sent then). Sends are de-duplicated per socket, since both can happen.
+ *
+ * Redis is a cache of outcomes here: if it is lost (restarted empty) together with an announcement in flight,
+ * the stored copy and the push are both gone. A safety net asks PostgreSQL, the truth, for the outcome of
+ * sockets still waiting after a while, and of every waiting socket right after the subscriber reconnects, and
+ * puts what it finds back into Redis.
  */
 @WebSocketGateway({ path: '/' })
 export class OrderSocketGateway implements OnGatewayConnection, OnModuleInit, BeforeApplicationShutdown {
   private readonly local = new LocalSockets();
   private heartbeat?: NodeJS.Timeout;
-  private reconnected = false;
+  private safetyNet?: NodeJS.Timeout;
   /** Bumped by every resync, so an older one still retrying gives way. */
   private resyncs = 0;
 
   constructor(
     private readonly tokens: TokenService,
     private readonly store: OutcomeStore,
+    private readonly durable: DurableOutcomes,
     @Inject(REDIS_SUBSCRIBER) private readonly subscriber: Redis,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly logger: PinoLogger,
@@ -44,12 +56,13 @@ export class OrderSocketGateway implements OnGatewayConnection, OnModuleInit, Be
   onModuleInit(): void {
     this.subscriber.on('message', (channel: string, payload: string) => this.onAnnounced(channel, payload));
     // Announcements made while the subscriber was reconnecting are lost: re-read what every waiting uuid has.
-    this.subscriber.on('ready', () => {
-      if (this.reconnected) void this.resync();
-      this.reconnected = true;
-    });
+    // On every 'ready' (the first one may come before this listener, so it cannot be told from a reconnect by
+    // counting; with no socket waiting yet, a resync does nothing).
+    this.subscriber.on('ready', () => void this.resync());
     this.heartbeat = setInterval(() => this.beat(), this.config.NOTIFIER_PING_INTERVAL_MS);
     this.heartbeat.unref();
+    this.safetyNet = setInterval(() => void this.recheck(STALE_AFTER_MS), RECHECK_EVERY_MS);
+    this.safetyNet.unref();
   }
 
   /**
@@ -58,6 +71,7 @@ export class OrderSocketGateway implements OnGatewayConnection, OnModuleInit, Be
    */
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.heartbeat);
+    clearInterval(this.safetyNet);
     const sockets = this.local.all();
     const closed = sockets.map((s) => new Promise<void>((resolve) => s.ws.once('close', () => resolve())));
     for (const s of sockets) s.ws.close(1001, 'server shutting down');
@@ -93,7 +107,7 @@ export class OrderSocketGateway implements OnGatewayConnection, OnModuleInit, Be
     if (owner !== null && owner !== userId) return ws.close(SocketCloseCode.FORBIDDEN, 'not your order');
     if (ws.readyState !== ws.OPEN) return;
 
-    const socket: WaitingSocket = { ws, uuid, userId, sent: new Set(), missedPongs: 0 };
+    const socket: WaitingSocket = { ws, uuid, userId, sent: new Set(), missedPongs: 0, since: Date.now() };
     ws.on('pong', () => (socket.missedPongs = 0));
     // A socket-level failure (a reset mid-frame) ends this socket only; its 'close' follows and cleans up.
     ws.on('error', (err) => this.logger.debug({ err, uuid }, 'socket error'));
@@ -117,7 +131,9 @@ export class OrderSocketGateway implements OnGatewayConnection, OnModuleInit, Be
       this.logger.warn({ err, uuid }, 'ignored a malformed announcement');
       return;
     }
-    for (const s of this.local.of(uuid)) this.deliver(s, announced.userId, [announced.frame]);
+    const sockets = this.local.of(uuid);
+    this.logger.debug({ uuid, sockets: sockets.length }, 'announcement received');
+    for (const s of sockets) this.deliver(s, announced.userId, [announced.frame]);
   }
 
   /** Readiness: the subscriber connection is up, so announcements reach this instance's sockets. */
@@ -151,7 +167,10 @@ export class OrderSocketGateway implements OnGatewayConnection, OnModuleInit, Be
     for (let attempt = 0; run === this.resyncs; attempt++) {
       try {
         if (channels.length > 0) await this.subscriber.subscribe(...channels);
-        await this.replayAll();
+        const replayed = await this.replayAll();
+        if (channels.length > 0) this.logger.info({ waiting: channels.length, replayed }, 'subscriber back: stored outcomes re-read');
+        // Redis may have come back empty: what it lost, PostgreSQL still has.
+        await this.recheck(0);
         return;
       } catch (err) {
         if (attempt === 0) this.logger.warn({ err, waiting: channels.length }, 'could not re-read stored outcomes after a reconnect; retrying');
@@ -160,10 +179,41 @@ export class OrderSocketGateway implements OnGatewayConnection, OnModuleInit, Be
     }
   }
 
-  private async replayAll(): Promise<void> {
+  /** Returns how many waiting uuids had a stored outcome. */
+  private async replayAll(): Promise<number> {
+    let found = 0;
     for (const uuid of this.local.uuids()) {
       const stored = await this.store.read(uuid);
-      if (stored) for (const s of this.local.of(uuid)) this.deliver(s, stored.userId, stored.frames);
+      if (!stored) continue;
+      found++;
+      for (const s of this.local.of(uuid)) this.deliver(s, stored.userId, stored.frames);
+    }
+    return found;
+  }
+
+  /**
+   * Asks PostgreSQL for the outcome of sockets that have waited longer than `olderThanMs` without a result (each
+   * at most every RECHECK_AGAIN_AFTER_MS), one query for all of them. Found outcomes are pushed and put back into
+   * Redis. Best effort: PostgreSQL being away only means the next pass tries again.
+   */
+  private async recheck(olderThanMs: number): Promise<void> {
+    const now = Date.now();
+    const due = this.local
+      .all()
+      .filter((s) => !s.sent.has('result') && now - s.since >= olderThanMs && (s.checkedAt === undefined || now - s.checkedAt >= RECHECK_AGAIN_AFTER_MS));
+    if (due.length === 0) return;
+    for (const s of due) s.checkedAt = now;
+    const uuids = [...new Set(due.map((s) => s.uuid))];
+    try {
+      const found = await this.durable.find(uuids);
+      for (const [uuid, outcome] of found) {
+        // Back into Redis first: a socket on another instance that connects once this one is served finds it.
+        await this.store.restore(uuid, outcome).catch(() => undefined);
+        for (const s of this.local.of(uuid)) this.deliver(s, outcome.userId, outcome.frames);
+      }
+      if (found.size > 0) this.logger.warn({ checked: uuids.length, found: found.size }, 'outcomes missing from Redis found in PostgreSQL and pushed');
+    } catch (err) {
+      this.logger.debug({ err, checked: uuids.length }, 'could not ask PostgreSQL for waiting outcomes; the next pass will');
     }
   }
 
