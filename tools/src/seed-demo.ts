@@ -3,7 +3,8 @@ import { DataSource } from 'typeorm';
 import { appConfig } from '@seckill/config';
 import { createLogger } from '@seckill/observability';
 import { dataSourceOptions } from '@seckill/persistence';
-import { createRedisClient, StockKeys, StockService } from '@seckill/stock';
+import { createRedisClient } from '@seckill/redis';
+import { StockKeys, StockService } from '@seckill/stock';
 
 export const DEMO_USERS = ['alice', 'bob', 'carol'];
 export const DEMO_PASSWORD = 'seckill-demo';

@@ -5,12 +5,12 @@ import { APP_CONFIG, ConfigModule, type AppConfig } from '@seckill/config';
 import { AMQP_CONNECTION, ConfirmedPublisher, MessagingModule, rabbitmqCheck } from '@seckill/messaging';
 import { ObservabilityModule } from '@seckill/observability';
 import { PersistenceModule, postgresCheck } from '@seckill/persistence';
-import { REDIS, redisCheck, StockModule } from '@seckill/stock';
+import { REDIS, redisCheck } from '@seckill/redis';
+import { StockModule } from '@seckill/stock';
 import { OrderLifecycleModule } from '@seckill/order-lifecycle';
 import { OrderFailedHandler } from './order-failed/order-failed.handler';
 import { PaymentTimeoutHandler } from './payment-window/payment-timeout.handler';
 import { PaymentWindowDeclarer } from './payment-window/payment-window.declarer';
-import { OrderBatchRepository } from './pending-orders/order-batch.repository';
 import { OrderPlacedHandler } from './pending-orders/order-placed.handler';
 import { FenceLifter } from './reconcile/fence-lifter';
 import { LiveItems } from './reconcile/live-items';
@@ -35,6 +35,6 @@ import { StrandedSweeper } from './reconcile/stranded-sweeper';
   ],
   // The handlers of the queues in consumers.ts (@EventPattern(queue) on the AmqpQueueServer transport).
   controllers: [OrderPlacedHandler, OrderFailedHandler, PaymentTimeoutHandler],
-  providers: [OrderBatchRepository, PaymentWindowDeclarer, LiveItems, ReconcileScheduler, FenceLifter, StrandedSweeper],
+  providers: [PaymentWindowDeclarer, LiveItems, ReconcileScheduler, FenceLifter, StrandedSweeper],
 })
 export class WorkerModule {}

@@ -1,6 +1,7 @@
 export * from './topology';
 export { createAmqpConnection, type AmqpConnectionOptions } from './amqp-connection';
 export { ConfirmedPublisher, PublishTimeoutError, type PublishMeta } from './confirmed-publisher';
+export { StockBroadcast } from './stock-broadcast';
 export { Delivery, type Disposition } from './delivery';
 export { QueueConsumer, type BatchHandler, type ConsumerDeps, type ConsumerState, type OutageProbe } from './queue-consumer';
 export { sourceName, type ConsumerSpec, type QueueSource } from './consumer-spec';

@@ -5,6 +5,7 @@ import { createLogger } from '@seckill/observability';
 import { createAmqpConnection } from './amqp-connection';
 import type { MessagingLogger } from './channel-guard';
 import { ConfirmedPublisher } from './confirmed-publisher';
+import { StockBroadcast } from './stock-broadcast';
 
 export const AMQP_CONNECTION = Symbol('AMQP_CONNECTION');
 export const MESSAGING_LOGGER = Symbol('MESSAGING_LOGGER');
@@ -49,9 +50,10 @@ export class MessagingModule {
             return publisher;
           },
         },
+        StockBroadcast,
         AmqpShutdown,
       ],
-      exports: [AMQP_CONNECTION, ConfirmedPublisher, MESSAGING_LOGGER],
+      exports: [AMQP_CONNECTION, ConfirmedPublisher, MESSAGING_LOGGER, StockBroadcast],
     };
   }
 }

@@ -1,10 +1,10 @@
 import { Module } from '@nestjs/common';
 import { OrderLifecycleService } from './order-lifecycle.service';
-import { StockReconciler } from './stock-reconciler';
+import { StockSync } from './stock-sync';
 
-/** Pay, cancel, timeout and reconciliation: used by order-api (HTTP) and order-worker (timeouts, periodic checks). */
+/** Pay, cancel, timeout, and every PostgreSQL → Redis stock load: used by order-api and order-worker. */
 @Module({
-  providers: [OrderLifecycleService, StockReconciler],
-  exports: [OrderLifecycleService, StockReconciler],
+  providers: [OrderLifecycleService, StockSync],
+  exports: [OrderLifecycleService, StockSync],
 })
 export class OrderLifecycleModule {}

@@ -1,13 +1,8 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { Client } from 'pg';
-import { OrderEntity } from './entities/order.entity';
-import { OrderRequestEntity } from './entities/order-request.entity';
-import { SeckillGoodEntity } from './entities/seckill-good.entity';
-import { UserEntity } from './entities/user.entity';
 import { InitialSchema1763769600000 } from './migrations/1763769600000-initial-schema';
 import { StockLoadedAt1764547200000 } from './migrations/1764547200000-stock-loaded-at';
 
-export const ENTITIES = [UserEntity, SeckillGoodEntity, OrderEntity, OrderRequestEntity];
 export const MIGRATIONS = [InitialSchema1763769600000, StockLoadedAt1764547200000];
 
 export interface DatabaseTimeouts {
@@ -41,7 +36,8 @@ export function dataSourceOptions(databaseUrl: string, poolSize = 10, timeouts: 
   return {
     type: 'postgres',
     url: databaseUrl,
-    entities: ENTITIES,
+    // No entities: the repositories speak SQL, and the schema (with its guards) is the migrations'.
+    entities: [],
     migrations: MIGRATIONS,
     synchronize: false,
     migrationsRun: false,

@@ -1,7 +1,29 @@
 export { PersistenceModule } from './persistence.module';
-export { dataSourceOptions, driverTimeouts, ensureDatabase, dropDatabase, migrate, ENTITIES, DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from './data-source';
-export { UserEntity, type UserRole } from './entities/user.entity';
-export { SeckillGoodEntity } from './entities/seckill-good.entity';
-export { OrderEntity } from './entities/order.entity';
-export { OrderRequestEntity } from './entities/order-request.entity';
+export { dataSourceOptions, driverTimeouts, ensureDatabase, dropDatabase, migrate, DEFAULT_DATABASE_TIMEOUTS, type DatabaseTimeouts } from './data-source';
 export { postgresCheck } from './postgres.check';
+export { SaleItemRepository, type LoadLock } from './repositories/sale-items.repository';
+export { OrderRepository } from './repositories/orders.repository';
+export { OrderRequestRepository } from './repositories/order-requests.repository';
+export {
+  OrderBatchRepository,
+  liveKey,
+  type BatchCandidate,
+  type BatchPlan,
+  type BatchPlanner,
+  type BatchRecord,
+  type LockedItem,
+  type PlannedDecision,
+} from './repositories/order-batches.repository';
+export { UserRepository } from './repositories/users.repository';
+export type {
+  SaleItemRecord,
+  NewSaleItem,
+  SaleWindowRecord,
+  LiveBuyerRecord,
+  StockSnapshot,
+  OrderRecord,
+  ChangedOrder,
+  OutcomeRecord,
+  UserRecord,
+  SaleOpsRecord,
+} from './repositories/records';

@@ -38,6 +38,7 @@ export function scriptSource(file: string): string {
 }
 
 export function defineStockScripts(redis: Redis): void {
+  if ((redis as { reserveStock?: unknown }).reserveStock) return;
   for (const [name, spec] of Object.entries(SCRIPTS)) {
     redis.defineCommand(name, { numberOfKeys: spec.keys, lua: scriptSource(spec.file) });
   }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type Redis from 'ioredis';
-import { createRedisClient } from './redis-client';
+import { createRedisClient } from '@seckill/redis';
 import { StockKeys } from './stock-keys';
 import { StockService } from './stock.service';
 

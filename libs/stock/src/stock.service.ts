@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
 import { StockKeys } from './stock-keys';
+import { defineStockScripts } from './stock-scripts';
 
 export type ReserveOutcome =
   | { kind: 'RESERVED'; stockLeft: number }
@@ -37,7 +38,10 @@ export class StockService {
     readonly redis: Redis,
     readonly keys: StockKeys,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    // Idempotent: every StockService on a shared connection defines the same commands.
+    defineStockScripts(redis);
+  }
 
   async reserve(goodId: number, userId: number, uuid: string): Promise<ReserveOutcome> {
     const k = this.keys;

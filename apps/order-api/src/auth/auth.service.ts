@@ -1,14 +1,10 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
 import { PinoLogger } from 'nestjs-pino';
-import type { Repository } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
 import { DomainError, ErrorCode } from '@seckill/contracts';
-import { UserEntity } from '@seckill/persistence';
+import { UserRepository } from '@seckill/persistence';
 import { PasswordHasher } from './password-hasher';
 import { TokenService, type IssuedToken } from '@seckill/auth';
-
-const UNIQUE_VIOLATION = '23505';
 
 @Injectable()
 export class AuthService implements OnApplicationBootstrap {
@@ -16,7 +12,7 @@ export class AuthService implements OnApplicationBootstrap {
   private dummyHash?: Promise<string>;
 
   constructor(
-    @InjectRepository(UserEntity) private readonly users: Repository<UserEntity>,
+    private readonly users: UserRepository,
     private readonly hasher: PasswordHasher,
     private readonly tokens: TokenService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -28,30 +24,18 @@ export class AuthService implements OnApplicationBootstrap {
   /** The admin account comes from configuration; created once, never overwritten. */
   async onApplicationBootstrap(): Promise<void> {
     const passwordHash = await this.hasher.hash(this.config.ADMIN_PASSWORD);
-    const result = await this.users
-      .createQueryBuilder()
-      .insert()
-      .values({ username: this.config.ADMIN_USERNAME, passwordHash, role: 'admin' })
-      .orIgnore()
-      .execute();
-    if (result.identifiers.length > 0 && result.identifiers[0]) this.logger.info({ username: this.config.ADMIN_USERNAME }, 'admin user created');
+    if (await this.users.ensureAdmin(this.config.ADMIN_USERNAME, passwordHash)) this.logger.info({ username: this.config.ADMIN_USERNAME }, 'admin user created');
   }
 
   async register(username: string, password: string): Promise<{ id: number; username: string }> {
     const passwordHash = await this.hasher.hash(password);
-    try {
-      const saved = await this.users.save(this.users.create({ username, passwordHash, role: 'shopper' }));
-      return { id: Number(saved.id), username: saved.username };
-    } catch (err) {
-      if ((err as { code?: string }).code === UNIQUE_VIOLATION) {
-        throw new DomainError(ErrorCode.USERNAME_TAKEN, `username "${username}" is taken`);
-      }
-      throw err;
-    }
+    const saved = await this.users.createShopper(username, passwordHash);
+    if (saved === 'taken') throw new DomainError(ErrorCode.USERNAME_TAKEN, `username "${username}" is taken`);
+    return { id: saved.id, username: saved.username };
   }
 
   async login(username: string, password: string): Promise<IssuedToken> {
-    const user = await this.users.findOne({ where: { username } });
+    const user = await this.users.findByUsername(username);
     if (!user) {
       this.dummyHash ??= this.hasher.hash('not-a-real-password');
       await this.hasher.verify(await this.dummyHash, password);
@@ -60,6 +44,6 @@ export class AuthService implements OnApplicationBootstrap {
     if (!(await this.hasher.verify(user.passwordHash, password))) {
       throw new DomainError(ErrorCode.INVALID_CREDENTIALS, 'wrong username or password');
     }
-    return this.tokens.issue({ id: Number(user.id), username: user.username, role: user.role });
+    return this.tokens.issue({ id: user.id, username: user.username, role: user.role });
   }
 }

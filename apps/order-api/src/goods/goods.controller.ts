@@ -1,7 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, ParseIntPipe, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { DomainError, ErrorCode, type SaleItem } from '@seckill/contracts';
-import { StockReconciler, type ReconcileReport } from '@seckill/order-lifecycle';
+import { StockBroadcast } from '@seckill/messaging';
+import { StockSync, type ReconcileReport } from '@seckill/order-lifecycle';
 import { AdminGuard, BearerGuard } from '../auth/auth.guards';
 import { AddStockDto, CreateGoodDto } from './dto/create-good.dto';
 import { GoodsService } from './goods.service';
@@ -39,7 +40,8 @@ export class GoodsController {
 export class AdminGoodsController {
   constructor(
     private readonly goods: GoodsService,
-    private readonly reconciler: StockReconciler,
+    private readonly sync: StockSync,
+    private readonly broadcast: StockBroadcast,
   ) {}
 
   @Post()
@@ -57,8 +59,8 @@ export class AdminGoodsController {
   @Post(':id/reconcile')
   @HttpCode(200)
   async reconcile(@Param('id', goodIdPipe) id: number): Promise<ReconcileReport> {
-    const report = await this.reconciler.reconcile(assertGoodId(id));
-    await this.goods.broadcastStockBack(id, 'reconcile');
+    const report = await this.sync.reconcile(assertGoodId(id));
+    await this.broadcast.unitsBack(id, 'reconcile');
     return report;
   }
 }

@@ -1,15 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import type { Repository } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
 import { DomainError, ErrorCode } from '@seckill/contracts';
-import { SeckillGoodEntity } from '@seckill/persistence';
+import { SaleItemRepository, type SaleWindowRecord } from '@seckill/persistence';
 
-export interface SaleWindow {
-  id: number;
-  startMs: number;
-  endMs: number;
-}
+export type SaleWindow = SaleWindowRecord;
 
 interface Entry {
   value: SaleWindow | null;
@@ -30,7 +24,7 @@ export class SaleCache {
   private readonly loading = new Map<number, Promise<SaleWindow | null>>();
 
   constructor(
-    @InjectRepository(SeckillGoodEntity) private readonly goods: Repository<SeckillGoodEntity>,
+    private readonly items: SaleItemRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -57,10 +51,9 @@ export class SaleCache {
   private load(id: number): Promise<SaleWindow | null> {
     const pending = this.loading.get(id);
     if (pending) return pending;
-    const p = this.goods
-      .findOne({ where: { id }, select: { id: true, startTime: true, endTime: true } })
-      .then((g) => {
-        const value = g ? { id: g.id, startMs: g.startTime.getTime(), endMs: g.endTime.getTime() } : null;
+    const p = this.items
+      .window(id)
+      .then((value) => {
         if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
         this.entries.set(id, { value, expiresAt: Date.now() + this.config.SALE_CACHE_TTL_MS });
         return value;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SeckillGoodEntity } from '@seckill/persistence';
+import type { SaleItemRecord } from '@seckill/persistence';
 import { saleStatus, toSaleItem } from './sale-item.mapper';
 
 describe('sale item mapping', () => {
@@ -15,7 +15,7 @@ describe('sale item mapping', () => {
     const good = {
       id: 7, name: 'Kettle', price: '20', seckillPrice: '9.5', stockTotal: 10, stockLeft: 10,
       startTime: new Date('2026-01-01T00:00:00Z'), endTime: new Date('2026-01-02T00:00:00Z'), createdAt: new Date(),
-    } as SeckillGoodEntity;
+    } as SaleItemRecord;
     const item = toSaleItem(good, 4, Date.parse('2026-01-01T12:00:00Z'));
     assert.deepEqual(item, {
       id: 7, name: 'Kettle', price: '20.00', seckillPrice: '9.50', stockTotal: 10, stockLeft: 4,

@@ -1,5 +1,5 @@
 import { SaleStatus, type SaleItem } from '@seckill/contracts';
-import type { SeckillGoodEntity } from '@seckill/persistence';
+import type { SaleItemRecord } from '@seckill/persistence';
 
 export function saleStatus(now: number, startMs: number, endMs: number, stockLeft: number): SaleStatus {
   if (now < startMs) return SaleStatus.UPCOMING;
@@ -8,7 +8,7 @@ export function saleStatus(now: number, startMs: number, endMs: number, stockLef
 }
 
 /** `stockLeft` comes from Redis (what shoppers can still reserve) when loaded, else from PostgreSQL. */
-export function toSaleItem(good: SeckillGoodEntity, redisStockLeft: number | null, now = Date.now()): SaleItem {
+export function toSaleItem(good: SaleItemRecord, redisStockLeft: number | null, now = Date.now()): SaleItem {
   const stockLeft = Math.max(0, redisStockLeft ?? good.stockLeft);
   return {
     id: good.id,

@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
 import { ManagementClient, parkingLotName, QUEUES } from '@seckill/messaging';
+import { SaleItemRepository } from '@seckill/persistence';
 import { StockService } from '@seckill/stock';
 import { saleStatus } from '../goods/sale-item.mapper';
 
@@ -39,17 +38,6 @@ export interface OpsOverview {
   rabbitmq: { available: boolean; error?: string };
 }
 
-interface SaleRow {
-  id: number;
-  name: string;
-  stock_total: number;
-  stock_left: number;
-  start_time: Date;
-  end_time: Date;
-  orders: Record<string, number> | null;
-  requests: Record<string, number> | null;
-}
-
 const PARKING_LOTS = new Map(QUEUES.filter((q) => q.parkingLot).map((q) => [parkingLotName(q.name), q.name]));
 
 /** What the ops page shows: PostgreSQL and Redis side by side per sale, and RabbitMQ's queues. */
@@ -59,7 +47,7 @@ export class OpsOverviewService {
   private readonly vhost: string;
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly items: SaleItemRepository,
     private readonly stock: StockService,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
@@ -77,14 +65,7 @@ export class OpsOverviewService {
   }
 
   private async sales(): Promise<SaleOps[]> {
-    const rows: SaleRow[] = await this.db.query(
-      `SELECT g.id, g.name, g.stock_total, g.stock_left, g.start_time, g.end_time,
-              (SELECT json_object_agg(status, n) FROM (SELECT status, count(*)::int AS n FROM orders WHERE seckill_good_id = g.id GROUP BY status) o) AS orders,
-              (SELECT json_object_agg(status, n) FROM (SELECT status, count(*)::int AS n FROM order_requests WHERE seckill_good_id = g.id GROUP BY status) r) AS requests
-         FROM seckill_goods g
-        WHERE g.end_time > now() - interval '1 day'
-        ORDER BY g.start_time DESC, g.id DESC LIMIT 50`,
-    );
+    const rows = await this.items.opsSummary(50);
     const redis = await this.stock.stockLeft(rows.map((r) => r.id));
     const now = Date.now();
     return rows.map((r, i) => {
@@ -92,13 +73,13 @@ export class OpsOverviewService {
       return {
         id: r.id,
         name: r.name,
-        status: saleStatus(now, r.start_time.getTime(), r.end_time.getTime(), left ?? r.stock_left),
-        stockTotal: r.stock_total,
-        db: { stockLeft: r.stock_left, sold: r.stock_total - r.stock_left },
+        status: saleStatus(now, r.startTime.getTime(), r.endTime.getTime(), left ?? r.stockLeft),
+        stockTotal: r.stockTotal,
+        db: { stockLeft: r.stockLeft, sold: r.stockTotal - r.stockLeft },
         redis: { stockLeft: left },
-        drift: left === null ? null : left - r.stock_left,
-        orders: { UNPAID: 0, PAID: 0, CANCELLED: 0, TIMEOUT: 0, ...(r.orders ?? {}) },
-        requests: { SUCCESS: 0, FAIL: 0, ...(r.requests ?? {}) },
+        drift: left === null ? null : left - r.stockLeft,
+        orders: { UNPAID: 0, PAID: 0, CANCELLED: 0, TIMEOUT: 0, ...r.orders },
+        requests: { SUCCESS: 0, FAIL: 0, ...r.requests },
       };
     });
   }

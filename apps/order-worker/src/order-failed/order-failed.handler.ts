@@ -1,7 +1,7 @@
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { PinoLogger } from 'nestjs-pino';
-import { FailReason, MESSAGE_VERSION, parseOrderResult, type StockBackMessage } from '@seckill/contracts';
-import { ConfirmedPublisher, Exchange, Queue, parseOrPark, type Delivery, type Disposition, QueueHandlers } from '@seckill/messaging';
+import { FailReason, parseOrderResult } from '@seckill/contracts';
+import { Queue, QueueHandlers, StockBroadcast, parseOrPark, type Delivery, type Disposition } from '@seckill/messaging';
 import { StockService } from '@seckill/stock';
 
 /**
@@ -18,7 +18,7 @@ import { StockService } from '@seckill/stock';
 export class OrderFailedHandler {
   constructor(
     private readonly stock: StockService,
-    private readonly publisher: ConfirmedPublisher,
+    private readonly broadcast: StockBroadcast,
     private readonly logger: PinoLogger,
   ) {
     logger.setContext('OrderFailed');
@@ -31,10 +31,7 @@ export class OrderFailedHandler {
     if (result.status !== 'FAIL') return 'ack';
     const realUnit = result.reason !== FailReason.SOLD_OUT;
     const released = await this.stock.release(result.seckillGoodId, result.userId, result.uuid, realUnit);
-    if (realUnit) {
-      const message: StockBackMessage = { version: MESSAGE_VERSION, seckillGoodId: result.seckillGoodId, reason: 'order.fail' };
-      await this.publisher.publish(Exchange.STOCK, '', message, { uuid: result.uuid });
-    }
+    if (realUnit) await this.broadcast.unitsBack(result.seckillGoodId, 'order.fail', result.uuid);
     this.logger.info({ uuid: result.uuid, seckillGoodId: result.seckillGoodId, reason: result.reason, released }, realUnit ? 'failed order: reservation released' : 'failed order: phantom reservation ended, no unit returned');
     return 'ack';
   }

@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { decideOrders, liveKey, type Candidate, type GoodSnapshot } from './decide-orders';
+import { liveKey, type LockedItem } from '@seckill/persistence';
+import { decideOrders, type Candidate } from './decide-orders';
 
-const good = (id: number, stockLeft: number): [number, GoodSnapshot] => [id, { id, stockLeft, seckillPrice: '9.90' }];
+const good = (id: number, stockLeft: number): [number, LockedItem] => [id, { id, stockLeft, seckillPrice: '9.90' }];
 let n = 0;
 const req = (userId: number, seckillGoodId = 1, claim: Candidate['claim'] = 'CLAIMED'): Candidate => ({
   uuid: `00000000-0000-4000-8000-${String(++n).padStart(12, '0')}`,

@@ -6,8 +6,8 @@ import { MESSAGE_VERSION, MessageFormatError, parseOrderPlaced, type OrderPlaced
 import { ConfirmedPublisher, Exchange, Queue, RoutingKey, paymentWindowQueue, type Delivery, type Disposition, QueueHandlers } from '@seckill/messaging';
 import { metrics } from '@seckill/observability';
 import { StockService } from '@seckill/stock';
-import type { Candidate } from './decide-orders';
-import { OrderBatchRepository, type RecordedOutcome } from './order-batch.repository';
+import { OrderBatchRepository, type OutcomeRecord } from '@seckill/persistence';
+import { decideOrders, type Candidate } from './decide-orders';
 
 /**
  * Turns a batch of pending-order messages into orders:
@@ -74,7 +74,7 @@ export class OrderPlacedHandler {
    * decided now. A request order-api abandoned gets none: its shopper was answered 503 and may retry under the
    * same uuid.
    */
-  private async decide(messages: readonly OrderPlacedMessage[]): Promise<{ outcomes: Map<string, RecordedOutcome>; created: number; failed: number; abandoned: number }> {
+  private async decide(messages: readonly OrderPlacedMessage[]): Promise<{ outcomes: Map<string, OutcomeRecord>; created: number; failed: number; abandoned: number }> {
     // A broker may deliver the same request twice (publisher resend after a reconnect): decide it once.
     const unique = [...new Map(messages.map((m) => [m.uuid, m])).values()];
     const outcomes = await this.repo.recorded(unique.map((m) => m.uuid));
@@ -97,7 +97,7 @@ export class OrderPlacedHandler {
           candidates.push({ uuid: m.uuid, userId: m.userId, seckillGoodId: m.seckillGoodId, claim });
         }
       });
-      const { decided, replayed } = candidates.length > 0 ? await this.repo.decideAndRecord(candidates) : { decided: [], replayed: [] };
+      const { decided, replayed } = candidates.length > 0 ? await this.repo.decideAndRecord(candidates, decideOrders) : { decided: [], replayed: [] };
       for (const o of replayed) outcomes.set(o.uuid, o);
       this.logReplays(replayed.map((o) => o.uuid));
       for (const o of decided) {
@@ -119,7 +119,7 @@ export class OrderPlacedHandler {
    * order-api reserved a unit for a retry of it: that unit goes back, and the recorded outcome is replayed.
    * An outcome recorded for another shopper is not sent to this one.
    */
-  private async settleReplays(replays: readonly OrderPlacedMessage[], outcomes: Map<string, RecordedOutcome>): Promise<void> {
+  private async settleReplays(replays: readonly OrderPlacedMessage[], outcomes: Map<string, OutcomeRecord>): Promise<void> {
     this.logReplays(replays.map((m) => m.uuid));
     await Promise.all(
       replays.map(async (m) => {
@@ -139,7 +139,7 @@ export class OrderPlacedHandler {
     for (const uuid of uuids) this.logger.warn({ uuid }, 'redelivered order: replaying its recorded outcome');
   }
 
-  private async publishAll(outcomes: readonly RecordedOutcome[]): Promise<void> {
+  private async publishAll(outcomes: readonly OutcomeRecord[]): Promise<void> {
     const decidedAt = new Date().toISOString();
     const seen = new Set<string>();
     await Promise.all(

@@ -10,10 +10,9 @@ import { MESSAGE_VERSION, type OrderPlacedMessage } from '@seckill/contracts';
 import { ConfigModule } from '@seckill/config';
 import { AMQP_CONNECTION, ConfirmedPublisher, Delivery, Exchange, MessagingModule, Queue, QueueConsumer, RoutingKey, type BatchHandler } from '@seckill/messaging';
 import { DependencyMonitor, faultOrigin, ObservabilityModule } from '@seckill/observability';
-import { PersistenceModule } from '@seckill/persistence';
+import { OrderBatchRepository, PersistenceModule } from '@seckill/persistence';
 import { StockModule, StockService } from '@seckill/stock';
 import { createTestEnv, ResultCollector, seedSale, seedShoppers, sql, useInProcess, type TestEnv } from '@seckill/testing';
-import { OrderBatchRepository } from './order-batch.repository';
 import { OrderPlacedHandler } from './order-placed.handler';
 
 /**
@@ -22,7 +21,7 @@ import { OrderPlacedHandler } from './order-placed.handler';
  */
 @Module({
   imports: [ConfigModule, ObservabilityModule.forRoot('worker-int', { useFactory: () => [] }), PersistenceModule, StockModule, MessagingModule.forRoot({ connectionName: 'worker-int' })],
-  providers: [OrderBatchRepository, OrderPlacedHandler],
+  providers: [OrderPlacedHandler],
 })
 class HandlerUnderTest {}
 

@@ -4,7 +4,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { connect, type ChannelModel } from 'amqplib';
 import { appConfig } from '@seckill/config';
 import { ConfirmedPublisher, Exchange, ManagementClient, Queue, RoutingKey } from '@seckill/messaging';
-import { StockReconciler } from '@seckill/order-lifecycle';
+import { StockSync } from '@seckill/order-lifecycle';
 import { StockService } from '@seckill/stock';
 import { createTestEnv, seedSale, sql, useInProcess, type TestEnv } from '@seckill/testing';
 import { createWorker } from '../create-worker';
@@ -49,19 +49,19 @@ async function pendingInStatistics(n: number): Promise<void> {
 describe('an item held after Redis lost its counter', () => {
   it('is first loaded without a hold, then held once lost, and released only when the queues are empty', async () => {
     const stock = app.get(StockService);
-    const reconciler = app.get(StockReconciler);
+    const sync = app.get(StockSync);
     const lifter = app.get(FenceLifter);
     const goodId = await seedSale(env.databaseUrl, { stock: 10 });
-    assert.equal(await reconciler.ensureLoaded(goodId), 'loaded', 'first load: nothing can be in flight');
-    assert.equal(await reconciler.ensureLoaded(goodId), 'present');
+    assert.equal(await sync.ensureLoaded(goodId), 'loaded', 'first load: nothing can be in flight');
+    assert.equal(await sync.ensureLoaded(goodId), 'present');
 
     // An order is queued (its unit reserved in Redis), then Redis loses everything about the item.
     await app.get(ConfirmedPublisher).publish(Exchange.ORDER, RoutingKey.ORDER_PENDING, { queued: 'before the loss' });
     await pendingInStatistics(1);
     await stock.redis.del(stock.keys.stock(goodId), stock.keys.buyers(goodId));
-    assert.equal(await reconciler.ensureLoaded(goodId), 'held');
+    assert.equal(await sync.ensureLoaded(goodId), 'held');
     assert.equal((await stock.reserve(goodId, 1, '00000000-0000-4000-8000-000000000001')).kind, 'RECOVERING');
-    await assert.rejects(reconciler.reconcile(goodId), /held/, 'a reconcile leaves a held item alone');
+    await assert.rejects(sync.reconcile(goodId), /held/, 'a reconcile leaves a held item alone');
 
     await new Promise((r) => setTimeout(r, 500));
     assert.deepEqual(await lifter.check(), [], 'the order queued before the loss is not decided yet');

@@ -1,10 +1,9 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
-import { MESSAGE_VERSION, type StockBackMessage } from '@seckill/contracts';
-import { ConfirmedPublisher, Exchange, ManagementClient, Queue, RETRY_DELAYS, retryQueueName } from '@seckill/messaging';
+import { ManagementClient, Queue, RETRY_DELAYS, StockBroadcast, retryQueueName } from '@seckill/messaging';
 import { metrics } from '@seckill/observability';
-import { StockReconciler } from '@seckill/order-lifecycle';
+import { StockSync } from '@seckill/order-lifecycle';
 import { StockService } from '@seckill/stock';
 import { Periodic } from './periodic';
 
@@ -30,8 +29,8 @@ export class FenceLifter implements OnApplicationBootstrap, OnApplicationShutdow
 
   constructor(
     private readonly stock: StockService,
-    private readonly reconciler: StockReconciler,
-    private readonly publisher: ConfirmedPublisher,
+    private readonly sync: StockSync,
+    private readonly broadcast: StockBroadcast,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly logger: PinoLogger,
   ) {
@@ -80,7 +79,7 @@ export class FenceLifter implements OnApplicationBootstrap, OnApplicationShutdow
     const lifted: number[] = [];
     for (const h of due) {
       try {
-        await this.reconciler.reconcile(h.goodId, 'lift');
+        await this.sync.reconcile(h.goodId, 'lift');
       } catch (err) {
         this.logger.warn({ err, seckillGoodId: h.goodId }, 'could not release a held item; retrying');
         continue;
@@ -88,8 +87,7 @@ export class FenceLifter implements OnApplicationBootstrap, OnApplicationShutdow
       lifted.push(h.goodId);
       metrics.stockFenced.set({ seckill_good_id: String(h.goodId) }, 0);
       this.known.delete(h.goodId);
-      const back: StockBackMessage = { version: MESSAGE_VERSION, seckillGoodId: h.goodId, reason: 'reconcile' };
-      await this.publisher.publish(Exchange.STOCK, '', back).catch((err: unknown) => this.logger.warn({ err }, 'stock-back broadcast failed; flags expire by themselves'));
+      await this.broadcast.unitsBack(h.goodId, 'reconcile').catch((err: unknown) => this.logger.warn({ err }, 'stock-back broadcast failed; flags expire by themselves'));
     }
     return lifted;
   }

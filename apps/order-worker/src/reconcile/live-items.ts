@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { StockReconciler } from '@seckill/order-lifecycle';
+import { StockSync } from '@seckill/order-lifecycle';
 
 const FRESH_MS = 5000;
 
@@ -13,11 +13,11 @@ export class LiveItems {
   private readAt = 0;
   private reading?: Promise<number[]>;
 
-  constructor(private readonly reconciler: StockReconciler) {}
+  constructor(private readonly sync: StockSync) {}
 
   async get(): Promise<number[]> {
     if (Date.now() - this.readAt < FRESH_MS) return this.ids;
-    this.reading ??= this.reconciler
+    this.reading ??= this.sync
       .liveItems()
       .then((ids) => {
         this.ids = ids;

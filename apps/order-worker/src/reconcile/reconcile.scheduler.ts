@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import { PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
 import { DomainError, ErrorCode } from '@seckill/contracts';
-import { StockReconciler } from '@seckill/order-lifecycle';
+import { StockSync } from '@seckill/order-lifecycle';
 import { LiveItems } from './live-items';
 import { Periodic } from './periodic';
 
@@ -16,7 +16,7 @@ export class ReconcileScheduler implements OnApplicationBootstrap, OnApplication
   private readonly job: Periodic<void>;
 
   constructor(
-    private readonly reconciler: StockReconciler,
+    private readonly sync: StockSync,
     private readonly live: LiveItems,
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly logger: PinoLogger,
@@ -27,8 +27,8 @@ export class ReconcileScheduler implements OnApplicationBootstrap, OnApplication
 
   async onApplicationBootstrap(): Promise<void> {
     try {
-      const missing = await this.reconciler.missingCounters(await this.reconciler.liveItems());
-      for (const id of missing) this.logger.warn({ seckillGoodId: id, outcome: await this.reconciler.ensureLoaded(id) }, 'missing Redis counter found at start');
+      const missing = await this.sync.missingCounters(await this.sync.liveItems());
+      for (const id of missing) this.logger.warn({ seckillGoodId: id, outcome: await this.sync.ensureLoaded(id) }, 'missing Redis counter found at start');
     } catch (err) {
       this.logger.warn({ err }, 'could not check Redis counters at start; the periodic sweep will');
     }
@@ -43,7 +43,7 @@ export class ReconcileScheduler implements OnApplicationBootstrap, OnApplication
     try {
       for (const id of await this.live.get()) {
         try {
-          await this.reconciler.reconcile(id);
+          await this.sync.reconcile(id);
         } catch (err) {
           // A held item is the FenceLifter's; anything else (a dependency down) waits for the next sweep.
           if (err instanceof DomainError && err.code === ErrorCode.TRY_AGAIN) continue;

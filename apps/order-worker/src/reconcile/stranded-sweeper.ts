@@ -1,8 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
-import { MESSAGE_VERSION, type StockBackMessage } from '@seckill/contracts';
-import { ConfirmedPublisher, Exchange } from '@seckill/messaging';
+import { StockBroadcast } from '@seckill/messaging';
 import { metrics } from '@seckill/observability';
 import { StockService } from '@seckill/stock';
 import { LiveItems } from './live-items';
@@ -23,7 +22,7 @@ export class StrandedSweeper implements OnApplicationBootstrap, OnApplicationShu
   constructor(
     private readonly stock: StockService,
     private readonly live: LiveItems,
-    private readonly publisher: ConfirmedPublisher,
+    private readonly broadcast: StockBroadcast,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly logger: PinoLogger,
   ) {
@@ -58,8 +57,7 @@ export class StrandedSweeper implements OnApplicationBootstrap, OnApplicationShu
         }
         if (returnedHere > 0) {
           released += returnedHere;
-          const back: StockBackMessage = { version: MESSAGE_VERSION, seckillGoodId: goodId, reason: 'order.fail' };
-          await this.publisher.publish(Exchange.STOCK, '', back).catch((err: unknown) => this.logger.warn({ err }, 'stock-back broadcast failed; flags expire by themselves'));
+          await this.broadcast.unitsBack(goodId, 'order.fail').catch((err: unknown) => this.logger.warn({ err }, 'stock-back broadcast failed; flags expire by themselves'));
         }
         const at = await this.stock.oldestPublishing(goodId);
         if (at !== null && (oldest === null || at < oldest)) oldest = at;

@@ -1,19 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { DataSource } from 'typeorm';
 import type { OrderFrame, OrderStatusFrame } from '@seckill/contracts';
+import { OrderRequestRepository, type OutcomeRecord } from '@seckill/persistence';
 import type { StoredOutcome } from './outcome-store';
 
-interface OutcomeRow {
-  uuid: string;
-  user_id: string;
-  status: 'SUCCESS' | 'FAIL';
-  reason: string | null;
-  order_no: string | null;
-  order_status: string | null;
-}
-
-const LATER = new Set<OrderStatusFrame['status']>(['PAID', 'CANCELLED', 'TIMEOUT']);
+const LATER = new Set<string>(['PAID', 'CANCELLED', 'TIMEOUT']);
 
 /**
  * The outcomes PostgreSQL holds, as the frames a socket would have been sent. The notifier's copy in Redis is a
@@ -22,27 +12,17 @@ const LATER = new Set<OrderStatusFrame['status']>(['PAID', 'CANCELLED', 'TIMEOUT
  */
 @Injectable()
 export class DurableOutcomes {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(private readonly requests: OrderRequestRepository) {}
 
   async find(uuids: readonly string[]): Promise<Map<string, StoredOutcome>> {
-    if (uuids.length === 0) return new Map();
-    const rows: OutcomeRow[] = await this.db.query(
-      `SELECT r.uuid, r.user_id, r.status, r.reason, r.order_no, o.status AS order_status
-         FROM order_requests r LEFT JOIN orders o ON o.uuid = r.uuid
-        WHERE r.uuid = ANY($1::uuid[])`,
-      [uuids],
-    );
-    return new Map(rows.map((r) => [r.uuid, { userId: Number(r.user_id), frames: framesOf(r) }]));
+    const found = await this.requests.outcomesWithOrderStatus(uuids);
+    return new Map([...found].map(([uuid, { outcome, orderStatus }]) => [uuid, { userId: outcome.userId, frames: framesOf(outcome, orderStatus) }]));
   }
 }
 
-function framesOf(r: OutcomeRow): OrderFrame[] {
-  const frames: OrderFrame[] = [
-    r.status === 'SUCCESS'
-      ? { type: 'order.result', uuid: r.uuid, status: 'SUCCESS', orderNo: r.order_no ?? '' }
-      : { type: 'order.result', uuid: r.uuid, status: 'FAIL', reason: r.reason ?? 'INTERNAL' },
-  ];
-  const later = r.order_status as OrderStatusFrame['status'] | null;
-  if (r.order_no && later && LATER.has(later)) frames.push({ type: 'order.status', uuid: r.uuid, orderNo: r.order_no, status: later });
+function framesOf(o: OutcomeRecord, orderStatus: string | null): OrderFrame[] {
+  if (o.status === 'FAIL') return [{ type: 'order.result', uuid: o.uuid, status: 'FAIL', reason: o.reason }];
+  const frames: OrderFrame[] = [{ type: 'order.result', uuid: o.uuid, status: 'SUCCESS', orderNo: o.orderNo }];
+  if (orderStatus && LATER.has(orderStatus)) frames.push({ type: 'order.status', uuid: o.uuid, orderNo: o.orderNo, status: orderStatus as OrderStatusFrame['status'] });
   return frames;
 }

@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
 import { toFrame, type OrderFrame, type OrderResultMessage, type OrderStatusMessage } from '@seckill/contracts';
-import { REDIS, StockService } from '@seckill/stock';
+import { REDIS } from '@seckill/redis';
+import { StockService } from '@seckill/stock';
 
 export interface StoredOutcome {
   userId: number;

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
-import { createRedisClient, StockKeys, StockService } from '@seckill/stock';
+import { createRedisClient } from '@seckill/redis';
+import { StockKeys, StockService } from '@seckill/stock';
 import type { Bench } from '../bench';
 import { CpuWindow, describeCpu, SERVERS } from '../cpu';
 import { deleteKeys, type World } from '../fixtures';

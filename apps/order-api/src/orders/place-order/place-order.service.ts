@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
 import { DomainError, ErrorCode, MESSAGE_VERSION, type OrderPlacedMessage } from '@seckill/contracts';
-import { ConfirmedPublisher, Exchange, RoutingKey } from '@seckill/messaging';
+import { ConfirmedPublisher, Exchange, RoutingKey, StockBroadcast } from '@seckill/messaging';
 import { metrics } from '@seckill/observability';
 import { StockService, type ReserveOutcome } from '@seckill/stock';
 import { GoodsService } from '../../goods/goods.service';
@@ -35,6 +35,7 @@ export class PlaceOrderService {
     private readonly flags: SoldOutFlags,
     private readonly stock: StockService,
     private readonly goods: GoodsService,
+    private readonly broadcast: StockBroadcast,
     private readonly publisher: ConfirmedPublisher,
     private readonly logger: PinoLogger,
     @Inject(APP_CONFIG) config: AppConfig,
@@ -151,7 +152,7 @@ export class PlaceOrderService {
     this.logger.warn({ uuid, userId, seckillGoodId, err: cause }, 'order not queued; reservation released');
     // The unit is back: instances that answered SOLD_OUT meanwhile must clear their flags (best effort; the
     // flags also expire, and the broker may be what failed).
-    this.goods.broadcastStockBack(seckillGoodId, 'order.fail').catch(() => undefined);
+    this.broadcast.unitsBack(seckillGoodId, 'order.fail', uuid).catch(() => undefined);
     throw new DomainError(ErrorCode.TRY_AGAIN, 'could not queue the order; nothing was reserved, retry');
   }
 }

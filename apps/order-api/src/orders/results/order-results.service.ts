@@ -1,17 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
-import type { DataSource, Repository } from 'typeorm';
 import { DomainError, ErrorCode, RequestStatus, type FailReason, type OrderFrame, type OrderResult, type OrderView } from '@seckill/contracts';
 import { faultOrigin } from '@seckill/observability';
-import { OrderRequestEntity } from '@seckill/persistence';
-import { ORDER_ROW_SELECT, toOrderView, type OrderRow } from '@seckill/order-lifecycle';
+import { toOrderView } from '@seckill/order-lifecycle';
+import { OrderRepository, OrderRequestRepository, type OutcomeRecord } from '@seckill/persistence';
 import { StockService } from '@seckill/stock';
 
 @Injectable()
 export class OrderResultsService {
   constructor(
-    @InjectRepository(OrderRequestEntity) private readonly outcomes: Repository<OrderRequestEntity>,
-    @InjectDataSource() private readonly db: DataSource,
+    private readonly outcomes: OrderRequestRepository,
+    private readonly orders: OrderRepository,
     private readonly stock: StockService,
   ) {}
 
@@ -24,21 +22,20 @@ export class OrderResultsService {
    * be an order still in the queue: that is 503 (ask again), not 404.
    */
   async result(userId: number, uuid: string): Promise<OrderResult> {
-    let decided: OrderRequestEntity | null;
+    let decided: OutcomeRecord | null;
     try {
-      decided = await this.outcomes.findOne({ where: { uuid } });
+      decided = await this.outcomes.outcome(uuid);
     } catch (err) {
       if (!faultOrigin(err)) throw err;
       return this.fromRedis(userId, uuid, err);
     }
     if (decided) {
-      if (Number(decided.userId) !== userId) throw notFound();
+      if (decided.userId !== userId) throw notFound();
       return {
         uuid,
         seckillGoodId: decided.seckillGoodId,
         status: decided.status,
-        ...(decided.orderNo ? { orderNo: decided.orderNo } : {}),
-        ...(decided.reason ? { reason: decided.reason } : {}),
+        ...(decided.status === 'SUCCESS' ? { orderNo: decided.orderNo } : { reason: decided.reason }),
       };
     }
     const pending = await this.stock.request(uuid);
@@ -50,8 +47,7 @@ export class OrderResultsService {
   }
 
   async myOrders(userId: number): Promise<OrderView[]> {
-    const rows: OrderRow[] = await this.db.query(`${ORDER_ROW_SELECT} WHERE o.user_id = $1 ORDER BY o.created_at DESC, o.id DESC LIMIT 200`, [userId]);
-    return rows.map(toOrderView);
+    return (await this.orders.listMine(userId, 200)).map(toOrderView);
   }
 
   private async fromRedis(userId: number, uuid: string, cause: unknown): Promise<OrderResult> {

@@ -1,5 +1,4 @@
 import Redis from 'ioredis';
-import { defineStockScripts } from './stock-scripts';
 
 export interface RedisLogger {
   warn(obj: object, msg: string): void;
@@ -7,10 +6,10 @@ export interface RedisLogger {
 }
 
 /**
- * A Redis client with the stock scripts defined. Commands issued while disconnected are queued and retried
- * by ioredis; `maxRetriesPerRequest` bounds that so an HTTP request fails fast (503) instead of hanging.
- * Reconnection is ioredis's own (forever, backing off to 2 s); the scripts are re-sent by EVALSHA's fallback
- * after a restart that emptied the script cache.
+ * The process's Redis client. Commands issued while disconnected are queued and retried by ioredis;
+ * `maxRetriesPerRequest` bounds that so an HTTP request fails fast (503) instead of hanging. Reconnection is
+ * ioredis's own (for ever, backing off to 2 s). Auto-pipelining batches the commands of one event-loop turn:
+ * under a flood that is what keeps Redis round trips from being the cost of an order.
  */
 export function createRedisClient(url: string, name: string, logger?: RedisLogger): Redis {
   const redis = new Redis(url, {
@@ -19,9 +18,15 @@ export function createRedisClient(url: string, name: string, logger?: RedisLogge
     enableAutoPipelining: true,
     lazyConnect: false,
   });
-  defineStockScripts(redis);
   watchConnection(redis, name, logger);
   return redis;
+}
+
+/** A connection in subscriber mode can do nothing else, so it is a connection of its own. */
+export function createRedisSubscriber(url: string, name: string, logger?: RedisLogger): Redis {
+  const subscriber = new Redis(url, { connectionName: name });
+  watchConnection(subscriber, name, logger);
+  return subscriber;
 }
 
 /** Logs a connection going and coming back, once each (ioredis emits 'error' on every failed attempt). */

@@ -1,0 +1,115 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import type { OrderStatus } from '@seckill/contracts';
+import type { ChangedOrder, OrderRecord } from './records';
+
+interface OrderRow {
+  order_no: string;
+  uuid: string;
+  user_id: string;
+  seckill_good_id: number;
+  name: string;
+  amount: string;
+  status: OrderStatus;
+  created_at: Date;
+  pay_deadline: Date;
+  paid_at: Date | null;
+  closed_at: Date | null;
+}
+
+interface ChangedRow {
+  uuid: string;
+  user_id: string;
+  seckill_good_id: number;
+  order_no: string;
+}
+
+const ORDER_SELECT = `SELECT o.order_no, o.uuid, o.user_id, o.seckill_good_id, g.name, o.amount, o.status, o.created_at,
+       o.pay_deadline, o.paid_at, o.closed_at
+  FROM orders o JOIN seckill_goods g ON g.id = o.seckill_good_id`;
+
+function toRecord(r: OrderRow): OrderRecord {
+  return {
+    orderNo: r.order_no,
+    uuid: r.uuid,
+    userId: Number(r.user_id),
+    seckillGoodId: r.seckill_good_id,
+    name: r.name,
+    amount: r.amount,
+    status: r.status,
+    createdAt: r.created_at,
+    payDeadline: r.pay_deadline,
+    paidAt: r.paid_at,
+    closedAt: r.closed_at,
+  };
+}
+
+function toChanged(r: ChangedRow): ChangedOrder {
+  return { uuid: r.uuid, userId: Number(r.user_id), seckillGoodId: r.seckill_good_id, orderNo: r.order_no };
+}
+
+/**
+ * Created orders (table orders). Every state change is one conditional statement on `status = 'UNPAID'`:
+ * PostgreSQL's row lock makes concurrent pay, cancel and timeout of one order take turns, and only the first finds
+ * it UNPAID (docs/order-lifecycle.md).
+ */
+@Injectable()
+export class OrderRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** UNPAID → PAID for its owner before the deadline; null when that did not apply. */
+  async pay(orderNo: string, userId: number): Promise<ChangedOrder | null> {
+    // Wrapped in a SELECT so the driver returns the rows themselves (a bare UPDATE yields [rows, count]).
+    const [row]: ChangedRow[] = await this.db.query(
+      `WITH paid AS (
+         UPDATE orders SET status = 'PAID', paid_at = now()
+          WHERE order_no = $1 AND user_id = $2 AND status = 'UNPAID' AND pay_deadline > now()
+          RETURNING uuid, user_id, seckill_good_id, order_no
+       )
+       SELECT * FROM paid`,
+      [orderNo, userId],
+    );
+    return row ? toChanged(row) : null;
+  }
+
+  /**
+   * UNPAID → CANCELLED (by its owner) or TIMEOUT, and its unit back to the item, in one statement: both commit
+   * or neither. Null when the order was not UNPAID (or not the owner's).
+   */
+  async close(orderNo: string, to: 'CANCELLED' | 'TIMEOUT', ownerId?: number): Promise<ChangedOrder | null> {
+    const [row]: ChangedRow[] = await this.db.query(
+      `WITH closed AS (
+         UPDATE orders SET status = $2, closed_at = now()
+          WHERE order_no = $1 AND status = 'UNPAID' AND ($3::bigint IS NULL OR user_id = $3)
+          RETURNING uuid, user_id, seckill_good_id, order_no
+       ), restocked AS (
+         UPDATE seckill_goods g SET stock_left = g.stock_left + 1 FROM closed WHERE g.id = closed.seckill_good_id RETURNING g.id
+       )
+       SELECT closed.* FROM closed, restocked`,
+      [orderNo, to, ownerId ?? null],
+    );
+    return row ? toChanged(row) : null;
+  }
+
+  /** An order and its status, whoever owns it (the payment-window timeout knows only the order number). */
+  async withStatus(orderNo: string): Promise<(ChangedOrder & { status: OrderStatus }) | null> {
+    const [row]: (ChangedRow & { status: OrderStatus })[] = await this.db.query(
+      `SELECT uuid, user_id, seckill_good_id, order_no, status FROM orders WHERE order_no = $1`,
+      [orderNo],
+    );
+    return row ? { ...toChanged(row), status: row.status } : null;
+  }
+
+  /** The owner's order, or null (also for another user's order: order numbers cannot be probed). */
+  async mine(userId: number, orderNo: string): Promise<OrderRecord | null> {
+    const [row]: OrderRow[] = await this.db.query(`${ORDER_SELECT} WHERE o.order_no = $1 AND o.user_id = $2`, [orderNo, userId]);
+    return row ? toRecord(row) : null;
+  }
+
+  /** The owner's orders, newest first. */
+  async listMine(userId: number, limit = 200): Promise<OrderRecord[]> {
+    const rows: OrderRow[] = await this.db.query(`${ORDER_SELECT} WHERE o.user_id = $1 ORDER BY o.created_at DESC, o.id DESC LIMIT $2`, [userId, limit]);
+    return rows.map(toRecord);
+  }
+}
