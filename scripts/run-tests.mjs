@@ -1,7 +1,8 @@
 // Runs the compiled tests (dist/**/*.spec.js) with Node's built-in test runner; no external framework.
 //
-//   node scripts/run-tests.mjs                 every test: unit, then int, then e2e
-//   node scripts/run-tests.mjs unit            *.spec.js that are not *.int.spec.js / *.e2e.spec.js
+//   node scripts/run-tests.mjs                 every test: unit, then svc, then int, then e2e
+//   node scripts/run-tests.mjs unit            *.spec.js that are not *.svc / *.int / *.e2e.spec.js (pure logic)
+//   node scripts/run-tests.mjs svc             *.svc.spec.js (services with in-memory fakes, libs/testing/src/fakes)
 //   node scripts/run-tests.mjs int             *.int.spec.js (real PostgreSQL, Redis, RabbitMQ)
 //   node scripts/run-tests.mjs e2e             *.e2e.spec.js (the apps started as processes)
 //   node scripts/run-tests.mjs <substring>     files whose path contains the substring
@@ -22,8 +23,9 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
 const TOP_DIRS = ['apps', 'libs', 'tools', 'e2e'];
 
-const tierOf = (file) => (file.endsWith('.e2e.spec.js') ? 'e2e' : file.endsWith('.int.spec.js') ? 'int' : 'unit');
-const TIER_ORDER = { unit: 0, int: 1, e2e: 2 };
+const tierOf = (file) =>
+  file.endsWith('.e2e.spec.js') ? 'e2e' : file.endsWith('.int.spec.js') ? 'int' : file.endsWith('.svc.spec.js') ? 'svc' : 'unit';
+const TIER_ORDER = { unit: 0, svc: 1, int: 2, e2e: 3 };
 
 function findSpecs(dir, out = []) {
   let entries;
@@ -44,7 +46,7 @@ function findSpecs(dir, out = []) {
 
 // Tier words (unit/int/e2e) choose tiers, other words are path substrings; a file must match one of the given
 // tiers (if any) and one of the given substrings (if any): `int persistence` = the persistence int tests.
-const TIERS = new Set(['unit', 'int', 'e2e']);
+const TIERS = new Set(['unit', 'svc', 'int', 'e2e']);
 const listOnly = process.argv.includes('--list');
 const args = process.argv.slice(2).filter((arg) => arg !== '--' && arg !== '--list');
 const tierFilters = args.filter((arg) => TIERS.has(arg));
@@ -62,10 +64,10 @@ const files = TOP_DIRS.flatMap((top) => findSpecs(join(dist, top)))
   .filter(selected)
   .sort((a, b) => TIER_ORDER[tierOf(a)] - TIER_ORDER[tierOf(b)] || a.localeCompare(b));
 
-const perTier = { unit: 0, int: 0, e2e: 0 };
+const perTier = { unit: 0, svc: 0, int: 0, e2e: 0 };
 for (const file of files) perTier[tierOf(file)] += 1;
 console.log(
-  `run-tests: ${files.length} file(s) (${perTier.unit} unit, ${perTier.int} int, ${perTier.e2e} e2e)` +
+  `run-tests: ${files.length} file(s) (${perTier.unit} unit, ${perTier.svc} svc, ${perTier.int} int, ${perTier.e2e} e2e)` +
     (args.length ? ` selected by: ${args.join(' ')}` : ''),
 );
 

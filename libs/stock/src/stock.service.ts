@@ -35,7 +35,7 @@ const REQUEST_TTL_SECONDS = 24 * 3600;
 /** Typed access to the stock scripts. One Redis round trip per call; no read-modify-write in Node. */
 export class StockService {
   constructor(
-    readonly redis: Redis,
+    private readonly redis: Redis,
     readonly keys: StockKeys,
     private readonly now: () => number = Date.now,
   ) {
@@ -189,6 +189,15 @@ export class StockService {
       after: after === '' ? null : Number(after),
       inFlight: Number(inFlight),
     };
+  }
+
+  /**
+   * What the notifier stored for a request (its owner and result frame, as JSON), for answering a poll while
+   * PostgreSQL is away; null when nothing is stored.
+   */
+  async storedResult(uuid: string): Promise<{ userId: number; result: string } | null> {
+    const [owner, result] = await this.redis.hmget(this.keys.outcome(uuid), 'userId', 'result');
+    return owner && result ? { userId: Number(owner), result } : null;
   }
 
   async buyerCount(goodId: number): Promise<number> {

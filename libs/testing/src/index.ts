@@ -7,3 +7,4 @@ export { ResultCollector } from './result-collector';
 export { request, type JsonResponse } from './http-client';
 export { burst, maxOverlap, type BurstResult } from './burst';
 export { SocketClient, type Frame } from './socket-client';
+export * from './fakes';

@@ -11,7 +11,9 @@ import { ConfigModule } from '@seckill/config';
 import { AMQP_CONNECTION, ConfirmedPublisher, Delivery, Exchange, MessagingModule, Queue, QueueConsumer, RoutingKey, type BatchHandler } from '@seckill/messaging';
 import { DependencyMonitor, faultOrigin, ObservabilityModule } from '@seckill/observability';
 import { OrderBatchRepository, PersistenceModule } from '@seckill/persistence';
+import { REDIS } from '@seckill/redis';
 import { StockModule, StockService } from '@seckill/stock';
+import type Redis from 'ioredis';
 import { createTestEnv, ResultCollector, seedSale, seedShoppers, sql, useInProcess, type TestEnv } from '@seckill/testing';
 import { OrderPlacedHandler } from './order-placed.handler';
 
@@ -29,6 +31,7 @@ let env: TestEnv;
 let app: INestApplicationContext;
 let handler: OrderPlacedHandler;
 let stock: StockService;
+let redis: Redis;
 let results: ResultCollector;
 let shoppers: { id: number }[];
 
@@ -38,6 +41,7 @@ before(async () => {
   app = await NestFactory.createApplicationContext(HandlerUnderTest, { logger: false });
   handler = app.get(OrderPlacedHandler);
   stock = app.get(StockService);
+  redis = app.get<Redis>(REDIS);
   results = await ResultCollector.start(env.amqpUrl);
   shoppers = await seedShoppers(env.databaseUrl, 60);
 });
@@ -123,8 +127,8 @@ describe('a retry reserved after Redis lost the record of a decided request', ()
     const deliveriesBefore = results.deliveries;
 
     // Redis forgets the request and its buyer (record expired, or a restart reloaded less than it had).
-    await stock.redis.del(stock.keys.request(message.uuid));
-    await stock.redis.hdel(stock.keys.buyers(goodId), String(message.userId));
+    await redis.del(stock.keys.request(message.uuid));
+    await redis.hdel(stock.keys.buyers(goodId), String(message.userId));
     assert.equal((await stock.reserve(goodId, message.userId, message.uuid)).kind, 'RESERVED');
     assert.deepEqual(await stock.stockLeft([goodId]), [3]);
 

@@ -5,6 +5,8 @@ import { connect, type ChannelModel } from 'amqplib';
 import { appConfig } from '@seckill/config';
 import { ConfirmedPublisher, Exchange, ManagementClient, Queue, RoutingKey } from '@seckill/messaging';
 import { StockSync } from '@seckill/order-lifecycle';
+import type Redis from 'ioredis';
+import { REDIS } from '@seckill/redis';
 import { StockService } from '@seckill/stock';
 import { createTestEnv, seedSale, sql, useInProcess, type TestEnv } from '@seckill/testing';
 import { createWorker } from '../create-worker';
@@ -58,7 +60,7 @@ describe('an item held after Redis lost its counter', () => {
     // An order is queued (its unit reserved in Redis), then Redis loses everything about the item.
     await app.get(ConfirmedPublisher).publish(Exchange.ORDER, RoutingKey.ORDER_PENDING, { queued: 'before the loss' });
     await pendingInStatistics(1);
-    await stock.redis.del(stock.keys.stock(goodId), stock.keys.buyers(goodId));
+    await app.get<Redis>(REDIS).del(stock.keys.stock(goodId), stock.keys.buyers(goodId));
     assert.equal(await sync.ensureLoaded(goodId), 'held');
     assert.equal((await stock.reserve(goodId, 1, '00000000-0000-4000-8000-000000000001')).kind, 'RECOVERING');
     await assert.rejects(sync.reconcile(goodId), /held/, 'a reconcile leaves a held item alone');

@@ -51,10 +51,9 @@ export class OrderResultsService {
   }
 
   private async fromRedis(userId: number, uuid: string, cause: unknown): Promise<OrderResult> {
-    const [stored, pending] = await Promise.all([this.stock.redis.hmget(this.stock.keys.outcome(uuid), 'userId', 'result'), this.stock.request(uuid)]);
-    const [owner, frameJson] = stored;
-    if (owner && frameJson && Number(owner) === userId && pending) {
-      const frame = JSON.parse(frameJson) as OrderFrame;
+    const [stored, pending] = await Promise.all([this.stock.storedResult(uuid), this.stock.request(uuid)]);
+    if (stored && stored.userId === userId && pending) {
+      const frame = JSON.parse(stored.result) as OrderFrame;
       if (frame.type === 'order.result') {
         return {
           uuid,

@@ -1,0 +1,242 @@
+import type { OrderStatus } from '@seckill/contracts';
+import type {
+  ChangedOrder,
+  LiveBuyerRecord,
+  LoadLock,
+  NewSaleItem,
+  OrderRecord,
+  OrderRepository,
+  OrderRequestRepository,
+  OutcomeRecord,
+  SaleItemRecord,
+  SaleItemRepository,
+  SaleOpsRecord,
+  SaleWindowRecord,
+  StockSnapshot,
+  UserRecord,
+  UserRepository,
+} from '@seckill/persistence';
+import type { Public } from './public';
+
+/** Makes the next calls of a fake throw `err` (a dependency that is down), then behave again. */
+class Failures {
+  private queue: unknown[] = [];
+
+  failNext(err: unknown, times = 1): void {
+    for (let i = 0; i < times; i++) this.queue.push(err);
+  }
+
+  check(): void {
+    const err = this.queue.shift();
+    if (err !== undefined) throw err;
+  }
+}
+
+/** Sale items in memory, with the stock PostgreSQL would hold. */
+export class FakeSaleItems extends Failures implements Public<SaleItemRepository> {
+  readonly items = new Map<number, SaleItemRecord & { loadedAt: Date | null }>();
+  /** Per item: its live buyers and decided request uuids, as the snapshot would read them. */
+  readonly live = new Map<number, LiveBuyerRecord[]>();
+  readonly decided = new Map<number, string[]>();
+  private nextId = 1;
+
+  add(item: Partial<SaleItemRecord> & { stock?: number; loadedAt?: Date | null } = {}): SaleItemRecord {
+    const stock = item.stock ?? item.stockTotal ?? 10;
+    const record = {
+      id: item.id ?? this.nextId++,
+      name: item.name ?? 'item',
+      price: item.price ?? '100.00',
+      seckillPrice: item.seckillPrice ?? '9.90',
+      stockTotal: item.stockTotal ?? stock,
+      stockLeft: item.stockLeft ?? stock,
+      startTime: item.startTime ?? new Date(Date.now() - 60_000),
+      endTime: item.endTime ?? new Date(Date.now() + 3_600_000),
+      loadedAt: item.loadedAt ?? null,
+    };
+    this.items.set(record.id, record);
+    return record;
+  }
+
+  async list(limit = 200): Promise<SaleItemRecord[]> {
+    this.check();
+    return [...this.items.values()].sort((a, b) => b.startTime.getTime() - a.startTime.getTime() || b.id - a.id).slice(0, limit);
+  }
+
+  async find(id: number): Promise<SaleItemRecord | null> {
+    this.check();
+    return this.items.get(id) ?? null;
+  }
+
+  async window(id: number): Promise<SaleWindowRecord | null> {
+    this.check();
+    const i = this.items.get(id);
+    return i ? { id, startMs: i.startTime.getTime(), endMs: i.endTime.getTime() } : null;
+  }
+
+  async create(item: NewSaleItem): Promise<SaleItemRecord> {
+    this.check();
+    return this.add({ ...item, stockTotal: item.stock, stockLeft: item.stock });
+  }
+
+  async addStock(id: number, delta: number): Promise<boolean> {
+    this.check();
+    const i = this.items.get(id);
+    if (!i) return false;
+    i.stockTotal += delta;
+    i.stockLeft += delta;
+    return true;
+  }
+
+  async liveIds(): Promise<number[]> {
+    this.check();
+    const now = Date.now();
+    return [...this.items.values()].filter((i) => i.endTime.getTime() > now && i.startTime.getTime() < now + 3_600_000).map((i) => i.id);
+  }
+
+  async snapshot(id: number): Promise<StockSnapshot | null> {
+    this.check();
+    const i = this.items.get(id);
+    return i ? { stockLeft: i.stockLeft, live: [...(this.live.get(id) ?? [])], decided: [...(this.decided.get(id) ?? [])] } : null;
+  }
+
+  async withLoadLock<T>(id: number, fn: (lock: LoadLock | null) => Promise<T>): Promise<T> {
+    this.check();
+    const i = this.items.get(id);
+    if (!i) return fn(null);
+    return fn({
+      stockLeft: i.stockLeft,
+      loadedBefore: i.loadedAt !== null,
+      liveBuyers: async () => [...(this.live.get(id) ?? [])],
+      markLoaded: async () => {
+        i.loadedAt = new Date();
+      },
+    });
+  }
+
+  async opsSummary(limit = 50): Promise<SaleOpsRecord[]> {
+    this.check();
+    return (await this.list(limit)).map((i) => ({ id: i.id, name: i.name, stockTotal: i.stockTotal, stockLeft: i.stockLeft, startTime: i.startTime, endTime: i.endTime, orders: {}, requests: {} }));
+  }
+}
+
+/** Created orders in memory, with the state machine's conditions (UNPAID only, owner, deadline). */
+export class FakeOrders extends Failures implements Public<OrderRepository> {
+  readonly orders = new Map<string, OrderRecord>();
+  private nextNo = 1;
+
+  /** `restock(itemId)`: what the close statement does to the item in the same transaction. */
+  constructor(private readonly restock: (itemId: number) => void = () => undefined) {
+    super();
+  }
+
+  add(order: Partial<OrderRecord> & { userId: number; seckillGoodId: number }): OrderRecord {
+    const record: OrderRecord = {
+      orderNo: order.orderNo ?? `20261201${String(this.nextNo++).padStart(10, '0')}`,
+      uuid: order.uuid ?? `00000000-0000-4000-8000-${String(this.nextNo).padStart(12, '0')}`,
+      name: order.name ?? 'item',
+      amount: order.amount ?? '9.90',
+      status: order.status ?? 'UNPAID',
+      createdAt: order.createdAt ?? new Date(),
+      payDeadline: order.payDeadline ?? new Date(Date.now() + 900_000),
+      paidAt: order.paidAt ?? null,
+      closedAt: order.closedAt ?? null,
+      userId: order.userId,
+      seckillGoodId: order.seckillGoodId,
+    };
+    this.orders.set(record.orderNo, record);
+    return record;
+  }
+
+  async pay(orderNo: string, userId: number): Promise<ChangedOrder | null> {
+    this.check();
+    const o = this.orders.get(orderNo);
+    if (!o || o.userId !== userId || o.status !== 'UNPAID' || o.payDeadline.getTime() <= Date.now()) return null;
+    o.status = 'PAID';
+    o.paidAt = new Date();
+    return changed(o);
+  }
+
+  async close(orderNo: string, to: 'CANCELLED' | 'TIMEOUT', ownerId?: number): Promise<ChangedOrder | null> {
+    this.check();
+    const o = this.orders.get(orderNo);
+    if (!o || o.status !== 'UNPAID' || (ownerId !== undefined && o.userId !== ownerId)) return null;
+    o.status = to;
+    o.closedAt = new Date();
+    this.restock(o.seckillGoodId);
+    return changed(o);
+  }
+
+  async withStatus(orderNo: string): Promise<(ChangedOrder & { status: OrderStatus }) | null> {
+    this.check();
+    const o = this.orders.get(orderNo);
+    return o ? { ...changed(o), status: o.status } : null;
+  }
+
+  async mine(userId: number, orderNo: string): Promise<OrderRecord | null> {
+    this.check();
+    const o = this.orders.get(orderNo);
+    return o && o.userId === userId ? { ...o } : null;
+  }
+
+  async listMine(userId: number, limit = 200): Promise<OrderRecord[]> {
+    this.check();
+    return [...this.orders.values()]
+      .filter((o) => o.userId === userId)
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+      .slice(0, limit)
+      .map((o) => ({ ...o }));
+  }
+}
+
+function changed(o: OrderRecord): ChangedOrder {
+  return { uuid: o.uuid, userId: o.userId, seckillGoodId: o.seckillGoodId, orderNo: o.orderNo };
+}
+
+/** Recorded outcomes in memory. */
+export class FakeOrderRequests extends Failures implements Public<OrderRequestRepository> {
+  readonly recorded = new Map<string, OutcomeRecord>();
+  /** The status of the order an outcome created, when it changed later (PAID, CANCELLED, TIMEOUT). */
+  readonly orderStatus = new Map<string, OrderStatus>();
+
+  async outcome(uuid: string): Promise<OutcomeRecord | null> {
+    this.check();
+    return this.recorded.get(uuid) ?? null;
+  }
+
+  async outcomes(uuids: readonly string[]): Promise<Map<string, OutcomeRecord>> {
+    this.check();
+    return new Map(uuids.flatMap((u) => (this.recorded.has(u) ? [[u, this.recorded.get(u)!] as const] : [])));
+  }
+
+  async outcomesWithOrderStatus(uuids: readonly string[]): Promise<Map<string, { outcome: OutcomeRecord; orderStatus: OrderStatus | null }>> {
+    this.check();
+    const found = await this.outcomes(uuids);
+    return new Map([...found].map(([u, outcome]) => [u, { outcome, orderStatus: this.orderStatus.get(u) ?? (outcome.status === 'SUCCESS' ? 'UNPAID' : null) }]));
+  }
+}
+
+/** Accounts in memory; a username is unique, as the table's key makes it. */
+export class FakeUsers extends Failures implements Public<UserRepository> {
+  readonly users = new Map<string, UserRecord>();
+  private nextId = 1;
+
+  async findByUsername(username: string): Promise<UserRecord | null> {
+    this.check();
+    return this.users.get(username) ?? null;
+  }
+
+  async createShopper(username: string, passwordHash: string): Promise<UserRecord | 'taken'> {
+    this.check();
+    if (this.users.has(username)) return 'taken';
+    const user: UserRecord = { id: this.nextId++, username, passwordHash, role: 'shopper' };
+    this.users.set(username, user);
+    return user;
+  }
+
+  async ensureAdmin(username: string, passwordHash: string): Promise<boolean> {
+    this.check();
+    if (this.users.has(username)) return false;
+    this.users.set(username, { id: this.nextId++, username, passwordHash, role: 'admin' });
+    return true;
+  }
+}

@@ -1,0 +1,5 @@
+export { asReal, type Public } from './public';
+export { recordingLogger, type LoggedLine } from './recording-logger';
+export { FakePublisher, FakeStockBroadcast, type Published } from './fake-publisher';
+export { FakeSaleItems, FakeOrders, FakeOrderRequests, FakeUsers } from './fake-repositories';
+export { FakeStock } from './fake-stock';
