@@ -1,6 +1,34 @@
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
+// The layers, outermost first. Each may import only the layers listed for it, so the arrows of `nx graph`
+// always point inward: apps → domain → infrastructure → contracts. Contracts are what every process and
+// outside client shares, so they import nothing; the web pages see contracts only (and only their types:
+// see apps/web's own block below).
+const PRODUCT_LAYERS = {
+  'layer:contracts': [],
+  'layer:infrastructure': ['layer:infrastructure', 'layer:contracts'],
+  'layer:domain': ['layer:domain', 'layer:infrastructure', 'layer:contracts'],
+  'layer:app': ['layer:domain', 'layer:infrastructure', 'layer:contracts'],
+  'layer:web': ['layer:contracts'],
+  // The fakes stand in for infrastructure, so they know its shapes; nothing in the product imports them.
+  'layer:testing': ['layer:domain', 'layer:infrastructure', 'layer:contracts'],
+  'layer:tool': ['layer:app', 'layer:domain', 'layer:infrastructure', 'layer:contracts', 'layer:testing'],
+  'layer:e2e': ['layer:domain', 'layer:infrastructure', 'layer:contracts', 'layer:testing'],
+};
+// A spec may also import libs/testing, whatever layer it sits in; production code may not.
+const SPEC_LAYERS = Object.fromEntries(
+  Object.entries(PRODUCT_LAYERS).map(([tag, allowed]) => [
+    tag,
+    tag === 'layer:contracts' || tag === 'layer:web' ? allowed : [...new Set([...allowed, 'layer:testing'])],
+  ]),
+);
+const boundaries = (layers) => ({
+  enforceBuildableLibDependency: false,
+  allow: [],
+  depConstraints: Object.entries(layers).map(([sourceTag, onlyDependOnLibsWithTags]) => ({ sourceTag, onlyDependOnLibsWithTags })),
+});
+
 export default [
   { ignores: ['dist/**', 'node_modules/**', '.nx/**', 'artifacts/**', '**/*.mjs', '**/*.js'] },
   ...tseslint.configs.recommended,
@@ -11,22 +39,7 @@ export default [
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          depConstraints: [
-            // Contracts are what every process and outside client shares: they may depend on nothing.
-            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [] },
-            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
-            { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts'] },
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:testing'] },
-            { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:testing'] },
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:testing'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': ['error', boundaries(PRODUCT_LAYERS)],
       '@typescript-eslint/no-floating-promises': [
         'error',
         // node:test's describe/it return promises the runner itself awaits.
@@ -36,5 +49,9 @@ export default [
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
     },
+  },
+  {
+    files: ['**/*.spec.ts'],
+    rules: { '@nx/enforce-module-boundaries': ['error', boundaries(SPEC_LAYERS)] },
   },
 ];
