@@ -1,37 +1,135 @@
-// Compiles every app, lib, tool and test with tsc (keeps decorator metadata, which Nest's injection needs),
-// rewrites the @seckill/* path aliases to relative requires, and copies the non-TypeScript assets.
+// Builds the workspace, or some of its projects, into dist/ (the layout the apps, tests and tools run from):
+//
+//   node scripts/build.mjs                    every project (what `npm start` and `npm test` run)
+//   node scripts/build.mjs libs/stock ...     these projects and, through their references, what they import
+//                                             (each Nx `build` target is this with its own project root)
+//
+// Each project is a TypeScript project reference (its tsconfig.json: composite, the projects it imports under
+// "references"), so `tsc -b` compiles only what changed since the last build and checks each project against
+// the declarations of the ones it imports. tsc keeps the decorator metadata Nest's injection needs.
+//
+// After tsc, per project: point its `require("@seckill/<lib>")`s at the compiled library, copy the
+// non-TypeScript assets (Lua scripts, pages' HTML/CSS), and delete outputs whose source is gone: a compiled
+// file whose source was deleted must never run (or be run as a test).
 import { execFileSync } from 'node:child_process';
-import { cpSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const bin = (name) => join(root, 'node_modules', '.bin', name);
+const dist = join(root, 'dist');
+const tsc = join(root, 'node_modules', '.bin', 'tsc');
 const started = Date.now();
-// A clean output every time: a compiled file whose source was deleted must never run (or be run as a test).
-rmSync(join(root, 'dist'), { recursive: true, force: true });
-execFileSync(bin('tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
-execFileSync(bin('tsc-alias'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
-// The shopper page and the ops console are browser code (DOM, ES modules, no Node types): each has its own
-// tsconfig and is emitted next to its assets, together with web-common/, the code both pages share.
-for (const page of ['shop', 'ops']) {
-  execFileSync(bin('tsc'), ['-p', `apps/order-api/src/${page}/tsconfig.json`], { cwd: root, stdio: 'inherit' });
+function withReferences(roots, seen = new Set()) {
+  for (const project of roots) {
+    if (seen.has(project)) continue;
+    seen.add(project);
+    const { references = [] } = JSON.parse(readFileSync(join(root, project, 'tsconfig.json'), 'utf8'));
+    withReferences(references.map(({ path }) => relative(root, join(root, project, path)).split(sep).join('/')), seen);
+  }
+  return [...seen];
 }
 
 const ASSET = /\.(lua|html|css|svg|ico|png|json)$/;
+const isProjectConfig = (name) => /^(project|tsconfig(\.\w+)?)\.json$/.test(name);
+// What tsc emits for a source `x.ts`, and what copyAssets copies as itself.
+const EMITTED = ['.d.ts.map', '.js.map', '.d.ts', '.js'];
+// How tsc's CommonJS output spells an import of one of the libraries (see resolveAliases).
+const ALIASED = /require\("@seckill\/([a-z-]+)"\)/g;
+
+const requested = process.argv.slice(2).map((arg) => arg.replace(/\/+$/, ''));
+const everything = requested.length === 0;
+for (const project of requested) {
+  if (!existsSync(join(root, project, 'project.json'))) throw new Error(`build: ${project} is not a project (no project.json)`);
+}
+// tsc -b also (re)compiles the projects a requested one references, and those outputs need the same care.
+const projects = everything ? allProjects() : withReferences(requested);
+
+execFileSync(tsc, ['-b', ...(everything ? ['tsconfig.json'] : requested.map((p) => `${p}/tsconfig.json`))], { cwd: root, stdio: 'inherit' });
+// Browser pages (until they move out of order-api): their own tsconfig each, emitted next to their assets.
+if (projects.includes('apps/order-api')) {
+  for (const page of ['shop', 'ops']) execFileSync(tsc, ['-p', `apps/order-api/src/${page}/tsconfig.json`], { cwd: root, stdio: 'inherit' });
+}
+for (const project of projects) {
+  copyAssets(join(root, project, 'src'));
+  prune(join(dist, project));
+  resolveAliases(join(dist, project));
+}
+if (everything) {
+  pruneDeletedProjects();
+  // ensure-built.mjs compares sources against this stamp to decide whether `npm run start:<app>` must build.
+  writeFileSync(join(dist, '.build-stamp'), `${new Date().toISOString()}\n`);
+}
+console.log(`build: ${everything ? 'workspace' : projects.join(', ')} done in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+
+function allProjects() {
+  const found = [];
+  for (const top of ['apps', 'libs']) {
+    for (const name of readdirSync(join(root, top))) if (existsSync(join(root, top, name, 'project.json'))) found.push(`${top}/${name}`);
+  }
+  return [...found, 'tools', 'e2e'];
+}
+
+
 function copyAssets(dir) {
+  if (!existsSync(dir)) return;
   for (const entry of readdirSync(dir)) {
     const path = join(dir, entry);
     if (statSync(path).isDirectory()) copyAssets(path);
-    else if (ASSET.test(entry) && !/^(project|tsconfig(\.\w+)?)\.json$/.test(entry)) cpSync(path, join(root, 'dist', relative(root, path)));
+    else if (ASSET.test(entry) && !isProjectConfig(entry)) {
+      const target = join(dist, relative(root, path));
+      if (existsSync(target) && statSync(target).mtimeMs >= statSync(path).mtimeMs) continue;
+      mkdirSync(dirname(target), { recursive: true });
+      cpSync(path, target);
+    }
   }
 }
-for (const top of ['apps', 'libs']) {
-  for (const project of readdirSync(join(root, top))) {
-    const src = join(root, top, project, 'src');
-    try { copyAssets(src); } catch (e) { if (e.code !== 'ENOENT') throw e; }
+
+function hasSource(outputPath) {
+  const source = join(root, relative(dist, outputPath));
+  if (ASSET.test(source) && existsSync(source)) return true;
+  const suffix = EMITTED.find((ending) => source.endsWith(ending));
+  return suffix !== undefined && existsSync(source.slice(0, -suffix.length) + '.ts');
+}
+function prune(dir) {
+  if (!existsSync(dir)) return;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) {
+      prune(path);
+      if (readdirSync(path).length === 0) rmSync(path, { recursive: true });
+    } else if (!entry.name.endsWith('.tsbuildinfo') && !hasSource(path)) {
+      rmSync(path);
+    }
   }
 }
-// ensure-built.mjs compares sources against this stamp to decide whether `npm run start:<app>` must build.
-writeFileSync(join(root, 'dist', '.build-stamp'), `${new Date().toISOString()}\n`);
-console.log(`build: done in ${((Date.now() - started) / 1000).toFixed(1)}s`);
+
+function pruneDeletedProjects() {
+  for (const top of ['apps', 'libs']) {
+    if (!existsSync(join(dist, top))) continue;
+    for (const name of readdirSync(join(dist, top))) {
+      if (!existsSync(join(root, top, name, 'project.json'))) rmSync(join(dist, top, name), { recursive: true, force: true });
+    }
+  }
+}
+
+// The code imports '@seckill/<lib>' (tsconfig.base.json's paths, for the compiler and the editor); Node needs
+// the compiled file's relative path. tsc-alias does this for a whole outDir, but every project shares dist/
+// (and Nx builds two at once), and pointed at one project's folder it no longer finds the targets; tsc's
+// CommonJS output spells every such import `require("@seckill/<lib>")` (ALIASED), so one replacement suffices.
+function resolveAliases(dir) {
+  if (!existsSync(dir)) return;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) resolveAliases(path);
+    else if (entry.name.endsWith('.js')) {
+      const code = readFileSync(path, 'utf8');
+      const resolved = code.replace(ALIASED, (_, lib) => {
+        let target = relative(dirname(path), join(dist, 'libs', lib, 'src', 'index.js')).split(sep).join('/');
+        if (!target.startsWith('.')) target = `./${target}`;
+        return `require("${target}")`;
+      });
+      if (resolved !== code) writeFileSync(path, resolved);
+    }
+  }
+}

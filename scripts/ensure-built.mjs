@@ -4,7 +4,7 @@
 //   - node_modules missing, or package-lock.json newer than node_modules/.package-lock.json -> npm ci
 //   - dist/ missing, an expected entry point missing, or any source newer than the last build -> build
 //
-// "The last build" is dist/.build-stamp, written by scripts/build.mjs (which always rebuilds dist/ from scratch).
+// "The last build" is dist/.build-stamp, written by a workspace build (scripts/build.mjs without arguments).
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -31,7 +31,7 @@ if (!existsSync(at('node_modules'))) {
   execFileSync(npm, ['ci'], { cwd: root, stdio: 'inherit' });
 }
 
-// 2. Build. Sources are what tsconfig.build.json includes plus the assets build.mjs copies.
+// 2. Build. Sources are every project's .ts files, their tsconfig.json and the assets build.mjs copies.
 const SOURCE = /\.(ts|lua|html|css|svg|ico|png|json)$/;
 function newestSource(dir) {
   let newest = 0;
@@ -52,7 +52,7 @@ function newestSource(dir) {
 
 const sourcesChanged = Math.max(
   ...['apps', 'libs', 'tools', 'e2e'].map((top) => newestSource(at(top))),
-  ...['tsconfig.base.json', 'tsconfig.build.json', 'package.json', 'scripts/build.mjs'].map((file) => mtime(at(file))),
+  ...['tsconfig.base.json', 'tsconfig.json', 'package.json', 'scripts/build.mjs'].map((file) => mtime(at(file))),
 );
 const lastBuild = mtime(at('dist', '.build-stamp'));
 

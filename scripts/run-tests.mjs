@@ -7,6 +7,8 @@
 //   node scripts/run-tests.mjs e2e             *.e2e.spec.js (the apps started as processes)
 //   node scripts/run-tests.mjs <substring>     files whose path contains the substring
 //   node scripts/run-tests.mjs int persistence tiers and substrings combine: the int tests under persistence
+//   node scripts/run-tests.mjs --project libs/stock [unit ...]
+//                                              only that project's tests (each Nx `test` target runs this)
 //   node scripts/run-tests.mjs --list [...]    only print the selected files, in run order
 //
 // Files run one at a time (concurrency 1: suites share real servers), each in its own process. Every suite
@@ -47,13 +49,18 @@ function findSpecs(dir, out = []) {
 // Tier words (unit/int/e2e) choose tiers, other words are path substrings; a file must match one of the given
 // tiers (if any) and one of the given substrings (if any): `int persistence` = the persistence int tests.
 const TIERS = new Set(['unit', 'svc', 'int', 'e2e']);
-const listOnly = process.argv.includes('--list');
-const args = process.argv.slice(2).filter((arg) => arg !== '--' && arg !== '--list');
+const argv = process.argv.slice(2).filter((arg) => arg !== '--');
+const listOnly = argv.includes('--list');
+const projectAt = argv.indexOf('--project');
+const project = projectAt >= 0 ? argv[projectAt + 1]?.replace(/\/+$/, '') : undefined;
+if (projectAt >= 0 && !project) throw new Error('run-tests: --project needs a project root, e.g. --project libs/stock');
+const args = argv.filter((arg, at) => arg !== '--list' && at !== projectAt && at !== projectAt + 1);
 const tierFilters = args.filter((arg) => TIERS.has(arg));
 const pathFilters = args.filter((arg) => !TIERS.has(arg));
 function selected(file) {
   const path = relative(root, file).split(sep).join('/');
   return (
+    (project === undefined || relative(dist, file).split(sep).join('/').startsWith(`${project}/`)) &&
     (tierFilters.length === 0 || tierFilters.includes(tierOf(file))) &&
     (pathFilters.length === 0 || pathFilters.some((filter) => path.includes(filter)))
   );
@@ -68,6 +75,7 @@ const perTier = { unit: 0, svc: 0, int: 0, e2e: 0 };
 for (const file of files) perTier[tierOf(file)] += 1;
 console.log(
   `run-tests: ${files.length} file(s) (${perTier.unit} unit, ${perTier.svc} svc, ${perTier.int} int, ${perTier.e2e} e2e)` +
+    (project ? ` in ${project}` : '') +
     (args.length ? ` selected by: ${args.join(' ')}` : ''),
 );
 
