@@ -12,11 +12,10 @@ const started = Date.now();
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 execFileSync(bin('tsc'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
 execFileSync(bin('tsc-alias'), ['-p', 'tsconfig.build.json'], { cwd: root, stdio: 'inherit' });
-// The shopper page and the ops console are browser code (DOM, ES modules, no Node types): each has its own
-// tsconfig and is emitted next to its assets, together with web-common/, the code both pages share.
-for (const page of ['shop', 'ops']) {
-  execFileSync(bin('tsc'), ['-p', `apps/order-api/src/${page}/tsconfig.json`], { cwd: root, stdio: 'inherit' });
-}
+// The shopper page and the ops console (apps/web) are browser code (DOM, ES modules, no Node types), compiled
+// into dist/apps/web/src/ next to their assets. `-b` first builds the contract's declarations
+// (dist/types/contracts/), against which the pages' `import type`s are checked (see apps/web/tsconfig.json).
+execFileSync(bin('tsc'), ['-b', 'apps/web/tsconfig.json'], { cwd: root, stdio: 'inherit' });
 
 const ASSET = /\.(lua|html|css|svg|ico|png|json)$/;
 function copyAssets(dir) {

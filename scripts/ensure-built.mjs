@@ -31,7 +31,8 @@ if (!existsSync(at('node_modules'))) {
   execFileSync(npm, ['ci'], { cwd: root, stdio: 'inherit' });
 }
 
-// 2. Build. Sources are what tsconfig.build.json includes plus the assets build.mjs copies.
+// 2. Build. Sources are what tsconfig.build.json and apps/web/tsconfig.json include (the browser pages are under
+// apps/ too) plus the assets build.mjs copies.
 const SOURCE = /\.(ts|lua|html|css|svg|ico|png|json)$/;
 function newestSource(dir) {
   let newest = 0;
@@ -61,6 +62,9 @@ const ENTRY_POINTS = [
   'apps/order-api/src/main',
   'apps/order-worker/src/main',
   'apps/websocket-notifier/src/main',
+  // The pages order-api serves (a dist/ from before they moved to apps/web has them elsewhere).
+  'apps/web/src/shop/shop',
+  'apps/web/src/ops/ops',
   'tools/src/migrate',
   'tools/src/seed-demo',
 ];
