@@ -24,6 +24,8 @@ export default [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:testing'] },
             { sourceTag: 'type:tool', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:testing'] },
             { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib', 'type:contracts', 'type:testing'] },
+            // The browser pages: only the contract, and only its types (the rule for apps/web below).
+            { sourceTag: 'type:web', onlyDependOnLibsWithTags: ['type:contracts'] },
           ],
         },
       ],
@@ -35,6 +37,18 @@ export default [
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // Browser code is served as tsc emits it, unbundled: a value imported from a library would stay a bare
+    // `@seckill/…` import no browser can resolve (and would drag server code into the page). `import type`
+    // leaves nothing in the JS, so it is the only import of a library the pages may have.
+    files: ['apps/web/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@seckill/*'], allowTypeImports: true, message: 'The pages may import only types from libraries (import type { … }).' }] },
+      ],
     },
   },
 ];
