@@ -22,7 +22,7 @@ export const SHOP_PAGE: PageFiles = { route: '/', assetPrefix: '/shop/', dir: jo
 export const OPS_PAGE: PageFiles = { route: '/ops', assetPrefix: '/ops/', dir: join(WEB_BUILD, 'ops') };
 export const PAGES: readonly PageFiles[] = [SHOP_PAGE, OPS_PAGE];
 /**
- * The modules both pages import. Its folder keeps the name of its URL prefix: the pages'
+ * The modules and the base stylesheet both pages load. Its folder keeps the name of its URL prefix: the pages'
  * relative imports (`../web-common/…` from /shop/ and /ops/) are resolved by the browser against these URLs.
  */
 export const WEB_COMMON: AssetDir = { assetPrefix: '/web-common/', dir: join(WEB_BUILD, 'web-common') };
