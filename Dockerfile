@@ -12,10 +12,11 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-# Compile, drop the compiled tests (not needed at run time), then the dev dependencies.
+# Compile (the browser pages land in dist/apps/web/, where order-api serves them from), drop the compiled tests
+# and what only the compiler reads (the contract's declarations, build info), then the dev dependencies.
 RUN node scripts/build.mjs \
-  && find dist -name '*.spec.js' -delete -o -name '*.spec.js.map' -delete \
-  && rm -rf dist/e2e dist/.tsbuildinfo \
+  && find dist -name '*.spec.js' -delete -o -name '*.spec.js.map' -delete -o -name '*.tsbuildinfo' -delete \
+  && rm -rf dist/e2e dist/types \
   && npm prune --omit=dev --no-audit --no-fund
 
 # ---- runtime: only what `node dist/...` needs ----------------------------------------------------------------

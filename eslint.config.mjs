@@ -54,4 +54,16 @@ export default [
     files: ['**/*.spec.ts'],
     rules: { '@nx/enforce-module-boundaries': ['error', boundaries(SPEC_LAYERS)] },
   },
+  {
+    // Browser code is served as tsc emits it, unbundled: a value imported from a library would stay a bare
+    // `@seckill/…` import no browser can resolve (and would drag server code into the page). `import type`
+    // leaves nothing in the JS, so it is the only import of a library the pages may have.
+    files: ['apps/web/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['@seckill/*'], allowTypeImports: true, message: 'The pages may import only types from libraries (import type { … }).' }] },
+      ],
+    },
+  },
 ];

@@ -46,10 +46,6 @@ for (const project of requested) {
 const projects = everything ? allProjects() : withReferences(requested);
 
 execFileSync(tsc, ['-b', ...(everything ? ['tsconfig.json'] : requested.map((p) => `${p}/tsconfig.json`))], { cwd: root, stdio: 'inherit' });
-// Browser pages (until they move out of order-api): their own tsconfig each, emitted next to their assets.
-if (projects.includes('apps/order-api')) {
-  for (const page of ['shop', 'ops']) execFileSync(tsc, ['-p', `apps/order-api/src/${page}/tsconfig.json`], { cwd: root, stdio: 'inherit' });
-}
 for (const project of projects) {
   copyAssets(join(root, project, 'src'));
   prune(join(dist, project));

@@ -61,6 +61,9 @@ const ENTRY_POINTS = [
   'apps/order-api/src/main',
   'apps/order-worker/src/main',
   'apps/websocket-notifier/src/main',
+  // The pages order-api serves (a dist/ from before they moved to apps/web has them elsewhere).
+  'apps/web/src/shop/shop',
+  'apps/web/src/ops/ops',
   'tools/src/migrate',
   'tools/src/seed-demo',
 ];

@@ -141,7 +141,7 @@ describe('the shopper page', () => {
     assert.equal(home.headers.get('cache-control'), 'no-cache');
     assert.match(home.headers.get('content-security-policy') ?? '', /script-src 'self'/);
     assert.match(await home.text(), /<title>Flash sale/);
-    for (const [path, type] of [['/shop/shop.js', /javascript/], ['/shop/shop.css', /text\/css/], ['/web-common/session.js', /javascript/]] as const) {
+    for (const [path, type] of [['/shop/shop.js', /javascript/], ['/shop/shop.css', /text\/css/], ['/web-common/session.js', /javascript/], ['/web-common/base.css', /text\/css/]] as const) {
       const asset = await fetch(`${api.url}${path}`);
       assert.equal(asset.status, 200, path);
       assert.match(asset.headers.get('content-type') ?? '', type, path);

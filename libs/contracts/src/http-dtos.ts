@@ -33,6 +33,34 @@ export interface OrderView {
   closedAt?: string;
 }
 
+/** POST /api/auth/register → 201. */
+export interface Registered {
+  id: number;
+  username: string;
+}
+
+/** POST /api/auth/login → 200. */
+export interface LoginAnswer {
+  accessToken: string;
+  tokenType: 'Bearer';
+  /** Seconds. */
+  expiresIn: number;
+}
+
+/** POST /api/seckill/orders → 202: queued; the outcome follows on the socket or at GET …/orders/{uuid}. */
+export interface OrderAccepted {
+  uuid: string;
+  status: 'QUEUED';
+}
+
+/** GET /api/client-config: what the shop page needs to know before it can follow an order (no secrets). */
+export interface ClientConfig {
+  /** Where the browser opens its sockets; null: the page's own host on `notifierPort`. */
+  notifierUrl: string | null;
+  notifierPort: number;
+  paymentWindowSeconds: number;
+}
+
 export interface ErrorBody {
   statusCode: number;
   code: string;

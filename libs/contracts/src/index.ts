@@ -3,3 +3,4 @@ export * from './order-status';
 export * from './http-dtos';
 export * from './messages';
 export * from './socket-frames';
+export * from './ops-overview';

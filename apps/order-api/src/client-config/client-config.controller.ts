@@ -1,14 +1,7 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
-
-/** What the shopper page needs to know before it can follow an order. */
-export interface ClientConfig {
-  /** Where the browser opens its sockets; null: the page's own host on `notifierPort`. */
-  notifierUrl: string | null;
-  notifierPort: number;
-  paymentWindowSeconds: number;
-}
+import type { ClientConfig } from '@seckill/contracts';
 
 @ApiTags('shop page')
 @Controller('api/client-config')

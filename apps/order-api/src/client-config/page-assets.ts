@@ -6,10 +6,10 @@ import { ASSET_DIRS, PAGE_CACHE_CONTROL } from './page-files';
 const SERVED = /\.(js|css|svg|png|ico)$/;
 
 /**
- * Serves every page's scripts and styles under its prefix (/shop/, /ops/, and /web-common/ for the modules they
- * share). `wildcard: false` registers one route per file found at start instead of a catch-all, so every
- * other path (and a missing asset) still reaches the JSON 404 handler; `decorateReply: false` because
- * Swagger's own registration already decorates the reply.
+ * Serves every page's scripts and styles under its prefix (/shop/, /ops/, and /web-common/ for the modules and the
+ * base stylesheet they share). `wildcard: false` registers one route per file found at start instead of a
+ * catch-all, so every other path (and a missing asset) still reaches the JSON 404 handler; `decorateReply: false`
+ * because Swagger's own registration already decorates the reply.
  */
 export async function registerPageAssets(app: NestFastifyApplication): Promise<void> {
   for (const assets of ASSET_DIRS) {

@@ -13,12 +13,19 @@ export interface PageFiles extends AssetDir {
   route: string;
 }
 
-/** scripts/build.mjs compiles each page's *.ts with its own browser tsconfig and copies the .html/.css next to them. */
-export const SHOP_PAGE: PageFiles = { route: '/', assetPrefix: '/shop/', dir: join(__dirname, '..', 'shop') };
-export const OPS_PAGE: PageFiles = { route: '/ops', assetPrefix: '/ops/', dir: join(__dirname, '..', 'ops') };
+/**
+ * The pages live in the web project (apps/web); scripts/build.mjs compiles them into dist/apps/web/src/ and copies
+ * the .html/.css/.svg next to them. From dist/apps/order-api/src/client-config/ that is ../../../web/src/.
+ */
+const WEB_BUILD = join(__dirname, '..', '..', '..', 'web', 'src');
+export const SHOP_PAGE: PageFiles = { route: '/', assetPrefix: '/shop/', dir: join(WEB_BUILD, 'shop') };
+export const OPS_PAGE: PageFiles = { route: '/ops', assetPrefix: '/ops/', dir: join(WEB_BUILD, 'ops') };
 export const PAGES: readonly PageFiles[] = [SHOP_PAGE, OPS_PAGE];
-/** The modules both pages import (`../web-common/…` from /shop/ and /ops/ resolves here). */
-export const WEB_COMMON: AssetDir = { assetPrefix: '/web-common/', dir: join(__dirname, '..', 'web-common') };
+/**
+ * The modules and the base stylesheet both pages load. Its folder keeps the name of its URL prefix: the pages'
+ * relative imports (`../web-common/…` from /shop/ and /ops/) are resolved by the browser against these URLs.
+ */
+export const WEB_COMMON: AssetDir = { assetPrefix: '/web-common/', dir: join(WEB_BUILD, 'web-common') };
 export const ASSET_DIRS: readonly AssetDir[] = [...PAGES, WEB_COMMON];
 
 /** Asset names are not content-hashed: browsers must revalidate (ETag / Last-Modified) so a deploy shows at once. */

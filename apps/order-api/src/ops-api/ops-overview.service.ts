@@ -1,42 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
+import type { OpsOverview, SaleOps } from '@seckill/contracts';
 import { ManagementClient, parkingLotName, QUEUES } from '@seckill/messaging';
 import { SaleItemRepository } from '@seckill/persistence';
 import { StockService } from '@seckill/stock';
 import { saleStatus } from '../goods/sale-item.mapper';
-
-export interface SaleOps {
-  id: number;
-  name: string;
-  status: string;
-  stockTotal: number;
-  db: { stockLeft: number; sold: number };
-  redis: { stockLeft: number | null };
-  /** Redis minus PostgreSQL. Briefly negative while reservations are in flight; 0 at rest. */
-  drift: number | null;
-  orders: Record<'UNPAID' | 'PAID' | 'CANCELLED' | 'TIMEOUT', number>;
-  requests: Record<'SUCCESS' | 'FAIL', number>;
-}
-
-export interface QueueOps {
-  name: string;
-  messages: number;
-  ready: number;
-  unacked: number;
-  consumers: number;
-  publishRate: number;
-  deliverRate: number;
-  ackRate: number;
-  isParkingLot: boolean;
-  source: string | null;
-}
-
-export interface OpsOverview {
-  at: string;
-  sales: SaleOps[];
-  queues: QueueOps[];
-  rabbitmq: { available: boolean; error?: string };
-}
 
 const PARKING_LOTS = new Map(QUEUES.filter((q) => q.parkingLot).map((q) => [parkingLotName(q.name), q.name]));
 

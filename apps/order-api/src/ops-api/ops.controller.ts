@@ -1,9 +1,10 @@
 import { Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '@seckill/auth';
+import type { OpsOverview, ReplayResult } from '@seckill/contracts';
 import { AdminGuard, BearerGuard, CurrentUser } from '../auth/auth.guards';
-import { OpsOverviewService, type OpsOverview } from './ops-overview.service';
-import { ParkingLotReplayService, type ReplayResult } from './parking-lot-replay.service';
+import { OpsOverviewService } from './ops-overview.service';
+import { ParkingLotReplayService } from './parking-lot-replay.service';
 
 /** Data behind the ops page (/ops). Admin only. */
 @ApiTags('admin')

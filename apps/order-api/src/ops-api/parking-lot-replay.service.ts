@@ -2,18 +2,12 @@ import { Inject, Injectable } from '@nestjs/common';
 import { connect } from 'amqplib';
 import { PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
-import { DomainError, ErrorCode } from '@seckill/contracts';
+import { DomainError, ErrorCode, type ReplayResult } from '@seckill/contracts';
 import { RetryHeader } from '@seckill/messaging';
 import { OpsOverviewService } from './ops-overview.service';
 
 /** One replay moves at most this many messages, so a huge parking lot is replayed in bounded steps. */
 const MAX_PER_REPLAY = 10_000;
-
-export interface ReplayResult {
-  queue: string;
-  to: string;
-  replayed: number;
-}
 
 /**
  * Moves parked messages back to the queue they came from, for an operator who fixed the cause. Each message is

@@ -1,9 +1,9 @@
+import type { ClientConfig, OrderView } from '@seckill/contracts';
 import { OrderWatch, type WatchListener } from './order-watch.js';
 import type { OutcomePanel } from './outcome-panel.js';
 import { newRequestId } from './request-id.js';
 import type { SessionStore } from '../web-common/session.js';
 import { shopApi } from './shop-api.js';
-import type { ClientConfig, Order } from './types.js';
 import { describeError, describeFailure } from './words.js';
 
 /** How long the buy waits for the socket to open before posting anyway (polling then covers the outcome). */
@@ -15,7 +15,7 @@ export interface PurchaseHost {
   /** The token was refused: end the session and ask the shopper to log in again. */
   authLost(): void;
   ordersChanged(): void;
-  findOrder(orderNo: string): Promise<Order | null>;
+  findOrder(orderNo: string): Promise<OrderView | null>;
 }
 
 /** The socket base URL, e.g. `ws://shop.example:8085`: NOTIFIER_PUBLIC_URL, else this page's host on the notifier port. */

@@ -1,10 +1,10 @@
+import type { OrderStatus, OrderView } from '@seckill/contracts';
 import { formatCountdown, formatDateTime, serverNow } from './clock.js';
 import { h, setText } from '../web-common/dom.js';
 import { ApiError } from '../web-common/http.js';
 import { formatPrice } from './money.js';
 import { payOrder } from './payment.js';
 import { shopApi } from './shop-api.js';
-import type { Order, OrderStatus } from './types.js';
 
 const STATUS_LABEL: Record<OrderStatus, string> = { UNPAID: 'Awaiting payment', PAID: 'Paid', CANCELLED: 'Cancelled', TIMEOUT: 'Expired' };
 /** Statuses change on the server too (payment window): re-read this often while logged in and visible. */
@@ -12,15 +12,15 @@ const REFRESH_MS = 15_000;
 
 export interface OrdersHost {
   token(): string | null;
-  orderUpdated(order: Order): void;
+  orderUpdated(order: OrderView): void;
   authLost(): void;
 }
 
 /** "Your orders": the caller's orders, newest first, with the payment countdown and a Pay button while unpaid. */
 export class MyOrders {
   private readonly rows = new Map<string, OrderRow>();
-  private inFlight: Promise<Order[] | null> | null = null;
-  private queued: Promise<Order[] | null> | null = null;
+  private inFlight: Promise<OrderView[] | null> | null = null;
+  private queued: Promise<OrderView[] | null> | null = null;
 
   constructor(
     private readonly section: HTMLElement,
@@ -40,7 +40,7 @@ export class MyOrders {
    * Re-reads the orders. A caller always gets a read that started after its call (a read already running may
    * predate the order it is looking for); callers arriving meanwhile share that one extra read.
    */
-  refresh(): Promise<Order[] | null> {
+  refresh(): Promise<OrderView[] | null> {
     if (!this.inFlight) {
       this.inFlight = this.load().finally(() => (this.inFlight = null));
       return this.inFlight;
@@ -58,7 +58,7 @@ export class MyOrders {
     this.section.hidden = true;
   }
 
-  private async load(): Promise<Order[] | null> {
+  private async load(): Promise<OrderView[] | null> {
     const token = this.host.token();
     if (!token) return null;
     try {
@@ -71,7 +71,7 @@ export class MyOrders {
     }
   }
 
-  private show(orders: Order[]): void {
+  private show(orders: OrderView[]): void {
     this.section.hidden = false;
     const keep = new Set(orders.map((o) => o.orderNo));
     for (const [orderNo, row] of this.rows) {
@@ -104,9 +104,9 @@ class OrderRow {
   private readonly countdown: HTMLSpanElement;
   private readonly payButton: HTMLButtonElement;
   private readonly error: HTMLParagraphElement;
-  private order: Order;
+  private order: OrderView;
 
-  constructor(order: Order, private readonly host: OrdersHost) {
+  constructor(order: OrderView, private readonly host: OrdersHost) {
     this.order = order;
     this.pill = h('span', { class: 'pill' });
     this.countdown = h('span', { class: 'countdown' });
@@ -129,7 +129,7 @@ class OrderRow {
     this.update(order);
   }
 
-  update(order: Order): void {
+  update(order: OrderView): void {
     this.order = order;
     this.el.dataset['status'] = order.status;
     setText(this.pill, STATUS_LABEL[order.status]);

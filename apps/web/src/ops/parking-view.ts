@@ -1,7 +1,7 @@
+import type { QueueOps } from '@seckill/contracts';
 import { h, setText } from '../web-common/dom.js';
 import { dotted, setData } from './dom.js';
 import { fmtInt, plural } from './format.js';
-import type { QueueOverview } from './types.js';
 
 /** One parking lot: its count, where its messages came from, and the replay button with its last result. */
 export class LotCard {
@@ -12,9 +12,9 @@ export class LotCard {
   private readonly unit = h('span', { class: 'lot-unit' });
   private readonly source = h('code');
   private busy = false;
-  lot: QueueOverview;
+  lot: QueueOps;
 
-  constructor(lot: QueueOverview, onReplay: (card: LotCard) => void) {
+  constructor(lot: QueueOps, onReplay: (card: LotCard) => void) {
     this.lot = lot;
     const name = lot.name;
     this.count = h('span', { class: 'lot-count-value', 'data-testid': `lot-${name}-count` });
@@ -32,7 +32,7 @@ export class LotCard {
     this.update(lot);
   }
 
-  update(lot: QueueOverview): void {
+  update(lot: QueueOps): void {
     this.lot = lot;
     setText(this.count, fmtInt(lot.messages));
     setText(this.unit, lot.messages === 1 ? 'message parked' : 'messages parked');
@@ -78,7 +78,7 @@ export class ParkingView {
     private readonly onReplay: (card: LotCard) => void,
   ) {}
 
-  render(queues: readonly QueueOverview[]): void {
+  render(queues: readonly QueueOps[]): void {
     const lots = queues.filter((q) => q.isParkingLot);
     const seen = new Set(lots.map((l) => l.name));
     const ordered = lots.map((lot) => {

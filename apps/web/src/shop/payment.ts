@@ -1,9 +1,9 @@
+import type { OrderView } from '@seckill/contracts';
 import { ApiError, NETWORK_ERROR } from '../web-common/http.js';
 import { shopApi } from './shop-api.js';
-import type { Order } from './types.js';
 
 /** Pays an order; on failure rejects with a sentence for the shopper. */
-export async function payOrder(token: string, orderNo: string): Promise<Order> {
+export async function payOrder(token: string, orderNo: string): Promise<OrderView> {
   try {
     return await shopApi.pay(token, orderNo);
   } catch (error) {

@@ -1,7 +1,7 @@
+import type { OrderView, SaleItem } from '@seckill/contracts';
 import { setText } from '../web-common/dom.js';
 import { ItemCard, type CardHost } from './item-card.js';
 import { shopApi } from './shop-api.js';
-import type { Order, SaleItem } from './types.js';
 
 /** Stock moves fast during a sale: the list is re-read this often while the tab is visible. */
 const REFRESH_MS = 2000;
@@ -39,7 +39,7 @@ export class Catalog {
     for (const card of this.cards.values()) card.sessionChanged(loggedIn);
   }
 
-  orderUpdated(order: Order): void {
+  orderUpdated(order: OrderView): void {
     this.cards.get(order.seckillGoodId)?.panel.orderUpdated(order);
   }
 

@@ -1,6 +1,6 @@
+import type { ClientConfig, LoginAnswer, OrderAccepted, OrderResult, OrderView, Registered, SaleItem } from '@seckill/contracts';
 import { apiClient } from '../web-common/http.js';
 import { observeServerDate } from './clock.js';
-import type { ClientConfig, LoginAnswer, Order, OrderResult, SaleItem } from './types.js';
 
 const call = apiClient({
   unreachable: 'The shop cannot be reached. Check your connection and try again.',
@@ -12,11 +12,11 @@ const call = apiClient({
 export const shopApi = {
   clientConfig: () => call<ClientConfig>('GET', '/api/client-config'),
   goods: () => call<SaleItem[]>('GET', '/api/seckill/goods'),
-  register: (username: string, password: string) => call<{ id: number; username: string }>('POST', '/api/auth/register', { json: { username, password } }),
+  register: (username: string, password: string) => call<Registered>('POST', '/api/auth/register', { json: { username, password } }),
   login: (username: string, password: string) => call<LoginAnswer>('POST', '/api/auth/login', { json: { username, password } }),
   placeOrder: (token: string, seckillGoodId: number, requestId: string) =>
-    call<{ uuid: string; status: 'QUEUED' }>('POST', '/api/seckill/orders', { token, json: { seckillGoodId, requestId } }),
+    call<OrderAccepted>('POST', '/api/seckill/orders', { token, json: { seckillGoodId, requestId } }),
   orderResult: (token: string, uuid: string) => call<OrderResult>('GET', `/api/seckill/orders/${encodeURIComponent(uuid)}`, { token }),
-  myOrders: (token: string) => call<Order[]>('GET', '/api/orders', { token }),
-  pay: (token: string, orderNo: string) => call<Order>('POST', `/api/orders/${encodeURIComponent(orderNo)}/pay`, { token }),
+  myOrders: (token: string) => call<OrderView[]>('GET', '/api/orders', { token }),
+  pay: (token: string, orderNo: string) => call<OrderView>('POST', `/api/orders/${encodeURIComponent(orderNo)}/pay`, { token }),
 };

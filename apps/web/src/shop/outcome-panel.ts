@@ -1,8 +1,9 @@
+import type { OrderView } from '@seckill/contracts';
 import { describeDuration, formatCountdown, serverNow } from './clock.js';
 import { h, setText } from '../web-common/dom.js';
 import type { Via } from './order-watch.js';
 import { payOrder } from './payment.js';
-import type { LaterStatus, Order } from './types.js';
+import type { LaterStatus } from './types.js';
 import type { Failure, FailState } from './words.js';
 
 /** `data-state` of the panel: what tests wait for and what the styles key on. */
@@ -11,9 +12,9 @@ export type PanelState = 'idle' | 'waiting' | 'success' | 'paid' | 'cancelled' |
 export interface PanelHost {
   token(): string | null;
   /** The caller's order with this number (for its payment deadline), or null if not found. */
-  findOrder(orderNo: string): Promise<Order | null>;
+  findOrder(orderNo: string): Promise<OrderView | null>;
   paymentWindowSeconds: number;
-  orderChanged(order: Order | null): void;
+  orderChanged(order: OrderView | null): void;
 }
 
 /**
@@ -114,7 +115,7 @@ export class OutcomePanel {
   }
 
   /** An order changed elsewhere on the page (paid from "Your orders"). */
-  orderUpdated(order: Order): void {
+  orderUpdated(order: OrderView): void {
     if (order.orderNo === this.orderNo && this.state === 'success' && order.status !== 'UNPAID') this.later(order.status);
   }
 

@@ -1,5 +1,5 @@
+import type { LoginAnswer, OpsOverview, ReplayResult } from '@seckill/contracts';
 import { apiClient } from '../web-common/http.js';
-import type { LoginAnswer, Overview, ReplayResult } from './types.js';
 
 const call = apiClient({
   unreachable: 'order-api cannot be reached',
@@ -10,6 +10,6 @@ const call = apiClient({
 /** Every call the console makes. Only admins get data; shoppers are answered 403 FORBIDDEN by the server. */
 export const opsApi = {
   login: (username: string, password: string) => call<LoginAnswer>('POST', '/api/auth/login', { json: { username, password } }),
-  overview: (token: string) => call<Overview>('GET', '/api/admin/ops/overview', { token }),
+  overview: (token: string) => call<OpsOverview>('GET', '/api/admin/ops/overview', { token }),
   replay: (token: string, parkingLot: string) => call<ReplayResult>('POST', `/api/admin/ops/parking-lots/${encodeURIComponent(parkingLot)}/replay`, { token }),
 };

@@ -1,10 +1,10 @@
+import type { OpsOverview } from '@seckill/contracts';
 import { byId, setText } from '../web-common/dom.js';
 import { History } from './history.js';
 import { ParkingView, type LotCard } from './parking-view.js';
 import { QueuesView } from './queues-view.js';
 import { SalesView } from './sales-view.js';
 import { SummaryView } from './summary-view.js';
-import type { Overview } from './types.js';
 
 /** Everything below the header once logged in: tiles, sales, queues with their charts, parking lots. */
 export class ConsoleView {
@@ -40,7 +40,7 @@ export class ConsoleView {
     this.root.hidden = true;
   }
 
-  render(overview: Overview): void {
+  render(overview: OpsOverview): void {
     this.history.add(overview);
     const rabbit = overview.rabbitmq;
     this.brokerAlert.hidden = rabbit.available;

@@ -1,3 +1,4 @@
+import type { SocketCloseCode } from '@seckill/contracts';
 import { ApiError } from '../web-common/http.js';
 import { shopApi } from './shop-api.js';
 import type { LaterStatus, Outcome } from './types.js';
@@ -16,10 +17,10 @@ export interface WatchListener {
 
 export type OpenResult = 'open' | 'unavailable' | 'auth';
 
-/** The notifier's close codes (shared/contract.md, WebSocket). */
-const CLOSE_UNAUTHORIZED = 4401;
-const CLOSE_FORBIDDEN = 4403;
-const CLOSE_BAD_PATH = 4400;
+/** The notifier's close codes (shared/contract.md, WebSocket); their types hold them equal to the contract's. */
+const CLOSE_UNAUTHORIZED: typeof SocketCloseCode.UNAUTHORIZED = 4401;
+const CLOSE_FORBIDDEN: typeof SocketCloseCode.FORBIDDEN = 4403;
+const CLOSE_BAD_PATH: typeof SocketCloseCode.BAD_PATH = 4400;
 
 /** While the socket is down, the result is polled this often (the contract's fallback). */
 const POLL_FALLBACK_MS = 2000;

@@ -1,8 +1,9 @@
+import type { SaleOps } from '@seckill/contracts';
 import { h, setText } from '../web-common/dom.js';
 import { setData } from './dom.js';
 import { DriftWatch, type DriftState } from './drift-watch.js';
 import { fmtInt, fmtSigned } from './format.js';
-import { ORDER_STATUSES, REQUEST_STATUSES, type SaleOverview } from './types.js';
+import { ORDER_STATUSES, REQUEST_STATUSES } from './types.js';
 
 const STATUS_WORDS: Record<string, string> = { live: 'Live', upcoming: 'Upcoming', sold_out: 'Sold out', ended: 'Ended' };
 
@@ -47,7 +48,7 @@ class SaleRow {
     this.cells.get('total')?.classList.add('group-start');
   }
 
-  update(sale: SaleOverview, drift: DriftState): void {
+  update(sale: SaleOps, drift: DriftState): void {
     this.driftState = drift;
     setText(this.name, sale.name);
     setText(this.badge, STATUS_WORDS[sale.status] ?? sale.status);
@@ -85,7 +86,7 @@ export class SalesView {
     private readonly empty: HTMLElement,
   ) {}
 
-  render(sales: readonly SaleOverview[]): void {
+  render(sales: readonly SaleOps[]): void {
     const seen = new Set<number>();
     const ordered = sales.map((sale) => {
       seen.add(sale.id);

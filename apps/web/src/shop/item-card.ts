@@ -1,9 +1,9 @@
+import type { SaleItem, SaleStatus } from '@seckill/contracts';
 import { formatCountdown, formatDateTime, serverNow } from './clock.js';
 import { h, setText } from '../web-common/dom.js';
 import { discountPercent, formatPrice } from './money.js';
 import { OutcomePanel, type PanelHost } from './outcome-panel.js';
 import { Purchase, type PurchaseHost } from './purchase.js';
-import type { SaleItem, SaleStatus } from './types.js';
 
 export interface CardHost extends PurchaseHost, PanelHost {
   askToLogIn(message: string): void;

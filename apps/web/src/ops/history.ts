@@ -1,4 +1,4 @@
-import type { Overview, QueueOverview } from './types.js';
+import type { OpsOverview, QueueOps } from '@seckill/contracts';
 
 /** How far back the charts reach; at one sample per 2 s that is 150 samples, a few kilobytes per queue. */
 export const WINDOW_MS = 5 * 60_000;
@@ -13,7 +13,7 @@ export type QueueMetric = 'ready' | 'unacked' | 'messages' | 'publishRate' | 'de
 
 interface Sample {
   at: number;
-  queues: ReadonlyMap<string, QueueOverview>;
+  queues: ReadonlyMap<string, QueueOps>;
 }
 
 /**
@@ -24,7 +24,7 @@ interface Sample {
 export class History {
   private samples: Sample[] = [];
 
-  add(overview: Overview, at = Date.now()): void {
+  add(overview: OpsOverview, at = Date.now()): void {
     this.samples.push({ at, queues: new Map(overview.queues.map((q) => [q.name, q])) });
     const oldest = at - WINDOW_MS;
     let drop = 0;

@@ -1,3 +1,4 @@
+import type { QueueOps } from '@seckill/contracts';
 import { h, setText } from '../web-common/dom.js';
 import { setData } from './dom.js';
 import { fmtInt, fmtRate } from './format.js';
@@ -5,7 +6,6 @@ import type { History } from './history.js';
 import { LineChart } from './line-chart.js';
 import { QueueDetail } from './queue-detail.js';
 import { Sustained } from './sustained.js';
-import type { QueueOverview } from './types.js';
 
 /** The queue the order flood goes through: what an operator looks at first during a sale (docs/topology.md). */
 const FIRST_CHOICE = 'seckill.order.pending';
@@ -55,7 +55,7 @@ class QueueRow {
   }
 
   /** `orphan`: a queue an app should consume has had no consumer for a while. */
-  update(q: QueueOverview, consumedByDesign: boolean, orphan: boolean, history: History): void {
+  update(q: QueueOps, consumedByDesign: boolean, orphan: boolean, history: History): void {
     this.orphan = orphan;
     const ago = history.valueAgo(q.name, 'ready', TREND_MS);
     const direction = ago === null || ago === q.ready ? 'flat' : q.ready > ago ? 'up' : 'down';
@@ -117,7 +117,7 @@ export class QueuesView {
     this.detail = new QueueDetail(charts, caption);
   }
 
-  render(queues: readonly QueueOverview[]): void {
+  render(queues: readonly QueueOps[]): void {
     const sources = new Set(queues.map((q) => q.source).filter((s): s is string => s !== null));
     const seen = new Set<string>();
     const ordered = queues.map((q) => {

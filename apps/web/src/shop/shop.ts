@@ -1,3 +1,4 @@
+import type { ClientConfig, OrderView } from '@seckill/contracts';
 import { AccountView } from './account.js';
 import { Catalog } from './catalog.js';
 import { Announcer, byId } from '../web-common/dom.js';
@@ -5,7 +6,6 @@ import type { CardHost } from './item-card.js';
 import { MyOrders } from './my-orders.js';
 import { SessionStore } from '../web-common/session.js';
 import { shopApi } from './shop-api.js';
-import type { ClientConfig, Order } from './types.js';
 
 /** The page's entry point: reads its settings, then wires the catalog, the account panel and "Your orders". */
 
@@ -31,7 +31,7 @@ async function main(): Promise<void> {
     session.logOut();
     account.askToLogIn('Your session has expired. Please log in again.');
   };
-  const orderUpdated = (order: Order) => {
+  const orderUpdated = (order: OrderView) => {
     catalog.orderUpdated(order);
     void orders.refresh();
   };

@@ -1,8 +1,8 @@
+import type { OpsOverview } from '@seckill/contracts';
 import { byId, setText } from '../web-common/dom.js';
 import { setData } from './dom.js';
 import type { DriftState } from './drift-watch.js';
 import { fmtInt, fmtRate } from './format.js';
-import type { Overview } from './types.js';
 
 type TileState = 'ok' | 'warn' | 'alarm' | 'idle';
 
@@ -46,7 +46,7 @@ export class SummaryView {
   private readonly parked = new Tile('tile-parked');
 
   /** `orphans`: queues an app should consume that have had no consumer for a while. */
-  render(overview: Overview, driftState: DriftState, orphans: readonly string[]): void {
+  render(overview: OpsOverview, driftState: DriftState, orphans: readonly string[]): void {
     const sales = overview.sales;
     const sold = sales.reduce((n, s) => n + s.db.sold, 0);
     const total = sales.reduce((n, s) => n + s.stockTotal, 0);
