@@ -54,7 +54,7 @@ const listOnly = argv.includes('--list');
 const projectAt = argv.indexOf('--project');
 const project = projectAt >= 0 ? argv[projectAt + 1]?.replace(/\/+$/, '') : undefined;
 if (projectAt >= 0 && !project) throw new Error('run-tests: --project needs a project root, e.g. --project libs/stock');
-const args = argv.filter((arg, at) => arg !== '--list' && at !== projectAt && at !== projectAt + 1);
+const args = argv.filter((arg, at) => arg !== '--list' && (projectAt < 0 || (at !== projectAt && at !== projectAt + 1)));
 const tierFilters = args.filter((arg) => TIERS.has(arg));
 const pathFilters = args.filter((arg) => !TIERS.has(arg));
 function selected(file) {

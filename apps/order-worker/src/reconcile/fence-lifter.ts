@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
 import { ManagementClient, Queue, RETRY_DELAYS, StockBroadcast, retryQueueName } from '@seckill/messaging';
@@ -33,9 +33,11 @@ export class FenceLifter implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly broadcast: StockBroadcast,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly logger: PinoLogger,
+    // Nest provides none (the client is built from the configuration); the svc tests hand in a fake.
+    @Optional() management?: ManagementClient,
   ) {
     logger.setContext('FenceLifter');
-    this.management = new ManagementClient(config.RABBITMQ_MANAGEMENT_URL);
+    this.management = management ?? new ManagementClient(config.RABBITMQ_MANAGEMENT_URL);
     this.vhost = decodeURIComponent(new URL(config.RABBITMQ_URL).pathname.slice(1)) || '/';
     this.job = new Periodic(config.FENCE_CHECK_INTERVAL_MS, () => this.liftWhatCan().catch((err: unknown) => {
       this.logger.warn({ err }, 'could not check held items; retrying');

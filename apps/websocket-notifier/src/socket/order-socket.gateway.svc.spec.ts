@@ -1,0 +1,330 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { IncomingMessage } from 'node:http';
+import { Socket } from 'node:net';
+import { describe, it, type TestContext } from 'node:test';
+import { TokenService } from '@seckill/auth';
+import { loadConfig } from '@seckill/config';
+import { MESSAGE_VERSION, SocketCloseCode, type OrderResultMessage, type OrderStatusMessage } from '@seckill/contracts';
+import type { OrderRequestRepository } from '@seckill/persistence';
+import type { StockService } from '@seckill/stock';
+import { asReal, FakeOrderRequests, FakeRedis, FakeRedisServer, FakeStock, FakeWebSocket, recordingLogger } from '@seckill/testing';
+import { DurableOutcomes } from '../outcomes/durable-outcomes';
+import { OutcomeStore } from '../outcomes/outcome-store';
+import { OrderSocketGateway } from './order-socket.gateway';
+
+const PING_MS = 1000;
+/** The safety net's pass, and how long a socket waits before PostgreSQL is asked (order-socket.gateway.ts). */
+const RECHECK_EVERY_MS = 5000;
+const ORDER_NO = '20261201000000000001';
+
+/**
+ * The gateway with its real store, durable outcomes and token service, over one fake Redis server (a command
+ * connection and the subscriber) and fake PostgreSQL outcomes. Its timers and clock are node:test's: the
+ * heartbeat, the safety net and the resync's retry run exactly when the test ticks past them.
+ */
+function world(t: TestContext, env: Record<string, string> = {}) {
+  t.mock.timers.enable({ apis: ['setInterval', 'setTimeout', 'Date'], now: Date.now() });
+  // The heartbeat would drop the silent fake sockets of the other tests: it beats once an hour unless asked.
+  const config = loadConfig({ NOTIFIER_PING_INTERVAL_MS: '3600000', ...env });
+  const server = new FakeRedisServer();
+  const redis = new FakeRedis(server);
+  const subscriber = new FakeRedis(server);
+  const stock = new FakeStock();
+  const requests = new FakeOrderRequests();
+  const asked: string[][] = [];
+  const outcomesWithOrderStatus = requests.outcomesWithOrderStatus.bind(requests);
+  requests.outcomesWithOrderStatus = (uuids: readonly string[]) => {
+    asked.push([...uuids]);
+    return outcomesWithOrderStatus(uuids);
+  };
+  const tokens = new TokenService(config.JWT_SECRET, config.JWT_EXPIRES_IN_SECONDS);
+  const store = new OutcomeStore(redis.asRedis(), asReal<StockService>(stock), config);
+  const { logger, lines } = recordingLogger();
+  const gateway = new OrderSocketGateway(tokens, store, new DurableOutcomes(asReal<OrderRequestRepository>(requests)), subscriber.asRedis(), config, logger);
+  gateway.onModuleInit();
+
+  const tokenOf = (userId: number) => tokens.issue({ id: userId, username: `shopper${userId}`, role: 'shopper' }).accessToken;
+  /** A browser opening ws://notifier/{uuid}?token=… (path and token may be overridden to be wrong). */
+  async function connect(uuid: string, userId: number, over: { path?: string; token?: string } = {}): Promise<FakeWebSocket> {
+    const ws = new FakeWebSocket();
+    const req = new IncomingMessage(new Socket());
+    req.url = `${over.path ?? `/${uuid}`}?token=${encodeURIComponent(over.token ?? tokenOf(userId))}`;
+    await gateway.handleConnection(ws.asWebSocket(), req);
+    return ws;
+  }
+  /** Everything here answers in microtasks (fake Redis, fake PostgreSQL, socket closes): drained by the next macrotask. */
+  const settled = () => new Promise<void>((resolve) => setImmediate(resolve));
+  const tick = async (ms: number) => {
+    t.mock.timers.tick(ms);
+    await settled();
+  };
+  /** PostgreSQL's record of a success (and of the order's later status), as the worker committed it. */
+  const decidedInPostgres = (uuid: string, userId: number, orderStatus?: 'PAID') => {
+    requests.recorded.set(uuid, { uuid, userId, seckillGoodId: 1, status: 'SUCCESS', orderNo: ORDER_NO });
+    if (orderStatus) requests.orderStatus.set(uuid, orderStatus);
+  };
+  return { server, redis, subscriber, stock, requests, asked, store, gateway, lines, connect, tokenOf, settled, tick, decidedInPostgres };
+}
+
+const success = (uuid: string, userId: number): OrderResultMessage => ({
+  version: MESSAGE_VERSION,
+  type: 'order.result',
+  uuid,
+  userId,
+  seckillGoodId: 1,
+  status: 'SUCCESS',
+  orderNo: ORDER_NO,
+  decidedAt: new Date().toISOString(),
+});
+
+const paid = (uuid: string, userId: number): OrderStatusMessage => ({
+  version: MESSAGE_VERSION,
+  type: 'order.status',
+  uuid,
+  userId,
+  seckillGoodId: 1,
+  orderNo: ORDER_NO,
+  status: 'PAID',
+  at: new Date().toISOString(),
+});
+
+const resultFrame = (uuid: string) => ({ type: 'order.result', uuid, status: 'SUCCESS', orderNo: ORDER_NO });
+const paidFrame = (uuid: string) => ({ type: 'order.status', uuid, orderNo: ORDER_NO, status: 'PAID' });
+
+describe('OrderSocketGateway: who may wait on a uuid', () => {
+  it('closes a path that is not /{uuid} with 4400 and a missing or invalid token with 4401', async (t) => {
+    const w = world(t);
+    const uuid = randomUUID();
+    assert.equal((await w.connect(uuid, 7, { path: '/orders' })).closeCode, SocketCloseCode.BAD_PATH);
+    assert.equal((await w.connect(uuid, 7, { token: '' })).closeCode, SocketCloseCode.UNAUTHORIZED);
+    const forged = new TokenService('another-secret-of-some-length', 60).issue({ id: 7, username: 'x', role: 'shopper' }).accessToken;
+    assert.equal((await w.connect(uuid, 7, { token: forged })).closeCode, SocketCloseCode.UNAUTHORIZED);
+    assert.equal(w.gateway.connections, 0);
+    assert.deepEqual([...w.subscriber.channels], []);
+  });
+
+  it('closes with 4403 a socket on another user\'s uuid, known by its stored outcome or by order-api\'s reservation', async (t) => {
+    const w = world(t);
+    const decided = randomUUID();
+    const reserved = randomUUID();
+    await w.store.record(success(decided, 8));
+    await w.stock.load(1, 1, []);
+    await w.stock.reserve(1, 8, reserved);
+    for (const uuid of [decided, reserved]) {
+      const ws = await w.connect(uuid, 7);
+      assert.equal(ws.closeCode, SocketCloseCode.FORBIDDEN);
+      assert.deepEqual(ws.sent, []);
+    }
+    assert.equal(w.gateway.connections, 0);
+    assert.equal((await w.connect(reserved, 8)).closeCode, undefined, 'its owner may wait on it');
+  });
+
+  it('closes with 4403, sending nothing, a socket whose uuid was unknown when it connected and turns out to be someone else\'s', async (t) => {
+    const w = world(t);
+    const uuid = randomUUID();
+    const ws = await w.connect(uuid, 7);
+    assert.equal(ws.closeCode, undefined);
+    await w.store.record(success(uuid, 8));
+    await w.settled();
+    assert.equal(ws.closeCode, SocketCloseCode.FORBIDDEN);
+    assert.deepEqual(ws.sent, []);
+  });
+});
+
+describe('OrderSocketGateway: pushing outcomes', () => {
+  it('sends a late socket the stored outcome at once, the result before a later status', async (t) => {
+    const w = world(t);
+    const uuid = randomUUID();
+    await w.store.record(success(uuid, 7));
+    await w.store.record(paid(uuid, 7));
+    const ws = await w.connect(uuid, 7);
+    assert.deepEqual(ws.frames(), [resultFrame(uuid), paidFrame(uuid)]);
+  });
+
+  it('pushes an announcement to every socket of its uuid (tabs) and to no other, subscribing once per uuid', async (t) => {
+    const w = world(t);
+    const uuid = randomUUID();
+    const other = randomUUID();
+    const tab1 = await w.connect(uuid, 7);
+    const tab2 = await w.connect(uuid, 7);
+    const elsewhere = await w.connect(other, 7);
+    assert.deepEqual([...w.subscriber.channels].sort(), [w.store.channel(uuid), w.store.channel(other)].sort());
+    assert.equal(w.gateway.connections, 3);
+
+    await w.store.record(success(uuid, 7));
+    await w.settled();
+    assert.deepEqual(tab1.frames(), [resultFrame(uuid)]);
+    assert.deepEqual(tab2.frames(), [resultFrame(uuid)]);
+    assert.deepEqual(elsewhere.frames(), []);
+    await w.store.record(paid(uuid, 7));
+    await w.settled();
+    assert.deepEqual(tab2.frames(), [resultFrame(uuid), paidFrame(uuid)]);
+
+    tab1.peerClose();
+    await w.settled();
+    assert.equal(w.subscriber.channels.has(w.store.channel(uuid)), true, 'another tab still waits');
+    tab2.peerClose();
+    await w.settled();
+    assert.equal(w.subscriber.channels.has(w.store.channel(uuid)), false, 'the last socket gone: unsubscribed');
+    assert.equal(w.gateway.connections, 1);
+  });
+
+  it('sends nothing twice: an outcome stored between the subscription and the read, and a replayed event', async (t) => {
+    const w = world(t);
+    const uuid = randomUUID();
+    // The outcome is stored and announced after the socket subscribed but before it reads the store: both paths
+    // deliver it.
+    const hgetall = w.redis.hgetall.bind(w.redis);
+    w.redis.hgetall = async (key: string) => {
+      w.redis.hgetall = hgetall;
+      await w.store.record(success(uuid, 7));
+      return hgetall(key);
+    };
+    const ws = await w.connect(uuid, 7);
+    await w.settled();
+    assert.deepEqual(ws.frames(), [resultFrame(uuid)]);
+    await w.store.record(success(uuid, 7));
+    await w.store.record(paid(uuid, 7));
+    await w.store.record(paid(uuid, 7));
+    await w.settled();
+    assert.deepEqual(ws.frames(), [resultFrame(uuid), paidFrame(uuid)]);
+  });
+
+  it('ignores a malformed announcement and keeps the socket', async (t) => {
+    const w = world(t);
+    const uuid = randomUUID();
+    const ws = await w.connect(uuid, 7);
+    await w.redis.publish(w.store.channel(uuid), 'not json');
+    await w.settled();
+    assert.deepEqual([ws.sent, ws.closeCode], [[], undefined]);
+    assert.equal(w.lines.some((l) => l.msg === 'ignored a malformed announcement'), true);
+  });
+});
+
+describe('OrderSocketGateway: faults', () => {
+  it('closes with 1011 (reconnect) when Redis fails during the setup, never throws, and leaves nothing behind', async (t) => {
+    const w = world(t);
+    w.redis.failNext(new Error('Connection is closed.'));
+    const ownerFailed = await w.connect(randomUUID(), 7);
+    assert.equal(ownerFailed.closeCode, SocketCloseCode.SERVER_ERROR);
+
+    w.subscriber.failNext(new Error('Connection is closed.'));
+    const subscribeFailed = await w.connect(randomUUID(), 7);
+    assert.equal(subscribeFailed.closeCode, SocketCloseCode.SERVER_ERROR);
+    await w.settled();
+    assert.equal(w.gateway.connections, 0);
+    assert.deepEqual([...w.subscriber.channels], []);
+    assert.equal(w.lines.filter((l) => l.msg === 'socket could not be set up; closed with 1011').length, 2);
+  });
+
+  it('re-reads the stored outcomes of every waiting uuid when the subscriber is back (announcements made meanwhile are lost)', async (t) => {
+    const w = world(t);
+    const uuid = randomUUID();
+    const ws = await w.connect(uuid, 7);
+    w.subscriber.drop();
+    assert.deepEqual(w.gateway.subscriberState(), { ready: false, detail: 'Redis subscriber reconnecting' });
+    await w.store.record(success(uuid, 7));
+    await w.settled();
+    assert.deepEqual(ws.frames(), [], 'the announcement went nowhere');
+    w.subscriber.reconnect();
+    await w.settled();
+    assert.deepEqual(ws.frames(), [resultFrame(uuid)]);
+    assert.deepEqual(w.gateway.subscriberState(), { ready: true });
+  });
+
+  it('after the subscriber is back, finds in PostgreSQL what Redis lost (restarted empty) and puts it back', async (t) => {
+    const w = world(t);
+    const uuid = randomUUID();
+    const ws = await w.connect(uuid, 7);
+    w.subscriber.drop();
+    await w.store.record(success(uuid, 7));
+    w.server.flushAll();
+    w.decidedInPostgres(uuid, 7);
+    w.subscriber.reconnect();
+    await w.settled();
+    assert.deepEqual(ws.frames(), [resultFrame(uuid)]);
+    assert.deepEqual((await w.store.read(uuid))?.frames, [resultFrame(uuid)], 'back in Redis for sockets elsewhere');
+  });
+
+  it('retries the re-read after a reconnect until the command connection answers', async (t) => {
+    const w = world(t);
+    const uuid = randomUUID();
+    const ws = await w.connect(uuid, 7);
+    w.subscriber.drop();
+    await w.store.record(success(uuid, 7));
+    w.redis.failNext(new Error('Connection is closed.'));
+    w.subscriber.reconnect();
+    await w.settled();
+    assert.deepEqual(ws.frames(), []);
+    assert.equal(w.lines.some((l) => /could not re-read stored outcomes/.test(l.msg ?? '')), true);
+    await w.tick(200);
+    assert.deepEqual(ws.frames(), [resultFrame(uuid)]);
+  });
+});
+
+describe('OrderSocketGateway: the PostgreSQL safety net', () => {
+  it('asks PostgreSQL, in one query, for sockets still without a result after 10 s, pushes what it finds and puts it back into Redis', async (t) => {
+    const w = world(t);
+    const lost = randomUUID();
+    const undecided = randomUUID();
+    const served = randomUUID();
+    await w.store.record(success(served, 7));
+    const servedWs = await w.connect(served, 7);
+    const lostWs = await w.connect(lost, 7);
+    await w.connect(undecided, 7);
+    // Redis lost the outcome and its announcement together; PostgreSQL has it, and the order was paid since.
+    w.decidedInPostgres(lost, 7, 'PAID');
+    await w.tick(RECHECK_EVERY_MS);
+    assert.deepEqual(w.asked, [], 'not before 10 s of waiting');
+    await w.tick(RECHECK_EVERY_MS);
+    assert.deepEqual(w.asked.map((uuids) => [...uuids].sort()), [[lost, undecided].sort()]);
+    assert.deepEqual(lostWs.frames(), [resultFrame(lost), paidFrame(lost)]);
+    assert.deepEqual((await w.store.read(lost))?.frames, [resultFrame(lost), paidFrame(lost)]);
+    assert.deepEqual(servedWs.frames(), [resultFrame(served)]);
+    await w.tick(RECHECK_EVERY_MS);
+    assert.equal(w.asked.length, 1, 'a socket asked about waits 30 s before the next question');
+  });
+
+  it('tries again 30 s later when PostgreSQL is away', async (t) => {
+    const w = world(t);
+    const uuid = randomUUID();
+    const ws = await w.connect(uuid, 7);
+    w.decidedInPostgres(uuid, 7);
+    w.requests.failNext(new Error('Connection terminated unexpectedly'));
+    await w.tick(RECHECK_EVERY_MS);
+    await w.tick(RECHECK_EVERY_MS);
+    assert.equal(w.asked.length, 1);
+    assert.deepEqual(ws.frames(), []);
+    for (let i = 0; i < 5; i++) await w.tick(RECHECK_EVERY_MS);
+    assert.equal(w.asked.length, 1, 'not again before 30 s');
+    await w.tick(RECHECK_EVERY_MS);
+    assert.equal(w.asked.length, 2);
+    assert.deepEqual(ws.frames(), [resultFrame(uuid)]);
+  });
+});
+
+describe('OrderSocketGateway: heartbeat and shutdown', () => {
+  it('pings every socket each interval and drops one that missed two pongs, keeping the one that answers', async (t) => {
+    const w = world(t, { NOTIFIER_PING_INTERVAL_MS: String(PING_MS) });
+    const alive = await w.connect(randomUUID(), 7);
+    const silent = await w.connect(randomUUID(), 8);
+    for (let beat = 1; beat <= 2; beat++) {
+      await w.tick(PING_MS);
+      alive.pong();
+    }
+    assert.deepEqual([alive.pings, silent.pings, silent.terminated], [2, 2, false], 'two missed pongs are tolerated');
+    await w.tick(PING_MS);
+    assert.equal(silent.terminated, true);
+    assert.deepEqual([alive.pings, alive.terminated], [3, false]);
+    assert.equal(w.gateway.connections, 1);
+  });
+
+  it('closes every socket with 1001 before the application stops', async (t) => {
+    const w = world(t);
+    const sockets = [await w.connect(randomUUID(), 7), await w.connect(randomUUID(), 8)];
+    await w.gateway.beforeApplicationShutdown();
+    assert.deepEqual(sockets.map((s) => s.closeCode), [1001, 1001]);
+    assert.equal(w.gateway.connections, 0);
+  });
+});
