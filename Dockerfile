@@ -13,10 +13,10 @@ COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
 # Compile (the browser pages land in dist/apps/web/, where order-api serves them from), drop the compiled tests
-# and what only the compiler reads (the contract's declarations, build info), then the dev dependencies.
+# and what only the compiler reads (declarations, build info), then the dev dependencies.
 RUN node scripts/build.mjs \
-  && find dist -name '*.spec.js' -delete -o -name '*.spec.js.map' -delete -o -name '*.tsbuildinfo' -delete \
-  && rm -rf dist/e2e dist/types \
+  && find dist \( -name '*.spec.js' -o -name '*.spec.js.map' -o -name '*.d.ts' -o -name '*.d.ts.map' -o -name '*.tsbuildinfo' \) -delete \
+  && rm -rf dist/e2e \
   && npm prune --omit=dev --no-audit --no-fund
 
 # ---- runtime: only what `node dist/...` needs ----------------------------------------------------------------

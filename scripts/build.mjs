@@ -45,7 +45,9 @@ for (const project of requested) {
 // tsc -b also (re)compiles the projects a requested one references, and those outputs need the same care.
 const projects = everything ? allProjects() : withReferences(requested);
 
-execFileSync(tsc, ['-b', ...(everything ? ['tsconfig.json'] : requested.map((p) => `${p}/tsconfig.json`))], { cwd: root, stdio: 'inherit' });
+// The root tsconfig.json lists every server project; the pages (apps/web) are the one project outside it.
+const tsconfigs = everything ? ['tsconfig.json', 'apps/web/tsconfig.json'] : requested.map((p) => `${p}/tsconfig.json`);
+execFileSync(tsc, ['-b', ...tsconfigs], { cwd: root, stdio: 'inherit' });
 for (const project of projects) {
   copyAssets(join(root, project, 'src'));
   prune(join(dist, project));
