@@ -1,5 +1,5 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { connect } from 'amqplib';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { connect, type ConfirmChannel } from 'amqplib';
 import { PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
 import { DomainError, ErrorCode, type ReplayResult } from '@seckill/contracts';
@@ -9,6 +9,13 @@ import { OpsOverviewService } from './ops-overview.service';
 /** One replay moves at most this many messages, so a huge parking lot is replayed in bounded steps. */
 const MAX_PER_REPLAY = 10_000;
 
+/** What the replay uses of an AMQP connection: amqplib's has it, and so does the svc tests' broker. */
+export interface ReplayConnection {
+  createConfirmChannel(): Promise<Pick<ConfirmChannel, 'checkQueue' | 'get' | 'sendToQueue' | 'waitForConfirms' | 'ack' | 'close'>>;
+  close(): Promise<void>;
+}
+export type AmqpConnect = (url: string) => Promise<ReplayConnection>;
+
 /**
  * Moves parked messages back to the queue they came from, for an operator who fixed the cause. Each message is
  * re-published with a confirm before it is acked in the parking lot, so a crash mid-replay duplicates at most
@@ -16,18 +23,23 @@ const MAX_PER_REPLAY = 10_000;
  */
 @Injectable()
 export class ParkingLotReplayService {
+  private readonly connect: AmqpConnect;
+
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly logger: PinoLogger,
+    // Nest provides none (amqplib's connect is used); the svc tests hand in a broker of their own.
+    @Optional() connectTo?: AmqpConnect,
   ) {
     logger.setContext('ParkingLotReplay');
+    this.connect = connectTo ?? connect;
   }
 
   async replay(parkingLot: string, operator: string): Promise<ReplayResult> {
     const source = OpsOverviewService.sourceOf(parkingLot);
     if (!source) throw new DomainError(ErrorCode.NOT_FOUND, `no parking lot named ${parkingLot}`);
     // A connection of its own: the operation is rare, and basic.get/ack must stay on one channel throughout.
-    const connection = await connect(this.config.RABBITMQ_URL);
+    const connection = await this.connect(this.config.RABBITMQ_URL);
     let replayed = 0;
     try {
       const ch = await connection.createConfirmChannel();
