@@ -9,9 +9,14 @@ import { OpsOverviewService } from './ops-overview.service';
 /** One replay moves at most this many messages, so a huge parking lot is replayed in bounded steps. */
 const MAX_PER_REPLAY = 10_000;
 
+/** A broker that does not answer the connect within this long is treated as down (503), not waited on. */
+const CONNECT_TIMEOUT_MS = 5_000;
+
+type ErrorListener = (err: Error) => void;
 /** What the replay uses of an AMQP connection: amqplib's has it, and so does the svc tests' broker. */
 export interface ReplayConnection {
-  createConfirmChannel(): Promise<Pick<ConfirmChannel, 'checkQueue' | 'get' | 'sendToQueue' | 'waitForConfirms' | 'ack' | 'close'>>;
+  createConfirmChannel(): Promise<Pick<ConfirmChannel, 'checkQueue' | 'get' | 'sendToQueue' | 'waitForConfirms' | 'ack' | 'close'> & { on(event: 'error', listener: ErrorListener): unknown }>;
+  on(event: 'error', listener: ErrorListener): unknown;
   close(): Promise<void>;
 }
 export type AmqpConnect = (url: string) => Promise<ReplayConnection>;
@@ -32,7 +37,7 @@ export class ParkingLotReplayService {
     @Optional() connectTo?: AmqpConnect,
   ) {
     logger.setContext('ParkingLotReplay');
-    this.connect = connectTo ?? connect;
+    this.connect = connectTo ?? ((url) => connect(url, { timeout: CONNECT_TIMEOUT_MS }));
   }
 
   async replay(parkingLot: string, operator: string): Promise<ReplayResult> {
@@ -40,12 +45,22 @@ export class ParkingLotReplayService {
     if (!source) throw new DomainError(ErrorCode.NOT_FOUND, `no parking lot named ${parkingLot}`);
     // A connection of its own: the operation is rare, and basic.get/ack must stay on one channel throughout.
     const connection = await this.connect(this.config.RABBITMQ_URL);
+    // amqplib reports a lost connection, or a channel the broker closed, both by rejecting the call in flight
+    // (which answers the operator) and as an 'error' event; an 'error' nobody listens to is thrown out of a
+    // socket callback and would take order-api down with it.
+    const logLoss: ErrorListener = (err) => this.logger.warn({ err, parkingLot }, 'parking-lot replay: connection or channel lost');
+    connection.on('error', logLoss);
     let replayed = 0;
     try {
       const ch = await connection.createConfirmChannel();
+      ch.on('error', logLoss);
       // Only what is parked now: a message that fails again is parked again behind us, and must not be
       // picked up by this same replay (it would loop until the bound).
-      const { messageCount } = await ch.checkQueue(parkingLot);
+      const { messageCount } = await ch.checkQueue(parkingLot).catch((err: unknown) => {
+        // Named by the topology but not on the broker (never declared, or deleted by hand): nothing parked.
+        if (err instanceof Error && /\b404\b.*NOT.FOUND/.test(err.message)) throw new DomainError(ErrorCode.NOT_FOUND, `parking lot ${parkingLot} does not exist on the broker`);
+        throw err;
+      });
       for (const limit = Math.min(messageCount, MAX_PER_REPLAY); replayed < limit; replayed++) {
         const msg = await ch.get(parkingLot, { noAck: false });
         if (!msg) break;
@@ -53,7 +68,12 @@ export class ParkingLotReplayService {
         const headers: Record<string, unknown> = { ...(msg.properties.headers ?? {}), 'x-replayed-by': operator, 'x-replayed-at': new Date().toISOString() };
         for (const h of [RetryHeader.FAILURES, RetryHeader.OUTAGES, RetryHeader.RETURNS, 'x-delivery-count']) delete headers[h];
         ch.sendToQueue(source, msg.content, { ...msg.properties, headers, persistent: true });
-        await ch.waitForConfirms();
+        await ch.waitForConfirms().catch((err: unknown) => {
+          // A nack: the broker refused the copy (e.g. a resource alarm). The original stays parked (unacked
+          // messages return when the connection closes), and the operator is told to try again later.
+          if (err instanceof Error && /nack/i.test(err.message)) throw new DomainError(ErrorCode.TRY_AGAIN, 'RabbitMQ refused the replayed message; try again later');
+          throw err;
+        });
         ch.ack(msg);
       }
       await ch.close();

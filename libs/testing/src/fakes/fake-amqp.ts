@@ -48,6 +48,7 @@ const NO_PROPERTIES: MessageProperties = {
  */
 export class FakeAmqpBroker {
   readonly queues = new Map<string, FakeAmqpMessage[]>();
+  private nacks = 0;
   /** The URL of every connect, refused or not. */
   readonly urls: string[] = [];
   /** What the channels did, in order: `get <queue>`, `send <queue>`, `confirm`, `ack`. */
@@ -104,6 +105,18 @@ export class FakeAmqpBroker {
 
   dropAt(op: Op, nth = 1): void {
     this.drop = { op, left: nth };
+  }
+
+  /** The broker refuses the next message sent (a resource alarm, say): it is not stored, and its confirm is a nack. */
+  nackNext(): void {
+    this.nacks += 1;
+  }
+
+  /** Whether the message being sent now is to be refused (and so no longer pending). */
+  takesNack(): boolean {
+    if (this.nacks === 0) return false;
+    this.nacks -= 1;
+    return true;
   }
 
   /** amqplib's connect. */
@@ -163,6 +176,7 @@ type ChannelSurface = Pick<ConfirmChannel, 'checkQueue' | 'get' | 'sendToQueue' 
 
 export class FakeConfirmChannel extends EventEmitter implements ChannelSurface {
   private closed?: string;
+  private nacked = false;
   private tag = 0;
   private readonly unacked = new Map<number, { queue: string; message: FakeAmqpMessage }>();
 
@@ -227,6 +241,11 @@ export class FakeConfirmChannel extends EventEmitter implements ChannelSurface {
     const given = options as Record<string, unknown>;
     const properties = Object.fromEntries(Object.keys(NO_PROPERTIES).map((key) => [key, given[key]])) as unknown as MessageProperties;
     if (options.persistent !== undefined) properties.deliveryMode = options.persistent ? 2 : 1;
+    if (this.broker.takesNack()) {
+      this.broker.log.push(`send ${queue} (nacked)`);
+      this.nacked = true;
+      return true;
+    }
     this.broker.log.push(`send ${queue}`);
     this.broker.deliver(queue, { content, properties });
     return true;
@@ -234,6 +253,10 @@ export class FakeConfirmChannel extends EventEmitter implements ChannelSurface {
 
   async waitForConfirms(): Promise<void> {
     this.open();
+    if (this.nacked) {
+      this.nacked = false;
+      throw new Error('message nacked'); // amqplib's words for a confirm that came back negative
+    }
     if (this.broker.dropsAt('waitForConfirms')) {
       this.connection.lose();
       throw new Error('channel closed');
