@@ -68,7 +68,10 @@ export class AmqpQueueServer extends Server implements CustomTransportStrategy {
   }
 
   private async dispatch(handler: NonNullable<ReturnType<Server['getHandlerByPattern']>>, spec: ConsumerSpec, batch: readonly Delivery[]): Promise<readonly Disposition[]> {
-    const payload: Delivery | readonly Delivery[] = spec.batch ? batch : batch[0]!;
+    const [first] = batch;
+    // QueueConsumer never hands over an empty batch; a single-message handler gets its one delivery.
+    if (!spec.batch && !first) return [];
+    const payload: Delivery | readonly Delivery[] = spec.batch || !first ? batch : first;
     const result: unknown = await lastValueFrom(this.transformToObservable(await handler(payload)), { defaultValue: undefined });
     if (spec.batch) {
       if (!Array.isArray(result) || result.length !== batch.length) throw new Error(`batch handler for ${sourceName(spec.source)} must return one disposition per message`);

@@ -50,7 +50,7 @@ export function historyOf(headers: Record<string, unknown> | undefined): RetryHi
 
 /** The delay before outage retry number `n` (0-based): 1 s, 5 s, 30 s, then 30 s for ever. */
 export function outageDelay(n: number): RetryDelay {
-  return RETRY_DELAYS[Math.min(n, RETRY_DELAYS.length - 1)]!;
+  return RETRY_DELAYS[Math.min(n, RETRY_DELAYS.length - 1)] ?? RETRY_DELAYS[0];
 }
 
 /** Headers of a copy: the original's, minus what the broker sets per copy, with the new history. */

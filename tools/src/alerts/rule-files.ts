@@ -90,8 +90,8 @@ export function markdownAnchors(markdown: string): Set<string> {
   let inFence = false;
   for (const line of markdown.split('\n')) {
     if (line.startsWith('```')) inFence = !inFence;
-    const heading = !inFence && /^#{1,6}\s+(.+)$/.exec(line);
-    if (heading) anchors.add(headingAnchor(heading[1]));
+    const heading = inFence ? null : /^#{1,6}\s+(.+)$/.exec(line);
+    if (heading?.[1]) anchors.add(headingAnchor(heading[1]));
   }
   return anchors;
 }

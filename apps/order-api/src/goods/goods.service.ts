@@ -44,7 +44,8 @@ export class GoodsService {
     }
     if (!item) throw new DomainError(ErrorCode.GOOD_NOT_FOUND, `no sale item ${id}`);
     const [shown] = await this.withStock([item]);
-    return shown!;
+    if (!shown) throw new Error(`withStock lost sale item ${id}`);
+    return shown;
   }
 
   async create(dto: CreateGoodDto): Promise<SaleItem> {

@@ -126,7 +126,8 @@ export class OrderPlacedHandler {
         if (await this.stock.releaseReplayed(m.seckillGoodId, m.userId, m.uuid)) {
           this.logger.warn({ uuid: m.uuid, seckillGoodId: m.seckillGoodId }, 'request already decided arrived with a new reservation; unit returned');
         }
-        if (outcomes.get(m.uuid)!.userId !== m.userId) {
+        const decided = outcomes.get(m.uuid);
+        if (decided && decided.userId !== m.userId) {
           outcomes.delete(m.uuid);
           this.logger.warn({ uuid: m.uuid, userId: m.userId }, 'request reuses the uuid of another shopper\'s decided request; dropped');
         }

@@ -27,9 +27,8 @@ export class History {
   add(overview: OpsOverview, at = Date.now()): void {
     this.samples.push({ at, queues: new Map(overview.queues.map((q) => [q.name, q])) });
     const oldest = at - WINDOW_MS;
-    let drop = 0;
-    while (drop < this.samples.length && this.samples[drop]!.at < oldest) drop++;
-    if (drop > 0) this.samples.splice(0, drop);
+    const keep = this.samples.findIndex((sample) => sample.at >= oldest);
+    if (keep > 0) this.samples.splice(0, keep);
   }
 
   clear(): void {

@@ -137,15 +137,16 @@ export class OutcomePanel {
 
   private renderPayment(): void {
     const generation = this.generation;
-    const orderNo = this.orderNo!;
+    const orderNo = this.orderNo;
+    if (!orderNo) return;
     this.countdown = h('strong', { class: 'countdown', 'aria-hidden': 'true' });
     const spoken = h('span', { class: 'sr-only' });
     const error = h('p', { class: 'pay-error', role: 'alert' });
     this.payButton = h('button', { type: 'button', class: 'button button-pay', 'data-testid': `pay-${this.itemId}` }, 'Pay now');
     this.payButton.addEventListener('click', () => {
       const token = this.host.token();
-      const button = this.payButton!;
-      if (!token) return;
+      const button = this.payButton;
+      if (!token || !button) return;
       button.disabled = true;
       setText(button, 'Paying…');
       setText(error, '');

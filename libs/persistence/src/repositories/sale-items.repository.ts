@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { LIVE_ORDER_STATUSES } from '@seckill/contracts';
 import type { LiveBuyerRecord, NewSaleItem, SaleItemRecord, SaleOpsRecord, SaleWindowRecord, StockSnapshot } from './records';
-import type { Sql } from './sql';
+import { returnedRow, type Sql } from './sql';
 
 interface SaleItemRow {
   id: number;
@@ -61,12 +61,12 @@ export class SaleItemRepository {
   }
 
   async create(item: NewSaleItem): Promise<SaleItemRecord> {
-    const [row]: SaleItemRow[] = await this.db.query(
+    const rows: SaleItemRow[] = await this.db.query(
       `INSERT INTO seckill_goods (name, price, seckill_price, stock_total, stock_left, start_time, end_time)
        VALUES ($1, $2, $3, $4, $4, $5, $6) RETURNING ${COLUMNS}`,
       [item.name, item.price, item.seckillPrice, item.stock, item.startTime, item.endTime],
     );
-    return toRecord(row!);
+    return toRecord(returnedRow(rows, 'INSERT INTO seckill_goods'));
   }
 
   /** Adds units to the total and to what is left; false for an unknown item. */

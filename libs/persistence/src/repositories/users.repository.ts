@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { UserRecord } from './records';
-import { isUniqueViolation } from './sql';
+import { isUniqueViolation, returnedRow } from './sql';
 
 interface UserRow {
   id: string;
@@ -28,11 +28,11 @@ export class UserRepository {
   /** A new shopper; 'taken' when the username exists (the unique key decides, whatever the race). */
   async createShopper(username: string, passwordHash: string): Promise<UserRecord | 'taken'> {
     try {
-      const [row]: UserRow[] = await this.db.query(
+      const rows: UserRow[] = await this.db.query(
         `INSERT INTO users (username, password_hash, role) VALUES ($1, $2, 'shopper') RETURNING id, username, password_hash, role`,
         [username, passwordHash],
       );
-      return toRecord(row!);
+      return toRecord(returnedRow(rows, 'INSERT INTO users'));
     } catch (err) {
       if (isUniqueViolation(err)) return 'taken';
       throw err;
