@@ -78,12 +78,14 @@ async function pgOf(goodId: number): Promise<{ stockLeft: number; orders: number
 
 describe('the worker restarting with reservations in flight', () => {
   it('repairs a drifted counter and holds a lost one without dropping them, and once they are decided Redis equals PostgreSQL', async () => {
-    // The worker that ran before: two items loaded for the first time, some orders decided, others in flight.
-    const first = await startWorker();
-    const firstStock = first.get(StockService);
+    // The worker that ran before: it loaded two items for the first time at its start; some orders were decided,
+    // others are in flight.
     const drifted = await seedSale(env.databaseUrl, { stock: 10 });
     const lost = await seedSale(env.databaseUrl, { stock: 10 });
-    for (const id of [drifted, lost]) assert.equal(await first.get(StockSync).ensureLoaded(id), 'loaded');
+    const first = await startWorker();
+    const firstStock = first.get(StockService);
+    assert.deepEqual(await firstStock.stockLeft([drifted, lost]), [10, 10], 'first load at start: nothing can be in flight');
+    assert.deepEqual(await firstStock.fenced(), []);
     const reserve = async (goodId: number, userId: number): Promise<OrderPlacedMessage> => {
       const uuid = randomUUID();
       assert.equal((await firstStock.reserve(goodId, userId, uuid)).kind, 'RESERVED');
