@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type Redis from 'ioredis';
 import { createRedisClient } from '@seckill/redis';
 import { StockKeys } from './stock-keys';
-import { StockService } from './stock.service';
+import { StockService, type ReserveOutcome } from './stock.service';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `test:stock-${randomUUID().slice(0, 8)}:`;
@@ -12,12 +12,47 @@ const keys = new StockKeys(prefix);
 /** Several connections, so the script calls really interleave on the server rather than queue on one socket. */
 const clients: Redis[] = [];
 let services: StockService[] = [];
+const gateNames = [`stock-int-gate-a-${prefix.slice(11, 19)}`, `stock-int-gate-b-${prefix.slice(11, 19)}`];
+/**
+ * Connections whose next call waits at the server behind a BLPOP on a gate key: Redis runs a blocked client's
+ * queued commands only once it is served, so two of them released by one LPUSH are both at the server, in the
+ * order their BLPOPs arrived.
+ */
+let gates: { stock: StockService; behind<T>(gate: string, call: () => Promise<T>): Promise<T> }[] = [];
 
 before(async () => {
   for (let i = 0; i < 8; i++) clients.push(createRedisClient(REDIS_URL, `stock-int-${i}`));
   services = clients.map((c) => new StockService(c, keys));
+  gates = gateNames.map((name) => {
+    const client = createRedisClient(REDIS_URL, name);
+    clients.push(client);
+    return {
+      stock: new StockService(client, keys),
+      behind<T>(gate: string, call: () => Promise<T>): Promise<T> {
+        // Not awaited before the call: both commands must be on the wire, the call queued behind the BLPOP.
+        const held = client.blpop(gate, 30);
+        const result = call();
+        return held.then((popped) => {
+          assert.ok(popped, `gate ${gate} never opened`);
+          return result;
+        });
+      },
+    };
+  });
   await Promise.all(clients.map((c) => c.ping()));
 });
+
+/** Waits until `n` gate connections are blocked (Redis's own CLIENT LIST, not timing); rounds use one gate at a time. */
+async function blockedOn(gate: string, n: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    const list = await clients[0]!.client('LIST') as string;
+    const blocked = list.split('\n').filter((line) => gateNames.some((g) => line.includes(` name=${g} `)) && / cmd=blpop( |$)/.test(line) && / flags=b /.test(line));
+    if (blocked.length >= n) return;
+    if (Date.now() > deadline) throw new Error(`only ${blocked.length} of ${n} calls reached gate ${gate}`);
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
 
 after(async () => {
   const found = await clients[0]!.keys(`${prefix}*`);
@@ -87,25 +122,46 @@ describe('release, abandon and claim', () => {
     assert.deepEqual(await svc(0).stockLeft([goodId]), [1]);
   });
 
-  it('lets exactly one of abandon (order-api gives up) and claim (worker takes it) win', async () => {
+  it('lets exactly one of abandon (order-api gives up) and claim (worker takes it) win, and each side wins some rounds', async () => {
     const goodId = 12;
     const rounds = 200;
     await svc(0).load(goodId, rounds, []);
+    const [abandoner, claimer] = gates;
     let abandoned = 0;
     let claimed = 0;
     for (let i = 0; i < rounds; i++) {
       const uuid = randomUUID();
-      await svc(i).reserve(goodId, 1000 + i, uuid);
-      const [a, [c]] = await Promise.all([svc(i).abandon(goodId, 1000 + i, uuid), svc(i + 1).claim([uuid])]);
-      assert.ok(a !== (c === 'CLAIMED'), `round ${i}: abandon=${a} claim=${c}`);
-      if (a) {
+      const userId = 1000 + i;
+      await svc(i).reserve(goodId, userId, uuid);
+      // Both calls are held at the server behind a gate and released by one LPUSH, so they are in flight together
+      // every round; the side whose BLPOP reached Redis first runs first. Issuing them in alternating order lets
+      // either side get there first.
+      const gate = `${prefix}gate:${i}`;
+      const abandon = () => abandoner!.behind(gate, () => abandoner!.stock.abandon(goodId, userId, uuid));
+      const claim = () => claimer!.behind(gate, () => claimer!.stock.claim([uuid]).then(([c]) => c));
+      let a: Promise<boolean>;
+      let c: Promise<string | undefined>;
+      if (i % 2 === 0) [a, c] = [abandon(), claim()];
+      else [c, a] = [claim(), abandon()];
+      await blockedOn(gate, 2);
+      await clients[0]!.lpush(gate, 'go', 'go');
+      const [won, state] = await Promise.all([a, c]);
+      assert.ok(won !== (state === 'CLAIMED'), `round ${i}: abandon=${won} claim=${state}`);
+      if (won) {
         abandoned++;
-        assert.equal(c, 'ABANDONED');
-      } else claimed++;
+        assert.equal(state, 'ABANDONED');
+        assert.equal((await svc(0).request(uuid))?.state, 'ABANDONED');
+      } else {
+        claimed++;
+        assert.equal((await svc(0).request(uuid))?.state, 'CLAIMED');
+      }
+      // Every abandoned reservation gave its unit back; every claimed one keeps it.
+      assert.deepEqual(await svc(0).stockLeft([goodId]), [rounds - (i + 1) + abandoned], `round ${i}`);
+      assert.equal(await svc(0).buyerCount(goodId), claimed, `round ${i}: a claimed shopper keeps the reservation, an abandoned one does not`);
     }
-    // Every abandoned reservation gave its unit back; every claimed one keeps it.
-    assert.deepEqual(await svc(0).stockLeft([goodId]), [abandoned]);
     assert.equal(abandoned + claimed, rounds);
+    assert.ok(abandoned > 0, `abandon never won (claimed ${claimed})`);
+    assert.ok(claimed > 0, `claim never won (abandoned ${abandoned})`);
   });
 
   it('marks a published request QUEUED, and a retry of an abandoned request may reserve again', async () => {
@@ -211,5 +267,71 @@ describe('an item whose counter Redis lost', () => {
     assert.equal(await svc(0).fence(goodId), false);
     assert.equal(await svc(0).recovering(), false);
     assert.equal((await svc(0).reconcile(27, 'reconcile', 5, [], [])).status, 'MISSING');
+  });
+});
+
+describe('reconciliation while reservations are in flight', () => {
+  it('keeps a buyer PostgreSQL has neither as a live order nor decided, with its unit still taken', async () => {
+    const goodId = 30;
+    await svc(0).load(goodId, 10, []);
+    const [ordered, failed, flightA, flightB, forgotten] = [randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    for (const [i, uuid] of [ordered, failed, flightA, flightB, forgotten].entries()) assert.equal((await svc(0).reserve(goodId, 1 + i, uuid)).kind, 'RESERVED');
+    assert.deepEqual(await svc(0).claim([ordered, failed, forgotten]), ['CLAIMED', 'CLAIMED', 'CLAIMED']);
+    assert.equal(await svc(0).markQueued(goodId, 4, flightB), 'QUEUED');
+    // PostgreSQL: `ordered` and `forgotten` are live orders, `failed` failed (its release has not reached Redis
+    // yet); flightA (PUBLISHING) and flightB (QUEUED) are not decided. Redis drifted: its counter says 2, and it
+    // lost the buyer of `forgotten`.
+    await clients[0]!.set(keys.stock(goodId), 2);
+    await clients[0]!.hdel(keys.buyers(goodId), '5');
+    const pgLeft = 8;
+    const live = [{ userId: 1, uuid: ordered }, { userId: 5, uuid: forgotten }];
+
+    const r = await svc(0).reconcile(goodId, 'reconcile', pgLeft, live, [ordered, failed, forgotten]);
+    assert.deepEqual(r, { status: 'OK', before: 2, after: 6, inFlight: 2 }, 'PostgreSQL\'s 8 units less the 2 in flight');
+    const buyers = await clients[0]!.hgetall(keys.buyers(goodId));
+    assert.deepEqual(buyers, { '1': ordered, '3': flightA, '4': flightB, '5': forgotten }, 'the failed buyer is gone, the in-flight ones kept');
+
+    // The in-flight requests are untouched: still claimable by the worker, still holding their shopper's place.
+    assert.deepEqual(await svc(0).claim([flightA, flightB]), ['CLAIMED', 'CLAIMED']);
+    assert.equal((await svc(0).reserve(goodId, 3, randomUUID())).kind, 'ALREADY_ORDERED');
+    const retry = randomUUID();
+    assert.equal((await svc(0).reserve(goodId, 2, retry)).kind, 'RESERVED', 'the failed shopper may order again');
+    assert.deepEqual(await svc(0).stockLeft([goodId]), [5]);
+
+    // They are decided (flightA SUCCESS, flightB FAIL, its unit released), the retry of shopper 2 is still in
+    // flight: the next reconcile finds nothing to repair, so no unit was counted twice or lost.
+    assert.equal(await svc(0).release(goodId, 4, flightB), true);
+    const again = await svc(0).reconcile(goodId, 'reconcile', 7, [...live, { userId: 3, uuid: flightA }], [ordered, failed, forgotten, flightA, flightB]);
+    assert.deepEqual(again, { status: 'OK', before: 6, after: 6, inFlight: 1 });
+    assert.deepEqual(await clients[0]!.hgetall(keys.buyers(goodId)), { '1': ordered, '2': retry, '3': flightA, '5': forgotten });
+  });
+
+  it('never drops a reservation made from 8 connections while reconciles run between them', async () => {
+    const goodId = 31;
+    const pgLeft = 30;
+    // Redis undersells (it lost 6 units); nothing is decided in PostgreSQL meanwhile, so every reservation is in
+    // flight for every reconcile.
+    await svc(0).load(goodId, 24, []);
+    const attempts = Array.from({ length: 24 }, (_, i) => ({ userId: 100 + i, uuid: randomUUID() }));
+    const reserves: Promise<ReserveOutcome>[] = [];
+    const reconciles: Promise<{ status: string; inFlight: number }>[] = [];
+    attempts.forEach((a, i) => {
+      reserves.push(svc(i).reserve(goodId, a.userId, a.uuid));
+      // Queued on connection i behind reservation i and ahead of reservations i + 8 and i + 16: each reconcile
+      // runs with reservations on both sides of it, whatever the other connections do.
+      if (i < 5) reconciles.push(svc(i).reconcile(goodId, 'reconcile', pgLeft, [], []));
+    });
+    const [outcomes, reconciled] = await Promise.all([Promise.all(reserves), Promise.all(reconciles)]);
+    assert.ok(outcomes.every((o) => o.kind === 'RESERVED'), 'the units were there for everyone');
+    for (const r of reconciled) {
+      assert.equal(r.status, 'OK');
+      assert.ok(r.inFlight >= 1 && r.inFlight <= attempts.length - 2, `a reconcile saw ${r.inFlight} in flight`);
+    }
+
+    const buyers = await clients[0]!.hgetall(keys.buyers(goodId));
+    assert.deepEqual(buyers, Object.fromEntries(attempts.map((a) => [String(a.userId), a.uuid])), 'every reservation survived every reconcile');
+    assert.deepEqual(await svc(0).stockLeft([goodId]), [pgLeft - attempts.length], 'counter plus reservations in flight is what PostgreSQL has');
+    const last = await svc(0).reconcile(goodId, 'reconcile', pgLeft, [], []);
+    assert.deepEqual(last, { status: 'OK', before: 6, after: 6, inFlight: 24 }, 'nothing left to repair');
   });
 });

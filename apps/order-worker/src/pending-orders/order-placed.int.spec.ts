@@ -8,7 +8,7 @@ import { connect, type ConsumeMessage } from 'amqplib';
 import { Client } from 'pg';
 import { MESSAGE_VERSION, type OrderPlacedMessage } from '@seckill/contracts';
 import { ConfigModule } from '@seckill/config';
-import { AMQP_CONNECTION, ConfirmedPublisher, Delivery, Exchange, MessagingModule, Queue, QueueConsumer, RoutingKey, type BatchHandler } from '@seckill/messaging';
+import { AMQP_CONNECTION, ConfirmedPublisher, Delivery, Exchange, MessagingModule, parkingLotName, PublishTimeoutError, Queue, QueueConsumer, RoutingKey, type BatchHandler, type PublishMeta } from '@seckill/messaging';
 import { DependencyMonitor, faultOrigin, ObservabilityModule } from '@seckill/observability';
 import { OrderBatchRepository, PersistenceModule } from '@seckill/persistence';
 import { REDIS } from '@seckill/redis';
@@ -306,31 +306,34 @@ describe('batches handled at the same time', () => {
   });
 });
 
-describe('the pending-orders consumer with batches in flight', () => {
-  /** The product's consumer on the real pending queue around the real handler, watching how many batches overlap. */
-  function consumer(name: string, prefetch: number, batching: { maxBatch: number; maxInFlight: number }) {
-    const seen = { active: 0, peak: 0, started: 0, finished: 0, uuids: new Set<string>(), errors: [] as string[] };
-    const tracked: BatchHandler = async (batch) => {
-      seen.started++;
-      seen.peak = Math.max(seen.peak, ++seen.active);
-      for (const d of batch) seen.uuids.add(d.uuid!);
-      try {
-        return await handler.handleBatch(batch);
-      } finally {
-        seen.active--;
-        seen.finished++;
-      }
-    };
-    const logger = { error: (_: object, msg: string) => seen.errors.push(`${name}: ${msg}`), warn: (_: object, msg: string) => seen.errors.push(`${name}: ${msg}`), info: () => undefined };
-    const c = new QueueConsumer(
-      app.get<AmqpConnectionManager>(AMQP_CONNECTION),
-      { source: { kind: 'durable', queue: Queue.PENDING }, prefetch, batch: batching, dependencies: ['postgres', 'redis', 'rabbitmq'], maxFailures: 5 },
-      tracked,
-      { publisher: app.get(ConfirmedPublisher), probe: app.get(DependencyMonitor), logger },
-    );
-    return { consumer: c, seen };
-  }
+/** The product's consumer on the real pending queue around the real handler, watching how many batches overlap. */
+function consumer(name: string, prefetch: number, batching: { maxBatch: number; maxInFlight: number }) {
+  const seen = { active: 0, peak: 0, started: 0, finished: 0, uuids: new Set<string>(), handled: new Map<string, number>(), errors: [] as string[] };
+  const tracked: BatchHandler = async (batch) => {
+    seen.started++;
+    seen.peak = Math.max(seen.peak, ++seen.active);
+    for (const d of batch) {
+      seen.uuids.add(d.uuid!);
+      seen.handled.set(d.uuid!, (seen.handled.get(d.uuid!) ?? 0) + 1);
+    }
+    try {
+      return await handler.handleBatch(batch);
+    } finally {
+      seen.active--;
+      seen.finished++;
+    }
+  };
+  const logger = { error: (_: object, msg: string) => seen.errors.push(`${name}: ${msg}`), warn: (_: object, msg: string) => seen.errors.push(`${name}: ${msg}`), info: () => undefined };
+  const c = new QueueConsumer(
+    app.get<AmqpConnectionManager>(AMQP_CONNECTION),
+    { source: { kind: 'durable', queue: Queue.PENDING }, prefetch, batch: batching, dependencies: ['postgres', 'redis', 'rabbitmq'], maxFailures: 5 },
+    tracked,
+    { publisher: app.get(ConfirmedPublisher), probe: app.get(DependencyMonitor), logger },
+  );
+  return { consumer: c, seen };
+}
 
+describe('the pending-orders consumer with batches in flight', () => {
   it('runs at most maxInFlight batches, and a graceful stop lets every one of them finish and ack', async () => {
     const goodId = await seedSale(env.databaseUrl, { stock: 20 });
     await stock.load(goodId, 60, []);
@@ -379,3 +382,119 @@ describe('the pending-orders consumer with batches in flight', () => {
     }
   });
 });
+
+describe('an outcome whose publish fails after its batch committed', () => {
+  it('is retried through the queue: the committed outcome is replayed and published, with no second order and no unit returned', async () => {
+    const goodId = await seedSale(env.databaseUrl, { stock: 5 });
+    await stock.load(goodId, 5, []);
+    const messages = await Promise.all(shoppers.slice(40, 43).map((s) => reserved(goodId, s.id)));
+    const unlucky = messages[1]!;
+    const publisher = app.get(ConfirmedPublisher);
+    const publish = publisher.publish.bind(publisher);
+    let committedWhenItFailed: Promise<{ n: string }[]> | undefined;
+    // The broker does not confirm the first publish of one outcome (as when it is lost in a connection drop).
+    const injected = mock.method(publisher, 'publish', (exchange: string, key: string, body: unknown, meta?: PublishMeta, timeoutMs?: number) => {
+      if (exchange === Exchange.RESULT && meta?.uuid === unlucky.uuid && committedWhenItFailed === undefined) {
+        committedWhenItFailed = sql<{ n: string }>(env.databaseUrl, `SELECT count(*) AS n FROM orders WHERE uuid = $1`, [unlucky.uuid]);
+        return Promise.reject(new PublishTimeoutError(`publish to ${exchange}/${key} not confirmed in time`));
+      }
+      return publish(exchange, key, body, meta, timeoutMs);
+    });
+    const worker = consumer('pending-int-publish-fails', 10, { maxBatch: 10, maxInFlight: 1 });
+    try {
+      await Promise.all(messages.map((m) => publisher.publish(Exchange.ORDER, RoutingKey.ORDER_PENDING, m, { uuid: m.uuid })));
+      await worker.consumer.start();
+      await results.waitForAll(messages.map((m) => m.uuid), 30_000);
+      await until('the pending queue and its delay queues settled', async () => worker.seen.active === 0 && (await queueDepth(Queue.PENDING)) === 0);
+    } finally {
+      await worker.consumer.stop();
+      injected.mock.restore();
+    }
+
+    assert.ok(committedWhenItFailed, 'the outcome\'s publish was attempted (and failed)');
+    assert.equal(Number((await committedWhenItFailed)[0]!.n), 1, 'the order was committed before its outcome was published');
+    assert.equal(worker.seen.handled.get(unlucky.uuid), 2, 'the message came back through the queue once');
+    const decisions = await decisionsOf(goodId);
+    assert.deepEqual(messages.map((m) => decisions.get(m.uuid)?.status), ['SUCCESS', 'SUCCESS', 'SUCCESS']);
+    assert.deepEqual(await soldOf(goodId), { stockLeft: 2, orders: 3, buyers: 3 }, 'no second order');
+    assert.deepEqual(await stock.stockLeft([goodId]), [2], 'the replay returned no unit');
+    const [order] = await sql<{ order_no: string }>(env.databaseUrl, `SELECT order_no FROM orders WHERE uuid = $1`, [unlucky.uuid]);
+    assert.equal(results.results.get(unlucky.uuid)?.orderNo, order!.order_no, 'the published outcome is the committed one');
+    assert.deepEqual(results.conflicts, []);
+    assert.equal(await queueDepth(parkingLotName(Queue.PENDING)), 0, 'nothing parked');
+  });
+});
+
+describe('batches mixing several items', () => {
+  it('count per item: sell what each has, fail the rest SOLD_OUT, and let one shopper buy different items', async () => {
+    const [x, y, z] = [await seedSale(env.databaseUrl, { stock: 2 }), await seedSale(env.databaseUrl, { stock: 0 }), await seedSale(env.databaseUrl, { stock: 5 })];
+    // Redis lets every request through (a drift): PostgreSQL's per-item counts decide.
+    for (const id of [x, y, z]) await stock.load(id, 10, []);
+    const [s0, s1, s2, s3] = shoppers.slice(44, 48).map((s) => s.id);
+    const plan: [number, number][] = [[x, s0!], [z, s0!], [y, s1!], [x, s1!], [z, s1!], [x, s2!], [y, s2!], [z, s2!], [x, s3!]];
+    const messages: OrderPlacedMessage[] = [];
+    for (const [item, user] of plan) messages.push(await reserved(item, user));
+    assert.deepEqual(await handler.handleBatch(messages.map((m) => delivery(m))), Array(plan.length).fill('ack'));
+
+    const statusOf = async (m: OrderPlacedMessage) => {
+      const d = (await decisionsOf(m.seckillGoodId)).get(m.uuid);
+      return d?.status === 'SUCCESS' ? 'SUCCESS' : d?.reason;
+    };
+    const decided = await Promise.all(messages.map(statusOf));
+    // In arrival order per item: x sells its 2 units to s0 and s1, y has none, z sells to all three.
+    assert.deepEqual(decided, ['SUCCESS', 'SUCCESS', 'SOLD_OUT', 'SUCCESS', 'SUCCESS', 'SOLD_OUT', 'SOLD_OUT', 'SUCCESS', 'SOLD_OUT']);
+    assert.deepEqual(await soldOf(x), { stockLeft: 0, orders: 2, buyers: 2 });
+    assert.deepEqual(await soldOf(y), { stockLeft: 0, orders: 0, buyers: 0 });
+    assert.deepEqual(await soldOf(z), { stockLeft: 2, orders: 3, buyers: 3 });
+    await results.waitForAll(messages.map((m) => m.uuid), 10_000);
+    assert.deepEqual(messages.map((m) => results.results.get(m.uuid)?.status), decided.map((d) => (d === 'SUCCESS' ? 'SUCCESS' : 'FAIL')));
+  });
+
+  it('handled at the same time with the items in different orders, queue without deadlock and sell exactly each item\'s stock', async () => {
+    const items = [await seedSale(env.databaseUrl, { stock: 3 }), await seedSale(env.databaseUrl, { stock: 1 }), await seedSale(env.databaseUrl, { stock: 4 })];
+    for (const id of items) await stock.load(id, 10, []);
+    // Four batches, each one request per item, the items in a different order in each.
+    const orders = [[0, 1, 2], [2, 1, 0], [1, 2, 0], [2, 0, 1]];
+    const batches: OrderPlacedMessage[][] = [];
+    for (const [b, order] of orders.entries()) {
+      const batch: OrderPlacedMessage[] = [];
+      for (const i of order) batch.push(await reserved(items[i]!, shoppers[50 + b]!.id));
+      batches.push(batch);
+    }
+    const repo = app.get(OrderBatchRepository);
+    const transactions = mock.method(repo, 'decideAndRecord');
+    try {
+      // Every item row locked from outside, so all four transactions are in flight, blocked, when they are let go.
+      const locks = await Promise.all(items.map((id) => holdItemLock(id)));
+      const handled = batches.map((batch) => handler.handleBatch(batch.map((m) => delivery(m))));
+      await until('four batch transactions waiting on the item rows', async () => (await waitingOnLocks()) === 4);
+      await Promise.all(locks.map((l) => l.release()));
+      for (const dispositions of await Promise.all(handled)) assert.deepEqual(dispositions, ['ack', 'ack', 'ack']);
+      const settled = await Promise.allSettled(transactions.mock.calls.map((c) => c.result));
+      assert.deepEqual(settled.map((r) => (r.status === 'rejected' ? String(r.reason) : r.status)), Array(4).fill('fulfilled'), 'no transaction died (a deadlock would abort one)');
+    } finally {
+      transactions.mock.restore();
+    }
+    assert.deepEqual(await Promise.all(items.map(soldOf)), [
+      { stockLeft: 0, orders: 3, buyers: 3 },
+      { stockLeft: 0, orders: 1, buyers: 1 },
+      { stockLeft: 0, orders: 4, buyers: 4 },
+    ]);
+    for (const [i, id] of items.entries()) {
+      const decisions = [...(await decisionsOf(id)).values()];
+      assert.equal(decisions.length, 4);
+      assert.ok(decisions.filter((d) => d.status === 'FAIL').every((d) => d.reason === 'SOLD_OUT'), `item ${i}`);
+    }
+    await results.waitForAll(batches.flat().map((m) => m.uuid), 10_000);
+  });
+});
+
+async function queueDepth(queue: string): Promise<number> {
+  const amqp = await connect(env.amqpUrl);
+  try {
+    const ch = await amqp.createChannel();
+    return (await ch.checkQueue(queue)).messageCount;
+  } finally {
+    await amqp.close();
+  }
+}

@@ -1,0 +1,190 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { after, before, describe, it } from 'node:test';
+import { Module, type INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { ConsumeMessage } from 'amqplib';
+import { Client } from 'pg';
+import { ConfigModule } from '@seckill/config';
+import { DomainError, ErrorCode, MESSAGE_VERSION, type OrderPlacedMessage, type PaymentWindowMessage } from '@seckill/contracts';
+import { Delivery, MessagingModule } from '@seckill/messaging';
+import { ObservabilityModule } from '@seckill/observability';
+import { OrderLifecycleModule, OrderLifecycleService } from '@seckill/order-lifecycle';
+import { PersistenceModule } from '@seckill/persistence';
+import { StockModule, StockService } from '@seckill/stock';
+import { createTestEnv, ResultCollector, seedSale, seedShoppers, sql, useInProcess, type TestEnv } from '@seckill/testing';
+import { OrderPlacedHandler } from '../pending-orders/order-placed.handler';
+import { PaymentTimeoutHandler } from './payment-timeout.handler';
+
+/**
+ * The payment-window timeout against real PostgreSQL, Redis and RabbitMQ: orders are created by the real
+ * pending-orders handler, timeouts handed to the real timeout handler, and the calls that must race are held on
+ * the order's row lock until all of them wait on it (PostgreSQL's own view), then released together.
+ */
+@Module({
+  imports: [ConfigModule, ObservabilityModule.forRoot('timeout-int', { useFactory: () => [] }), PersistenceModule, StockModule, MessagingModule.forRoot({ connectionName: 'timeout-int' }), OrderLifecycleModule],
+  providers: [OrderPlacedHandler, PaymentTimeoutHandler],
+})
+class HandlersUnderTest {}
+
+let env: TestEnv;
+let app: INestApplicationContext;
+let placed: OrderPlacedHandler;
+let timeouts: PaymentTimeoutHandler;
+let lifecycle: OrderLifecycleService;
+let stock: StockService;
+let results: ResultCollector;
+let shoppers: { id: number }[];
+
+before(async () => {
+  env = await createTestEnv('payment-timeout');
+  useInProcess(env, { LOG_LEVEL: 'fatal' });
+  app = await NestFactory.createApplicationContext(HandlersUnderTest, { logger: false });
+  placed = app.get(OrderPlacedHandler);
+  timeouts = app.get(PaymentTimeoutHandler);
+  lifecycle = app.get(OrderLifecycleService);
+  stock = app.get(StockService);
+  results = await ResultCollector.start(env.amqpUrl);
+  shoppers = await seedShoppers(env.databaseUrl, 20);
+});
+
+after(async () => {
+  await results?.close();
+  await app?.close();
+  await env?.cleanup();
+});
+
+function delivery(body: unknown, previousDeliveries = 0): Delivery {
+  const msg = { content: Buffer.from(JSON.stringify(body)), fields: {}, properties: { headers: { 'x-delivery-count': previousDeliveries } } } as unknown as ConsumeMessage;
+  return new Delivery(msg, {} as never, () => false);
+}
+
+/** An UNPAID order made the way the product makes one (reserved in Redis, decided by the worker), and its timeout. */
+async function unpaidOrder(goodId: number, userId: number): Promise<PaymentWindowMessage> {
+  const uuid = randomUUID();
+  assert.equal((await stock.reserve(goodId, userId, uuid)).kind, 'RESERVED');
+  const order: OrderPlacedMessage = { version: MESSAGE_VERSION, uuid, userId, seckillGoodId: goodId, placedAt: new Date().toISOString() };
+  assert.deepEqual(await placed.handleBatch([delivery(order)]), ['ack']);
+  await results.waitForAll([uuid], 10_000);
+  const result = results.results.get(uuid)!;
+  assert.equal(result.status, 'SUCCESS');
+  return { version: MESSAGE_VERSION, uuid, orderNo: result.orderNo!, userId, seckillGoodId: goodId };
+}
+
+/** Takes an order's row lock from outside, so the calls that race it all queue on it. */
+async function holdOrderLock(orderNo: string): Promise<{ release(): Promise<void> }> {
+  const client = new Client({ connectionString: env.databaseUrl });
+  await client.connect();
+  await client.query('BEGIN');
+  await client.query('SELECT 1 FROM orders WHERE order_no = $1 FOR UPDATE', [orderNo]);
+  return {
+    async release() {
+      await client.query('COMMIT');
+      await client.end();
+    },
+  };
+}
+
+/** Waits until `n` transactions of this test's database are blocked on a lock. */
+async function waitingOnLocks(n: number): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const [row] = await sql<{ n: string }>(env.databaseUrl, `SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`);
+    if (Number(row!.n) === n) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${n} transactions on the order's row lock (have ${row!.n})`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+async function state(goodId: number, orderNo: string): Promise<{ status: string; pgLeft: number; redisLeft: number | null; buyers: number }> {
+  const [row] = await sql<{ status: string; stock_left: number }>(
+    env.databaseUrl,
+    `SELECT o.status, g.stock_left FROM orders o JOIN seckill_goods g ON g.id = o.seckill_good_id WHERE o.order_no = $1`,
+    [orderNo],
+  );
+  const [redisLeft] = await stock.stockLeft([goodId]);
+  return { status: row!.status, pgLeft: row!.stock_left, redisLeft: redisLeft ?? null, buyers: await stock.buyerCount(goodId) };
+}
+
+const stockBacksOf = (goodId: number) => results.stockBacks.filter((s) => s.seckillGoodId === goodId && s.reason === 'timeout').length;
+
+describe('a payment timeout handled more than once', () => {
+  it('closes the order once and returns one unit when two copies are handled at the same time, and again nothing on a later redelivery', async () => {
+    const goodId = await seedSale(env.databaseUrl, { stock: 3 });
+    await stock.load(goodId, 3, []);
+    const window = await unpaidOrder(goodId, shoppers[0]!.id);
+    assert.deepEqual(await state(goodId, window.orderNo), { status: 'UNPAID', pgLeft: 2, redisLeft: 2, buyers: 1 });
+
+    const lock = await holdOrderLock(window.orderNo);
+    const copies = [timeouts.handle(delivery(window)), timeouts.handle(delivery(window, 1))];
+    await waitingOnLocks(2);
+    await lock.release();
+    assert.deepEqual(await Promise.all(copies), ['ack', 'ack']);
+    assert.deepEqual(await state(goodId, window.orderNo), { status: 'TIMEOUT', pgLeft: 3, redisLeft: 3, buyers: 0 }, 'one unit back in PostgreSQL and in Redis');
+    await results.waitFor(() => results.statusesOf(window.uuid).length > 0 && stockBacksOf(goodId) > 0, 10_000, 'the TIMEOUT status and the stock-back broadcast');
+    assert.deepEqual(results.statusesOf(window.uuid), ['TIMEOUT']);
+
+    // Redelivered after both finished (an ack lost): the follow-up steps run again and change nothing.
+    assert.equal(await timeouts.handle(delivery(window, 2)), 'ack');
+    assert.deepEqual(await state(goodId, window.orderNo), { status: 'TIMEOUT', pgLeft: 3, redisLeft: 3, buyers: 0 });
+    assert.deepEqual(results.statusesOf(window.uuid), ['TIMEOUT']);
+    const [orders] = await sql<{ n: string }>(env.databaseUrl, `SELECT count(*) AS n FROM orders WHERE seckill_good_id = $1`, [goodId]);
+    assert.equal(Number(orders!.n), 1);
+  });
+});
+
+describe('a cancel racing the payment timeout', () => {
+  it('lets exactly one of them close the order, with one unit back, and each wins some rounds', async () => {
+    const rounds = 6;
+    const goodId = await seedSale(env.databaseUrl, { stock: rounds });
+    await stock.load(goodId, rounds, []);
+    const wins = { cancel: 0, timeout: 0 };
+    for (let i = 0; i < rounds; i++) {
+      const window = await unpaidOrder(goodId, shoppers[1 + i]!.id);
+      const before = await state(goodId, window.orderNo);
+      const lock = await holdOrderLock(window.orderNo);
+      const cancel = () =>
+        lifecycle.cancel(window.userId, window.orderNo).then(
+          (view) => view.status,
+          (err: unknown) => {
+            if (err instanceof DomainError && err.code === ErrorCode.ORDER_NOT_CANCELLABLE) return 'refused';
+            throw err;
+          },
+        );
+      const timeout = () => timeouts.handle(delivery(window));
+      // Both wait on the order's row lock when it is released; the one that queued first goes first, and the
+      // order of queueing alternates so that either may win.
+      let cancelled: Promise<string>;
+      let timedOut: Promise<string>;
+      if (i % 2 === 0) {
+        cancelled = cancel();
+        await waitingOnLocks(1);
+        timedOut = timeout();
+      } else {
+        timedOut = timeout();
+        await waitingOnLocks(1);
+        cancelled = cancel();
+      }
+      await waitingOnLocks(2);
+      await lock.release();
+      const [byCancel, byTimeout] = await Promise.all([cancelled, timedOut]);
+      assert.equal(byTimeout, 'ack');
+      const after = await state(goodId, window.orderNo);
+      if (byCancel === 'CANCELLED') wins.cancel++;
+      else {
+        assert.equal(byCancel, 'refused', `round ${i}`);
+        wins.timeout++;
+      }
+      assert.equal(after.status, byCancel === 'CANCELLED' ? 'CANCELLED' : 'TIMEOUT', `round ${i}`);
+      assert.equal(after.pgLeft, before.pgLeft + 1, `round ${i}: one unit back in PostgreSQL`);
+      assert.equal(after.redisLeft, before.redisLeft! + 1, `round ${i}: one unit back in Redis`);
+      assert.equal(after.buyers, before.buyers - 1, `round ${i}: the shopper may order again`);
+      await results.waitFor(() => results.statusesOf(window.uuid).length > 0, 10_000, 'the closing status');
+      assert.deepEqual(results.statusesOf(window.uuid), [after.status], `round ${i}: only the winner announced`);
+    }
+    assert.ok(wins.cancel > 0 && wins.timeout > 0, `cancel won ${wins.cancel}, timeout won ${wins.timeout}`);
+    const [good] = await sql<{ stock_left: number }>(env.databaseUrl, `SELECT stock_left FROM seckill_goods WHERE id = $1`, [goodId]);
+    assert.equal(good!.stock_left, rounds, 'every unit came back exactly once');
+    assert.deepEqual(await stock.stockLeft([goodId]), [rounds]);
+  });
+});
