@@ -123,9 +123,9 @@ describe('SaleItemRepository.snapshot', () => {
     assert.deepEqual(
       [...snap!.live].sort((a, b) => a.userId - b.userId),
       [
-        { userId: u1, uuid: unpaid.uuid },
-        { userId: u2, uuid: paid.uuid },
-      ],
+        { userId: u1!, uuid: unpaid.uuid },
+        { userId: u2!, uuid: paid.uuid },
+      ].sort((a, b) => a.userId - b.userId),
     );
     assert.deepEqual([...snap!.decided].sort(), [unpaid.uuid, paid.uuid, cancelled.uuid, failed].sort());
   });
