@@ -1,4 +1,4 @@
-import type { OrderStatus } from '@seckill/contracts';
+import { LIVE_ORDER_STATUSES, type OrderStatus } from '@seckill/contracts';
 import type {
   ChangedOrder,
   LiveBuyerRecord,
@@ -38,6 +38,9 @@ export class FakeSaleItems extends Failures implements Public<SaleItemRepository
   /** Per item: its live buyers and decided request uuids, as the snapshot would read them. */
   readonly live = new Map<number, LiveBuyerRecord[]>();
   readonly decided = new Map<number, string[]>();
+  /** Set by fakeRepositories(): live buyers, decided requests and the ops counts then also come from these. */
+  orders?: FakeOrders;
+  requests?: FakeOrderRequests;
   private nextId = 1;
 
   add(item: Partial<SaleItemRecord> & { stock?: number; loadedAt?: Date | null } = {}): SaleItemRecord {
@@ -59,12 +62,13 @@ export class FakeSaleItems extends Failures implements Public<SaleItemRepository
 
   async list(limit = 200): Promise<SaleItemRecord[]> {
     this.check();
-    return [...this.items.values()].sort((a, b) => b.startTime.getTime() - a.startTime.getTime() || b.id - a.id).slice(0, limit);
+    return this.latestFirst([...this.items.values()], limit);
   }
 
   async find(id: number): Promise<SaleItemRecord | null> {
     this.check();
-    return this.items.get(id) ?? null;
+    const i = this.items.get(id);
+    return i ? record(i) : null;
   }
 
   async window(id: number): Promise<SaleWindowRecord | null> {
@@ -75,13 +79,17 @@ export class FakeSaleItems extends Failures implements Public<SaleItemRepository
 
   async create(item: NewSaleItem): Promise<SaleItemRecord> {
     this.check();
-    return this.add({ ...item, stockTotal: item.stock, stockLeft: item.stock });
+    // The table's checks: seckill_goods_window and the stock range.
+    if (item.endTime.getTime() <= item.startTime.getTime()) throw new Error('new row violates check constraint "seckill_goods_window"');
+    if (item.stock < 0) throw new Error('new row violates check constraint "seckill_goods_stock_total_check"');
+    return record(this.add({ ...item, stockTotal: item.stock, stockLeft: item.stock }));
   }
 
   async addStock(id: number, delta: number): Promise<boolean> {
     this.check();
     const i = this.items.get(id);
     if (!i) return false;
+    if (i.stockLeft + delta < 0) throw new Error('new row violates check constraint "seckill_goods_stock_left_range"');
     i.stockTotal += delta;
     i.stockLeft += delta;
     return true;
@@ -90,13 +98,13 @@ export class FakeSaleItems extends Failures implements Public<SaleItemRepository
   async liveIds(): Promise<number[]> {
     this.check();
     const now = Date.now();
-    return [...this.items.values()].filter((i) => i.endTime.getTime() > now && i.startTime.getTime() < now + 3_600_000).map((i) => i.id);
+    return [...this.items.values()].filter((i) => i.endTime.getTime() > now && i.startTime.getTime() < now + 3_600_000).map((i) => i.id).sort((a, b) => a - b);
   }
 
   async snapshot(id: number): Promise<StockSnapshot | null> {
     this.check();
     const i = this.items.get(id);
-    return i ? { stockLeft: i.stockLeft, live: [...(this.live.get(id) ?? [])], decided: [...(this.decided.get(id) ?? [])] } : null;
+    return i ? { stockLeft: i.stockLeft, live: this.liveBuyersOf(id), decided: this.decidedOf(id) } : null;
   }
 
   async withLoadLock<T>(id: number, fn: (lock: LoadLock | null) => Promise<T>): Promise<T> {
@@ -106,7 +114,7 @@ export class FakeSaleItems extends Failures implements Public<SaleItemRepository
     return fn({
       stockLeft: i.stockLeft,
       loadedBefore: i.loadedAt !== null,
-      liveBuyers: async () => [...(this.live.get(id) ?? [])],
+      liveBuyers: async () => this.liveBuyersOf(id),
       markLoaded: async () => {
         i.loadedAt = new Date();
       },
@@ -115,13 +123,53 @@ export class FakeSaleItems extends Failures implements Public<SaleItemRepository
 
   async opsSummary(limit = 50): Promise<SaleOpsRecord[]> {
     this.check();
-    return (await this.list(limit)).map((i) => ({ id: i.id, name: i.name, stockTotal: i.stockTotal, stockLeft: i.stockLeft, startTime: i.startTime, endTime: i.endTime, orders: {}, requests: {} }));
+    const since = Date.now() - 86_400_000;
+    return this.latestFirst([...this.items.values()].filter((i) => i.endTime.getTime() > since), limit).map((i) => ({
+      id: i.id,
+      name: i.name,
+      stockTotal: i.stockTotal,
+      stockLeft: i.stockLeft,
+      startTime: i.startTime,
+      endTime: i.endTime,
+      orders: countBy([...(this.orders?.orders.values() ?? [])].filter((o) => o.seckillGoodId === i.id).map((o) => o.status)),
+      requests: countBy([...(this.requests?.recorded.values() ?? [])].filter((r) => r.seckillGoodId === i.id).map((r) => r.status)),
+    }));
   }
+
+  private latestFirst(items: SaleItemRecord[], limit: number): SaleItemRecord[] {
+    return items.sort((a, b) => b.startTime.getTime() - a.startTime.getTime() || b.id - a.id).slice(0, limit).map(record);
+  }
+
+  private liveBuyersOf(id: number): LiveBuyerRecord[] {
+    const linked = [...(this.orders?.orders.values() ?? [])]
+      .filter((o) => o.seckillGoodId === id && LIVE_ORDER_STATUSES.includes(o.status))
+      .map((o) => ({ userId: o.userId, uuid: o.uuid }));
+    return [...(this.live.get(id) ?? []), ...linked];
+  }
+
+  private decidedOf(id: number): string[] {
+    const linked = [...(this.requests?.recorded.values() ?? [])].filter((r) => r.seckillGoodId === id).map((r) => r.uuid);
+    return [...(this.decided.get(id) ?? []), ...linked];
+  }
+}
+
+/** What the table hands out: a fresh record of its own, without the fake's bookkeeping. */
+function record(i: SaleItemRecord): SaleItemRecord {
+  return { id: i.id, name: i.name, price: i.price, seckillPrice: i.seckillPrice, stockTotal: i.stockTotal, stockLeft: i.stockLeft, startTime: i.startTime, endTime: i.endTime };
+}
+
+function countBy<K extends string>(keys: K[]): Partial<Record<K, number>> {
+  const counts: Partial<Record<K, number>> = {};
+  for (const k of keys) counts[k] = (counts[k] ?? 0) + 1;
+  return counts;
 }
 
 /** Created orders in memory, with the state machine's conditions (UNPAID only, owner, deadline). */
 export class FakeOrders extends Failures implements Public<OrderRepository> {
   readonly orders = new Map<string, OrderRecord>();
+  /** Insertion order, standing in for the table's id: among orders of one instant, the later one lists first. */
+  private readonly seq = new Map<string, number>();
+  private nextSeq = 0;
   private nextNo = 1;
 
   /** `restock(itemId)`: what the close statement does to the item in the same transaction. */
@@ -144,6 +192,7 @@ export class FakeOrders extends Failures implements Public<OrderRepository> {
       seckillGoodId: order.seckillGoodId,
     };
     this.orders.set(record.orderNo, record);
+    this.seq.set(record.orderNo, ++this.nextSeq);
     return record;
   }
 
@@ -182,7 +231,7 @@ export class FakeOrders extends Failures implements Public<OrderRepository> {
     this.check();
     return [...this.orders.values()]
       .filter((o) => o.userId === userId)
-      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime())
+      .sort((a, b) => b.createdAt.getTime() - a.createdAt.getTime() || this.seq.get(b.orderNo)! - this.seq.get(a.orderNo)!)
       .slice(0, limit)
       .map((o) => ({ ...o }));
   }
@@ -197,6 +246,8 @@ export class FakeOrderRequests extends Failures implements Public<OrderRequestRe
   readonly recorded = new Map<string, OutcomeRecord>();
   /** The status of the order an outcome created, when it changed later (PAID, CANCELLED, TIMEOUT). */
   readonly orderStatus = new Map<string, OrderStatus>();
+  /** Set by fakeRepositories(): the order a success created then gives its status. */
+  orders?: FakeOrders;
 
   async outcome(uuid: string): Promise<OutcomeRecord | null> {
     this.check();
@@ -211,7 +262,12 @@ export class FakeOrderRequests extends Failures implements Public<OrderRequestRe
   async outcomesWithOrderStatus(uuids: readonly string[]): Promise<Map<string, { outcome: OutcomeRecord; orderStatus: OrderStatus | null }>> {
     this.check();
     const found = await this.outcomes(uuids);
-    return new Map([...found].map(([u, outcome]) => [u, { outcome, orderStatus: this.orderStatus.get(u) ?? (outcome.status === 'SUCCESS' ? 'UNPAID' : null) }]));
+    return new Map([...found].map(([u, outcome]) => [u, { outcome, orderStatus: this.statusOf(outcome) }]));
+  }
+
+  private statusOf(outcome: OutcomeRecord): OrderStatus | null {
+    if (outcome.status === 'FAIL') return null;
+    return this.orderStatus.get(outcome.uuid) ?? this.orders?.orders.get(outcome.orderNo)?.status ?? 'UNPAID';
   }
 }
 
@@ -239,4 +295,37 @@ export class FakeUsers extends Failures implements Public<UserRepository> {
     this.users.set(username, { id: this.nextId++, username, passwordHash, role: 'admin' });
     return true;
   }
+}
+
+/**
+ * The four fakes as one database: closing an order gives its unit back to the item, the item's live buyers and
+ * decided requests are the orders' and outcomes', and an outcome's order status is its order's. `sell` writes
+ * what the worker's batch transaction writes for a sold unit.
+ */
+export function fakeRepositories() {
+  const saleItems = new FakeSaleItems();
+  const orders = new FakeOrders((itemId) => {
+    const item = saleItems.items.get(itemId);
+    if (item) item.stockLeft += 1;
+  });
+  const requests = new FakeOrderRequests();
+  const users = new FakeUsers();
+  saleItems.orders = orders;
+  saleItems.requests = requests;
+  requests.orders = orders;
+  return {
+    saleItems,
+    orders,
+    requests,
+    users,
+    /** An UNPAID order at the item's price, its SUCCESS outcome, and the unit taken from the item. */
+    sell(spec: { userId: number; seckillGoodId: number; uuid: string; payDeadline?: Date }): OrderRecord {
+      const item = saleItems.items.get(spec.seckillGoodId);
+      if (!item || item.stockLeft <= 0) throw new Error(`no unit of item ${spec.seckillGoodId} to sell`);
+      item.stockLeft -= 1;
+      const order = orders.add({ ...spec, name: item.name, amount: item.seckillPrice });
+      requests.recorded.set(spec.uuid, { uuid: spec.uuid, userId: spec.userId, seckillGoodId: spec.seckillGoodId, status: 'SUCCESS', orderNo: order.orderNo });
+      return order;
+    },
+  };
 }

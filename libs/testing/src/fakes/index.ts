@@ -1,7 +1,7 @@
 export { asReal, type Public } from './public';
 export { recordingLogger, type LoggedLine } from './recording-logger';
 export { FakePublisher, FakeStockBroadcast, type Declared, type Published } from './fake-publisher';
-export { FakeSaleItems, FakeOrders, FakeOrderRequests, FakeUsers } from './fake-repositories';
+export { FakeSaleItems, FakeOrders, FakeOrderRequests, FakeUsers, fakeRepositories } from './fake-repositories';
 export { FakeStock } from './fake-stock';
 export { FakeRedis, FakeRedisServer, FakeMulti } from './fake-redis';
 export { FakeWebSocket } from './fake-websocket';
