@@ -12,7 +12,7 @@ WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY . .
-# Compile (the browser pages land in dist/apps/web/, where order-api serves them from), drop the compiled tests
+# Compile (the browser pages land in dist/web/, where order-api serves them from), drop the compiled tests
 # and what only the compiler reads (declarations, build info), then the dev dependencies.
 RUN node scripts/build.mjs \
   && find dist \( -name '*.spec.js' -o -name '*.spec.js.map' -o -name '*.d.ts' -o -name '*.d.ts.map' -o -name '*.tsbuildinfo' \) -delete \

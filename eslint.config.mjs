@@ -4,7 +4,7 @@ import tseslint from 'typescript-eslint';
 // The layers, outermost first. Each may import only the layers listed for it, so the arrows of `nx graph`
 // always point inward: apps → domain → infrastructure → contracts. Contracts are what every process and
 // outside client shares, so they import nothing; the web pages see contracts only (and only their types:
-// see apps/web's own block below).
+// see the block for web/ below).
 const PRODUCT_LAYERS = {
   'layer:contracts': [],
   'layer:infrastructure': ['layer:infrastructure', 'layer:contracts'],
@@ -53,7 +53,7 @@ export default [
   {
     // With noUncheckedIndexedAccess the compiler knows where a value may be missing; `!` would silence it.
     // Product code says what happens instead. Specs and tools (scripts whose inputs they build themselves) may.
-    files: ['apps/**/*.ts', 'libs/**/*.ts'],
+    files: ['apps/**/*.ts', 'libs/**/*.ts', 'web/**/*.ts'],
     ignores: ['**/*.spec.ts', 'libs/testing/**'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'error' },
   },
@@ -65,7 +65,7 @@ export default [
     // Browser code is served as tsc emits it, unbundled: a value imported from a library would stay a bare
     // `@seckill/…` import no browser can resolve (and would drag server code into the page). `import type`
     // leaves nothing in the JS, so it is the only import of a library the pages may have.
-    files: ['apps/web/**/*.ts'],
+    files: ['web/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',

@@ -1,7 +1,8 @@
 // Builds the workspace, or some of its projects, into dist/ (the layout the apps, tests and tools run from):
 //
 //   node scripts/build.mjs                    every project (what `npm start` and `npm test` run)
-//   node scripts/build.mjs libs/stock ...     these projects and, through their references, what they import
+//   node scripts/build.mjs apps/order-worker libs/infrastructure/stock
+//                                             these projects and, through their references, what they import
 //                                             (each Nx `build` target is this with its own project root)
 //
 // Each project is a TypeScript project reference (its tsconfig.json: composite, the projects it imports under
@@ -36,6 +37,13 @@ const isProjectConfig = (name) => /^(project|tsconfig(\.\w+)?)\.json$/.test(name
 const EMITTED = ['.d.ts.map', '.js.map', '.d.ts', '.js'];
 // How tsc's CommonJS output spells an import of one of the libraries (see resolveAliases).
 const ALIASED = /require\("@seckill\/([a-z-]+)"\)/g;
+// '@seckill/<lib>' → the library's index.ts, as tsconfig.base.json's paths say (the one list of libraries).
+const LIBRARY_ENTRIES = new Map(
+  Object.entries(JSON.parse(readFileSync(join(root, 'tsconfig.base.json'), 'utf8')).compilerOptions.paths).map(([alias, [entry]]) => [
+    alias.slice('@seckill/'.length),
+    join(dist, entry.replace(/\.ts$/, '.js')),
+  ]),
+);
 
 const requested = process.argv.slice(2).map((arg) => arg.replace(/\/+$/, ''));
 const everything = requested.length === 0;
@@ -45,8 +53,8 @@ for (const project of requested) {
 // tsc -b also (re)compiles the projects a requested one references, and those outputs need the same care.
 const projects = everything ? allProjects() : withReferences(requested);
 
-// The root tsconfig.json lists every server project; the pages (apps/web) are the one project outside it.
-const tsconfigs = everything ? ['tsconfig.json', 'apps/web/tsconfig.json'] : requested.map((p) => `${p}/tsconfig.json`);
+// The root tsconfig.json lists every server project; the pages (web) are the one project outside it.
+const tsconfigs = everything ? ['tsconfig.json', 'web/tsconfig.json'] : requested.map((p) => `${p}/tsconfig.json`);
 execFileSync(tsc, ['-b', ...tsconfigs], { cwd: root, stdio: 'inherit' });
 for (const project of projects) {
   copyAssets(join(root, project, 'src'));
@@ -60,13 +68,17 @@ if (everything) {
 }
 console.log(`build: ${everything ? 'workspace' : projects.join(', ')} done in ${((Date.now() - started) / 1000).toFixed(1)}s`);
 
+// Projects sit at most two folders deep under apps/ and libs/ (libs/<layer>/<name>), or at the top (web, tools, e2e).
 function allProjects() {
   const found = [];
-  for (const top of ['apps', 'libs']) {
-    for (const name of readdirSync(join(root, top))) if (existsSync(join(root, top, name, 'project.json'))) found.push(`${top}/${name}`);
-  }
-  return [...found, 'tools', 'e2e'];
+  const scan = (dir) => {
+    if (existsSync(join(root, dir, 'project.json'))) return void found.push(dir);
+    for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) if (entry.isDirectory()) scan(`${dir}/${entry.name}`);
+  };
+  for (const top of ['apps', 'libs', 'web', 'tools', 'e2e']) if (existsSync(join(root, top))) scan(top);
+  return found;
 }
+
 
 
 function copyAssets(dir) {
@@ -102,13 +114,20 @@ function prune(dir) {
   }
 }
 
+// A project deleted or moved leaves its old output behind; any folder of dist/ that is neither a project's
+// output nor on the way to one goes.
 function pruneDeletedProjects() {
-  for (const top of ['apps', 'libs']) {
-    if (!existsSync(join(dist, top))) continue;
-    for (const name of readdirSync(join(dist, top))) {
-      if (!existsSync(join(root, top, name, 'project.json'))) rmSync(join(dist, top, name), { recursive: true, force: true });
+  const kept = allProjects();
+  const walk = (dir) => {
+    for (const entry of readdirSync(join(dist, dir), { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      const path = `${dir}/${entry.name}`;
+      if (kept.includes(path)) continue;
+      if (kept.some((project) => project.startsWith(`${path}/`))) walk(path);
+      else rmSync(join(dist, path), { recursive: true, force: true });
     }
-  }
+  };
+  for (const top of ['apps', 'libs']) if (existsSync(join(dist, top))) walk(top);
 }
 
 // The code imports '@seckill/<lib>' (tsconfig.base.json's paths, for the compiler and the editor); Node needs
@@ -122,8 +141,10 @@ function resolveAliases(dir) {
     if (entry.isDirectory()) resolveAliases(path);
     else if (entry.name.endsWith('.js')) {
       const code = readFileSync(path, 'utf8');
-      const resolved = code.replace(ALIASED, (_, lib) => {
-        let target = relative(dirname(path), join(dist, 'libs', lib, 'src', 'index.js')).split(sep).join('/');
+      const resolved = code.replace(ALIASED, (whole, lib) => {
+        const entry = LIBRARY_ENTRIES.get(lib);
+        if (!entry) return whole;
+        let target = relative(dirname(path), entry).split(sep).join('/');
         if (!target.startsWith('.')) target = `./${target}`;
         return `require("${target}")`;
       });

@@ -51,7 +51,7 @@ function newestSource(dir) {
 }
 
 const sourcesChanged = Math.max(
-  ...['apps', 'libs', 'tools', 'e2e'].map((top) => newestSource(at(top))),
+  ...['apps', 'libs', 'web', 'tools', 'e2e'].map((top) => newestSource(at(top))),
   ...['tsconfig.base.json', 'tsconfig.json', 'package.json', 'scripts/build.mjs'].map((file) => mtime(at(file))),
 );
 const lastBuild = mtime(at('dist', '.build-stamp'));
@@ -61,9 +61,9 @@ const ENTRY_POINTS = [
   'apps/order-api/src/main',
   'apps/order-worker/src/main',
   'apps/websocket-notifier/src/main',
-  // The pages order-api serves (a dist/ from before they moved to apps/web has them elsewhere).
-  'apps/web/src/shop/shop',
-  'apps/web/src/ops/ops',
+  // The pages order-api serves (a dist/ of an older layout has them elsewhere).
+  'web/src/shop/shop',
+  'web/src/ops/ops',
   'tools/src/migrate',
   'tools/src/seed-demo',
 ];

@@ -7,7 +7,7 @@
 //   node scripts/run-tests.mjs e2e             *.e2e.spec.js (the apps started as processes)
 //   node scripts/run-tests.mjs <substring>     files whose path contains the substring
 //   node scripts/run-tests.mjs int persistence tiers and substrings combine: the int tests under persistence
-//   node scripts/run-tests.mjs --project libs/stock [unit ...]
+//   node scripts/run-tests.mjs --project libs/infrastructure/stock [unit ...]
 //                                              only that project's tests (each Nx `test` target runs this)
 //   node scripts/run-tests.mjs --list [...]    only print the selected files, in run order
 //
@@ -23,7 +23,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = join(root, 'dist');
-const TOP_DIRS = ['apps', 'libs', 'tools', 'e2e'];
+const TOP_DIRS = ['apps', 'libs', 'web', 'tools', 'e2e'];
 
 const tierOf = (file) =>
   file.endsWith('.e2e.spec.js') ? 'e2e' : file.endsWith('.int.spec.js') ? 'int' : file.endsWith('.svc.spec.js') ? 'svc' : 'unit';
@@ -53,7 +53,7 @@ const argv = process.argv.slice(2).filter((arg) => arg !== '--');
 const listOnly = argv.includes('--list');
 const projectAt = argv.indexOf('--project');
 const project = projectAt >= 0 ? argv[projectAt + 1]?.replace(/\/+$/, '') : undefined;
-if (projectAt >= 0 && !project) throw new Error('run-tests: --project needs a project root, e.g. --project libs/stock');
+if (projectAt >= 0 && !project) throw new Error('run-tests: --project needs a project root, e.g. --project libs/infrastructure/stock');
 const args = argv.filter((arg, at) => arg !== '--list' && (projectAt < 0 || (at !== projectAt && at !== projectAt + 1)));
 const tierFilters = args.filter((arg) => TIERS.has(arg));
 const pathFilters = args.filter((arg) => !TIERS.has(arg));

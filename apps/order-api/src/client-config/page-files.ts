@@ -14,10 +14,10 @@ export interface PageFiles extends AssetDir {
 }
 
 /**
- * The pages live in the web project (apps/web); scripts/build.mjs compiles them into dist/apps/web/src/ and copies
- * the .html/.css/.svg next to them. From dist/apps/order-api/src/client-config/ that is ../../../web/src/.
+ * The pages live in the web project (web/); scripts/build.mjs compiles them into dist/web/src/ and copies
+ * the .html/.css/.svg next to them. From dist/apps/order-api/src/client-config/ that is ../../../../web/src/.
  */
-const WEB_BUILD = join(__dirname, '..', '..', '..', 'web', 'src');
+const WEB_BUILD = join(__dirname, '..', '..', '..', '..', 'web', 'src');
 export const SHOP_PAGE: PageFiles = { route: '/', assetPrefix: '/shop/', dir: join(WEB_BUILD, 'shop') };
 export const OPS_PAGE: PageFiles = { route: '/ops', assetPrefix: '/ops/', dir: join(WEB_BUILD, 'ops') };
 export const PAGES: readonly PageFiles[] = [SHOP_PAGE, OPS_PAGE];

@@ -16,7 +16,7 @@ import { decideOrders, type Candidate } from './decide-orders';
  * Nothing is acked before its outcome is committed and confirmed, and a redelivered message never decides
  * twice, even when its copies are in batches handled at the same time (the transaction re-checks under the
  * item's row lock; the unique uuid of order_requests is the last guard). Consumed through the product's one
- * consumer model (libs/messaging QueueConsumer): an outage pauses it, a failing batch is split into single
+ * consumer model (libs/infrastructure/messaging QueueConsumer): an outage pauses it, a failing batch is split into single
  * messages, and only a message that fails while everything answers is counted towards its parking lot.
  */
 @QueueHandlers()

@@ -9,7 +9,7 @@ interface Request {
 }
 
 /**
- * The stock scripts' rules in memory (libs/stock/src/scripts/*.lua, whose own behaviour is proven against
+ * The stock scripts' rules in memory (libs/infrastructure/stock/src/scripts/*.lua, whose own behaviour is proven against
  * real Redis in stock.int.spec.ts), so services that use StockService can be tested without Redis. Only the
  * rules the services depend on are kept; `failNext(err)` stands in for Redis being away.
  */

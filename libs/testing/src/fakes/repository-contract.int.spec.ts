@@ -13,7 +13,7 @@ import { createTestEnv } from '../test-env';
 import { repositoryContract } from './repository-contract';
 
 // The contract the fakes are held to (fake-repositories.svc.spec.ts), run against the real repositories. It
-// lives in libs/testing, not beside the repositories: libs/persistence importing @seckill/testing would make the
+// lives in libs/testing, not beside the repositories: libs/infrastructure/persistence importing @seckill/testing would make the
 // build graph circular (testing depends on persistence).
 repositoryContract('PostgreSQL', async () => {
   const env = await createTestEnv('repocontract');

@@ -71,7 +71,7 @@ describe('categories and locations', () => {
   it('names packages (scoped too), the repository parts, node core and V8', () => {
     assert.equal(categoryOf(frame('x', 'file:///r/node_modules/@nestjs/core/router/router-proxy.js')), '@nestjs/core');
     assert.equal(categoryOf(frame('x', 'file:///r/node_modules/a/node_modules/pino/lib/proto.js')), 'pino');
-    assert.equal(categoryOf(frame('x', 'file:///r/dist/libs/stock/src/stock.service.js')), 'lib stock');
+    assert.equal(categoryOf(frame('x', 'file:///r/dist/libs/infrastructure/stock/src/stock.service.js')), 'lib stock');
     assert.equal(categoryOf(frame('writev', 'node:internal/stream_base_commons')), 'node core');
     assert.equal(categoryOf(frame('stringify')), 'V8 builtins / native');
     assert.equal(categoryOf(frame('(program)')), '(program)');

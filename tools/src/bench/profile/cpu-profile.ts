@@ -55,8 +55,8 @@ export function categoryOf(frame: CpuProfileNode['callFrame']): string {
     const parts = url.slice(nm + '/node_modules/'.length).split('/');
     return parts[0]!.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0]!;
   }
-  const dist = /\/dist\/(apps|libs|tools)\/([^/]+)\//.exec(url);
-  if (dist) return `${dist[1] === 'apps' ? 'app' : dist[1] === 'libs' ? 'lib' : 'tool'} ${dist[2]}`;
+  const dist = /\/dist\/(apps|libs\/(?:domain|infrastructure)|libs|tools)\/([^/]+)\//.exec(url);
+  if (dist?.[1]) return `${dist[1] === 'apps' ? 'app' : dist[1] === 'tools' ? 'tool' : 'lib'} ${dist[2]}`;
   return 'other';
 }
 
