@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { AppProcess, createTestEnv, freePort, mintToken, request, seedSale, seedShoppers, sql, TEST_JWT_SECRET, type TestEnv } from '@seckill/testing';
+import { mintToken, request, seedSale, seedShoppers, sql, startProduct, TEST_JWT_SECRET, type Product, type TestEnv } from '@seckill/testing';
 
 /**
  * Malformed requests get the documented 4xx and code, never a 5xx, and leave nothing behind: after the whole
  * table has run, no order request, reservation or order exists.
  */
+let product: Product;
 let env: TestEnv;
-let api: AppProcess;
+let api: { url: string };
 let shopper: string;
 let admin: string;
 let goodId: number;
@@ -15,9 +16,9 @@ let upcomingId: number;
 let endedId: number;
 
 before(async () => {
-  env = await createTestEnv('e2e-bad-input');
-  api = new AppProcess('order-api', `e2e-bad-input-${env.id}`, await freePort(), env.vars);
-  await api.start();
+  // order-api alone: nothing a malformed request could reach further is running, so nothing can hide behind it.
+  product = await startProduct('e2e-bad-input', { instances: { 'order-worker': 0, 'websocket-notifier': 0 }, collector: false });
+  ({ env, api } = product);
   const [user] = await seedShoppers(env.databaseUrl, 1, 'bad-input');
   shopper = mintToken(TEST_JWT_SECRET, user!);
   const login = await request<{ accessToken: string }>(api.url, 'POST', '/api/auth/login', { json: { username: 'admin', password: 'admin' } });
@@ -28,8 +29,7 @@ before(async () => {
 });
 
 after(async () => {
-  await api?.stop();
-  await env?.cleanup();
+  await product?.stop();
 });
 
 interface Case {

@@ -7,7 +7,7 @@ import { connect, type ChannelModel } from 'amqplib';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ConfirmedPublisher, createAmqpConnection } from '@seckill/messaging';
-import { AppProcess, ARTIFACTS, burst, createTestEnv, freePort, mintToken, request, seedSale, seedShoppers, sql, TEST_JWT_SECRET, type TestEnv } from '@seckill/testing';
+import { ARTIFACTS, burst, mintToken, request, seedSale, seedShoppers, sql, startProduct, TEST_JWT_SECRET, type AppProcess, type Product, type TestEnv } from '@seckill/testing';
 
 /**
  * The ops console (/ops) in Debian's Chromium, driven by playwright-core, against real order-api, order-worker
@@ -26,19 +26,15 @@ const UNITS = 50;
 const SHOPPERS = 200;
 const OPERATOR = { username: 'olivia', password: 'shopper-not-admin' };
 
+let product: Product;
 let env: TestEnv;
 let api: AppProcess;
-let worker: AppProcess;
-let notifier: AppProcess;
 let browser: Browser;
 let sale: number;
 
 before(async () => {
-  env = await createTestEnv('e2e-ops-page');
-  api = new AppProcess('order-api', `e2e-ops-api-${env.id}`, await freePort(), env.vars);
-  worker = new AppProcess('order-worker', `e2e-ops-worker-${env.id}`, await freePort(), env.vars);
-  notifier = new AppProcess('websocket-notifier', `e2e-ops-notifier-${env.id}`, await freePort(), env.vars);
-  await Promise.all([api.start(), worker.start(), notifier.start()]);
+  product = await startProduct('e2e-ops', { collector: false });
+  ({ env, api } = product);
   sale = await seedSale(env.databaseUrl, { name: 'Flash drive 256 GB', stock: UNITS });
   mkdirSync(SCREENSHOTS, { recursive: true });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
@@ -46,8 +42,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  await Promise.all([api?.stop(), worker?.stop(), notifier?.stop()]);
-  await env?.cleanup();
+  await product?.stop();
 });
 
 /** Waits until the element with this test id shows exactly `text`. */

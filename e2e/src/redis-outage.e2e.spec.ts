@@ -5,18 +5,18 @@ import Redis from 'ioredis';
 import type { OrderResult } from '@seckill/contracts';
 import { StockKeys } from '@seckill/stock';
 import {
-  AppProcess,
-  createTestEnv,
-  freePort,
   mintToken,
   PrivateRedis,
   request,
-  ResultCollector,
   seedSale,
   seedShoppers,
   SocketClient,
   sql,
+  startProduct,
   TEST_JWT_SECRET,
+  type AppProcess,
+  type Product,
+  type ResultCollector,
   type TestEnv,
 } from '@seckill/testing';
 
@@ -25,6 +25,7 @@ import {
  * no process dies, readiness says what is missing and comes back by itself, and once Redis is back the item is
  * held until what was queued is decided, then sold on from PostgreSQL's truth.
  */
+let product: Product;
 let env: TestEnv;
 let redisServer: PrivateRedis;
 let api: AppProcess;
@@ -35,23 +36,17 @@ let goodId: number;
 let tokens: string[];
 
 before(async () => {
-  env = await createTestEnv('e2e-redis-outage');
   redisServer = await PrivateRedis.start();
-  const vars = { ...env.vars, REDIS_URL: redisServer.url, DEPENDENCY_PROBE_INTERVAL_MS: '1000' };
-  api = new AppProcess('order-api', `e2e-outage-api-${env.id}`, await freePort(), vars);
-  worker = new AppProcess('order-worker', `e2e-outage-worker-${env.id}`, await freePort(), vars);
-  notifier = new AppProcess('websocket-notifier', `e2e-outage-notifier-${env.id}`, await freePort(), vars);
-  results = await ResultCollector.start(env.amqpUrl);
-  await Promise.all([api.start(), worker.start(), notifier.start()]);
+  product = await startProduct('e2e-outage', { vars: { REDIS_URL: redisServer.url, DEPENDENCY_PROBE_INTERVAL_MS: '1000' } });
+  ({ env, results, api, worker, notifier } = product);
   goodId = await seedSale(env.databaseUrl, { stock: 10 });
   tokens = (await seedShoppers(env.databaseUrl, 20, 'outage')).map((u) => mintToken(TEST_JWT_SECRET, u));
 });
 
 after(async () => {
-  await Promise.all([api?.stop(), worker?.stop(), notifier?.stop()]);
-  await results?.close();
+  // The apps before their Redis, so none of them spends its last moments reconnecting.
+  await product?.stop();
   await redisServer?.stop();
-  await env?.cleanup();
 });
 
 const order = (token: string, requestId = randomUUID()) =>
