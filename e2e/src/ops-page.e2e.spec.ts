@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { connect, type ChannelModel } from 'amqplib';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -65,12 +65,21 @@ async function logIn(page: Page, username: string, password: string): Promise<vo
   await page.keyboard.press('Enter');
 }
 
+/** Logs the admin in and waits for the console. */
+async function asAdmin(page: Page): Promise<void> {
+  await logIn(page, 'admin', 'admin');
+  await page.locator('[data-testid="console"]').waitFor({ timeout: SETTLE_MS });
+  await page.locator('[data-testid="username"]', { hasText: 'admin' }).waitFor();
+}
+
 describe('the ops page', () => {
+  // A page of its own for every test (logged out at first), so any test can run alone.
   let context: BrowserContext;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[];
 
-  before(async () => {
+  beforeEach(async () => {
+    problems = [];
     context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     page = await context.newPage();
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
@@ -81,7 +90,7 @@ describe('the ops page', () => {
     await page.locator('[data-testid="login-form"]').waitFor();
   });
 
-  after(async () => {
+  afterEach(async () => {
     await context?.close();
   });
 
@@ -104,6 +113,7 @@ describe('the ops page', () => {
     }
     assert.equal((await fetch(`${api.url}/shop/shop.js`)).status, 200, 'the shop is still served');
     await shot(page, 'login');
+    assert.deepEqual(problems, []);
   });
 
   it('turns a shopper away with a clear message (the API answers 403 FORBIDDEN), then lets the admin in', async () => {
@@ -119,15 +129,18 @@ describe('the ops page', () => {
     assert.ok(await page.locator('[data-testid="console"]').isHidden(), 'no data is shown to a shopper');
     await shot(page, 'forbidden');
 
-    await logIn(page, 'admin', 'admin');
-    await page.locator('[data-testid="console"]').waitFor({ timeout: SETTLE_MS });
-    await page.locator('[data-testid="username"]', { hasText: 'admin' }).waitFor();
+    await asAdmin(page);
     await shows(page, `sale-${sale}-left-db`, String(UNITS));
     await shows(page, `sale-${sale}-sold`, '0');
     await page.locator(`[data-testid="queue-${PENDING}"]`).waitFor({ timeout: SETTLE_MS });
+    assert.deepEqual(problems, [], 'no page errors, no CSP violations');
   });
 
   it('follows a sale live: its numbers settle on what PostgreSQL holds and the queue charts move', async () => {
+    // A sale of this test's own (the one seeded for the suite stays untouched).
+    const sale = await seedSale(env.databaseUrl, { name: 'Flash drive 512 GB', stock: UNITS });
+    await asAdmin(page);
+    await shows(page, `sale-${sale}-sold`, '0');
     const shoppers = await seedShoppers(env.databaseUrl, SHOPPERS, 'ops-shopper');
     const order = (group: typeof shoppers) => burst(`${api.url}/api/seckill/orders`, group.map((s) => ({ token: mintToken(TEST_JWT_SECRET, s), body: { seckillGoodId: sale } })));
     // RabbitMQ derives a rate from two of its 5-s samples, so a brand-new queue whose first sample already holds
@@ -174,10 +187,11 @@ describe('the ops page', () => {
     assert.ok(overflow <= 0, `a laptop screen never scrolls sideways (${overflow}px)`);
     await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: join(SCREENSHOTS, 'ops-laptop.png') });
-    await page.setViewportSize({ width: 1440, height: 900 });
+    assert.deepEqual(problems, [], 'no page errors, no CSP violations');
   });
 
   it('shows a poisoned message in its parking lot and replays it after confirmation', async () => {
+    await asAdmin(page);
     const lot = (suffix = '') => `lot-${PENDING_LOT}${suffix}`;
     const amqp: AmqpConnectionManager = createAmqpConnection({ url: env.amqpUrl, name: 'e2e-ops-poison' });
     const publisher = new ConfirmedPublisher(amqp, 5000);
