@@ -5,22 +5,23 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { connect, type ChannelModel } from 'amqplib';
 import {
-  AppProcess,
   ARTIFACTS,
   burst,
-  createTestEnv,
-  freePort,
   mintToken,
   request,
-  ResultCollector,
   seedSale,
   seedShoppers,
   SocketClient,
+  startProduct,
   TEST_JWT_SECRET,
+  type AppProcess,
+  type Product,
+  type ResultCollector,
   type TestEnv,
 } from '@seckill/testing';
 
 /** Metrics, health, the ops API and logs that follow one order, with the three apps as real processes. */
+let product: Product;
 let env: TestEnv;
 let api: AppProcess;
 let worker: AppProcess;
@@ -30,21 +31,15 @@ let amqp: ChannelModel;
 let admin: string;
 
 before(async () => {
-  env = await createTestEnv('e2e-observability');
-  results = await ResultCollector.start(env.amqpUrl);
-  api = new AppProcess('order-api', `e2e-obs-api-${env.id}`, await freePort(), env.vars);
-  worker = new AppProcess('order-worker', `e2e-obs-worker-${env.id}`, await freePort(), env.vars);
-  notifier = new AppProcess('websocket-notifier', `e2e-obs-notifier-${env.id}`, await freePort(), env.vars);
-  await Promise.all([api.start(), worker.start(), notifier.start()]);
+  product = await startProduct('e2e-obs');
+  ({ env, results, api, worker, notifier } = product);
   amqp = await connect(env.amqpUrl);
   admin = (await request<{ accessToken: string }>(api.url, 'POST', '/api/auth/login', { json: { username: 'admin', password: 'admin' } })).body.accessToken;
 });
 
 after(async () => {
-  await Promise.all([api?.stop(), worker?.stop(), notifier?.stop()]);
-  await results?.close();
   await amqp?.close();
-  await env?.cleanup();
+  await product?.stop();
 });
 
 async function metricsOf(app: AppProcess): Promise<string> {

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { connect, type ChannelModel } from 'amqplib';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { ConfirmedPublisher, createAmqpConnection } from '@seckill/messaging';
-import { AppProcess, ARTIFACTS, burst, createTestEnv, freePort, mintToken, request, seedSale, seedShoppers, sql, TEST_JWT_SECRET, type TestEnv } from '@seckill/testing';
+import { ARTIFACTS, burst, mintToken, request, seedSale, seedShoppers, sql, startProduct, TEST_JWT_SECRET, type AppProcess, type Product, type TestEnv } from '@seckill/testing';
 
 /**
  * The ops console (/ops) in Debian's Chromium, driven by playwright-core, against real order-api, order-worker
@@ -26,19 +26,15 @@ const UNITS = 50;
 const SHOPPERS = 200;
 const OPERATOR = { username: 'olivia', password: 'shopper-not-admin' };
 
+let product: Product;
 let env: TestEnv;
 let api: AppProcess;
-let worker: AppProcess;
-let notifier: AppProcess;
 let browser: Browser;
 let sale: number;
 
 before(async () => {
-  env = await createTestEnv('e2e-ops-page');
-  api = new AppProcess('order-api', `e2e-ops-api-${env.id}`, await freePort(), env.vars);
-  worker = new AppProcess('order-worker', `e2e-ops-worker-${env.id}`, await freePort(), env.vars);
-  notifier = new AppProcess('websocket-notifier', `e2e-ops-notifier-${env.id}`, await freePort(), env.vars);
-  await Promise.all([api.start(), worker.start(), notifier.start()]);
+  product = await startProduct('e2e-ops', { collector: false });
+  ({ env, api } = product);
   sale = await seedSale(env.databaseUrl, { name: 'Flash drive 256 GB', stock: UNITS });
   mkdirSync(SCREENSHOTS, { recursive: true });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
@@ -46,8 +42,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  await Promise.all([api?.stop(), worker?.stop(), notifier?.stop()]);
-  await env?.cleanup();
+  await product?.stop();
 });
 
 /** Waits until the element with this test id shows exactly `text`. */
@@ -70,12 +65,21 @@ async function logIn(page: Page, username: string, password: string): Promise<vo
   await page.keyboard.press('Enter');
 }
 
+/** Logs the admin in and waits for the console. */
+async function asAdmin(page: Page): Promise<void> {
+  await logIn(page, 'admin', 'admin');
+  await page.locator('[data-testid="console"]').waitFor({ timeout: SETTLE_MS });
+  await page.locator('[data-testid="username"]', { hasText: 'admin' }).waitFor();
+}
+
 describe('the ops page', () => {
+  // A page of its own for every test (logged out at first), so any test can run alone.
   let context: BrowserContext;
   let page: Page;
-  const problems: string[] = [];
+  let problems: string[];
 
-  before(async () => {
+  beforeEach(async () => {
+    problems = [];
     context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
     page = await context.newPage();
     page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
@@ -86,7 +90,7 @@ describe('the ops page', () => {
     await page.locator('[data-testid="login-form"]').waitFor();
   });
 
-  after(async () => {
+  afterEach(async () => {
     await context?.close();
   });
 
@@ -109,6 +113,7 @@ describe('the ops page', () => {
     }
     assert.equal((await fetch(`${api.url}/shop/shop.js`)).status, 200, 'the shop is still served');
     await shot(page, 'login');
+    assert.deepEqual(problems, []);
   });
 
   it('turns a shopper away with a clear message (the API answers 403 FORBIDDEN), then lets the admin in', async () => {
@@ -124,15 +129,18 @@ describe('the ops page', () => {
     assert.ok(await page.locator('[data-testid="console"]').isHidden(), 'no data is shown to a shopper');
     await shot(page, 'forbidden');
 
-    await logIn(page, 'admin', 'admin');
-    await page.locator('[data-testid="console"]').waitFor({ timeout: SETTLE_MS });
-    await page.locator('[data-testid="username"]', { hasText: 'admin' }).waitFor();
+    await asAdmin(page);
     await shows(page, `sale-${sale}-left-db`, String(UNITS));
     await shows(page, `sale-${sale}-sold`, '0');
     await page.locator(`[data-testid="queue-${PENDING}"]`).waitFor({ timeout: SETTLE_MS });
+    assert.deepEqual(problems, [], 'no page errors, no CSP violations');
   });
 
   it('follows a sale live: its numbers settle on what PostgreSQL holds and the queue charts move', async () => {
+    // A sale of this test's own (the one seeded for the suite stays untouched).
+    const sale = await seedSale(env.databaseUrl, { name: 'Flash drive 512 GB', stock: UNITS });
+    await asAdmin(page);
+    await shows(page, `sale-${sale}-sold`, '0');
     const shoppers = await seedShoppers(env.databaseUrl, SHOPPERS, 'ops-shopper');
     const order = (group: typeof shoppers) => burst(`${api.url}/api/seckill/orders`, group.map((s) => ({ token: mintToken(TEST_JWT_SECRET, s), body: { seckillGoodId: sale } })));
     // RabbitMQ derives a rate from two of its 5-s samples, so a brand-new queue whose first sample already holds
@@ -179,10 +187,11 @@ describe('the ops page', () => {
     assert.ok(overflow <= 0, `a laptop screen never scrolls sideways (${overflow}px)`);
     await page.evaluate('window.scrollTo(0, 0)');
     await page.screenshot({ path: join(SCREENSHOTS, 'ops-laptop.png') });
-    await page.setViewportSize({ width: 1440, height: 900 });
+    assert.deepEqual(problems, [], 'no page errors, no CSP violations');
   });
 
   it('shows a poisoned message in its parking lot and replays it after confirmation', async () => {
+    await asAdmin(page);
     const lot = (suffix = '') => `lot-${PENDING_LOT}${suffix}`;
     const amqp: AmqpConnectionManager = createAmqpConnection({ url: env.amqpUrl, name: 'e2e-ops-poison' });
     const publisher = new ConfirmedPublisher(amqp, 5000);

@@ -5,18 +5,18 @@ import Redis from 'ioredis';
 import type { OrderResult } from '@seckill/contracts';
 import { StockKeys } from '@seckill/stock';
 import {
-  AppProcess,
-  createTestEnv,
-  freePort,
   mintToken,
   PrivateRedis,
   request,
-  ResultCollector,
   seedSale,
   seedShoppers,
   SocketClient,
   sql,
+  startProduct,
   TEST_JWT_SECRET,
+  type AppProcess,
+  type Product,
+  type ResultCollector,
   type TestEnv,
 } from '@seckill/testing';
 
@@ -25,6 +25,7 @@ import {
  * no process dies, readiness says what is missing and comes back by itself, and once Redis is back the item is
  * held until what was queued is decided, then sold on from PostgreSQL's truth.
  */
+let product: Product;
 let env: TestEnv;
 let redisServer: PrivateRedis;
 let api: AppProcess;
@@ -35,31 +36,40 @@ let goodId: number;
 let tokens: string[];
 
 before(async () => {
-  env = await createTestEnv('e2e-redis-outage');
   redisServer = await PrivateRedis.start();
-  const vars = { ...env.vars, REDIS_URL: redisServer.url, DEPENDENCY_PROBE_INTERVAL_MS: '1000' };
-  api = new AppProcess('order-api', `e2e-outage-api-${env.id}`, await freePort(), vars);
-  worker = new AppProcess('order-worker', `e2e-outage-worker-${env.id}`, await freePort(), vars);
-  notifier = new AppProcess('websocket-notifier', `e2e-outage-notifier-${env.id}`, await freePort(), vars);
-  results = await ResultCollector.start(env.amqpUrl);
-  await Promise.all([api.start(), worker.start(), notifier.start()]);
+  product = await startProduct('e2e-outage', { vars: { REDIS_URL: redisServer.url, DEPENDENCY_PROBE_INTERVAL_MS: '1000' } });
+  ({ env, results, api, worker, notifier } = product);
   goodId = await seedSale(env.databaseUrl, { stock: 10 });
   tokens = (await seedShoppers(env.databaseUrl, 20, 'outage')).map((u) => mintToken(TEST_JWT_SECRET, u));
 });
 
 after(async () => {
-  await Promise.all([api?.stop(), worker?.stop(), notifier?.stop()]);
-  await results?.close();
+  // The apps before their Redis, so none of them spends its last moments reconnecting.
+  await product?.stop();
   await redisServer?.stop();
-  await env?.cleanup();
 });
 
-const order = (token: string, requestId = randomUUID()) =>
+const order = (token: string, requestId = randomUUID(), item = goodId) =>
   fetch(`${api.url}/api/seckill/orders`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify({ seckillGoodId: goodId, requestId }),
+    body: JSON.stringify({ seckillGoodId: item, requestId }),
   });
+
+/** Redis running and every app ready on it (after a test that left it down). */
+async function redisUp(): Promise<void> {
+  if (!redisServer.running) await redisServer.start();
+  await until('every app ready', async () => (await Promise.all([api, worker, notifier].map(ready))).every((s) => s === 200), 30_000);
+}
+
+/** Places an order and waits for its outcome: the item is then loaded in Redis. */
+async function decided(token: string, item: number): Promise<string> {
+  const placed = await order(token, randomUUID(), item);
+  assert.equal(placed.status, 202);
+  const { uuid } = (await placed.json()) as { uuid: string };
+  await results.waitForAll([uuid], 30_000);
+  return uuid;
+}
 
 async function ready(app: AppProcess): Promise<number> {
   return (await fetch(`${app.url}/health/ready`)).status;
@@ -84,10 +94,8 @@ async function serverErrors(app: AppProcess): Promise<number> {
 
 describe('Redis killed mid-sale, then back empty', () => {
   it('answers 503 TRY_AGAIN (never 500) while it is down, serves what PostgreSQL holds, and keeps every process alive', async () => {
-    const first = await order(tokens[0]!);
-    assert.equal(first.status, 202);
-    const { uuid } = (await first.json()) as { uuid: string };
-    await results.waitForAll([uuid], 30_000);
+    await redisUp();
+    const uuid = await decided(tokens[0]!, goodId);
 
     await redisServer.stop();
     const refused = await order(tokens[1]!);
@@ -110,12 +118,19 @@ describe('Redis killed mid-sale, then back empty', () => {
   });
 
   it('is ready again by itself, holds the item until what was queued is decided, then sells exactly what PostgreSQL has', async () => {
+    // An item of this test's own, loaded in Redis before the outage, then the outage itself.
+    await redisUp();
+    const item = await seedSale(env.databaseUrl, { stock: 10 });
+    await decided(tokens[4]!, item);
+    await redisServer.stop();
+    await until('every app to notice Redis is gone', async () => (await Promise.all([api, worker, notifier].map(ready))).every((s) => s === 503), 10_000);
+
     await redisServer.start();
     const readyAfterMs = await until('every app ready again', async () => (await Promise.all([api, worker, notifier].map(ready))).every((s) => s === 200), 30_000);
     console.log(`ready again ${readyAfterMs} ms after Redis came back`);
 
     // The item had been loaded before: Redis lost its counter and the reservations in it, so it is held.
-    const held = await order(tokens[3]!);
+    const held = await order(tokens[3]!, randomUUID(), item);
     assert.equal(held.status, 503);
     assert.match(((await held.json()) as { message: string }).message, /recovering/);
 
@@ -123,7 +138,7 @@ describe('Redis killed mid-sale, then back empty', () => {
     const requestId = randomUUID();
     let accepted: Response | undefined;
     await until('the item to be sold again', async () => {
-      const r = await order(tokens[3]!, requestId);
+      const r = await order(tokens[3]!, requestId, item);
       if (r.status === 202) accepted = r;
       else assert.equal(r.status, 503, `held items answer 503, got ${r.status}`);
       return r.status === 202;
@@ -134,8 +149,9 @@ describe('Redis killed mid-sale, then back empty', () => {
 
     const redis = new Redis(redisServer.url);
     try {
-      const [pg] = await sql<{ stock_left: number }>(env.databaseUrl, `SELECT stock_left FROM seckill_goods WHERE id = $1`, [goodId]);
-      assert.equal(Number(await redis.get(new StockKeys(env.redisKeyPrefix).stock(goodId))), pg!.stock_left, 'Redis = PostgreSQL');
+      const [pg] = await sql<{ stock_left: number }>(env.databaseUrl, `SELECT stock_left FROM seckill_goods WHERE id = $1`, [item]);
+      assert.equal(pg!.stock_left, 8, 'two sold: the one before the outage, the one after');
+      assert.equal(Number(await redis.get(new StockKeys(env.redisKeyPrefix).stock(item))), pg!.stock_left, 'Redis = PostgreSQL');
     } finally {
       redis.disconnect();
     }

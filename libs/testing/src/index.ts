@@ -8,3 +8,4 @@ export { request, type JsonResponse } from './http-client';
 export { burst, maxOverlap, type BurstResult } from './burst';
 export { SocketClient, type Frame } from './socket-client';
 export * from './fakes';
+export { Product, startProduct, type ProductOptions } from './product';

@@ -17,6 +17,11 @@ export class PrivateRedis {
     return r;
   }
 
+  /** True from start() until stop() (or an exit of its own). */
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   get url(): string {
     return `redis://127.0.0.1:${this.port}`;
   }
