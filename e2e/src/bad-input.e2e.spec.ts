@@ -11,7 +11,7 @@ let env: TestEnv;
 let api: { url: string };
 let shopper: string;
 let admin: string;
-let goodId: number;
+let itemId: number;
 let upcomingId: number;
 let endedId: number;
 
@@ -23,7 +23,7 @@ before(async () => {
   shopper = mintToken(TEST_JWT_SECRET, user!);
   const login = await request<{ accessToken: string }>(api.url, 'POST', '/api/auth/login', { json: { username: 'admin', password: 'admin' } });
   admin = login.body.accessToken;
-  goodId = await seedSale(env.databaseUrl, { stock: 5 });
+  itemId = await seedSale(env.databaseUrl, { stock: 5 });
   upcomingId = await seedSale(env.databaseUrl, { stock: 5, startTime: new Date(Date.now() + 3_600_000), endTime: new Date(Date.now() + 7_200_000) });
   endedId = await seedSale(env.databaseUrl, { stock: 5, startTime: new Date(Date.now() - 7_200_000), endTime: new Date(Date.now() - 3_600_000) });
 });
@@ -135,7 +135,7 @@ describe('bad input', () => {
     // have run first: each is refused, and none may leave an order request, an order or a reservation behind.
     const orderCases = CASES.filter((c) => c.method === 'POST' && c.path === ORDERS).map((c) =>
       c.json && typeof c.json === 'object' && !Array.isArray(c.json) && (c.json as { seckillGoodId?: unknown }).seckillGoodId === 1
-        ? { ...c, json: { ...c.json, seckillGoodId: goodId } }
+        ? { ...c, json: { ...c.json, seckillGoodId: itemId } }
         : c,
     );
     for (const c of orderCases) await check(c);
@@ -146,10 +146,10 @@ describe('bad input', () => {
       env.databaseUrl,
       `SELECT (SELECT count(*) FROM orders) AS orders, (SELECT count(*) FROM order_requests) AS requests,
               (SELECT stock_left FROM seckill_goods WHERE id = $1) AS left`,
-      [goodId],
+      [itemId],
     );
     assert.deepEqual([Number(counts!.orders), Number(counts!.requests), counts!.left], [0, 0, 5]);
-    const item = await request<{ stockLeft: number }>(api.url, 'GET', `/api/seckill/goods/${goodId}`);
+    const item = await request<{ stockLeft: number }>(api.url, 'GET', `/api/seckill/goods/${itemId}`);
     assert.equal(item.body.stockLeft, 5);
   });
 });

@@ -20,7 +20,7 @@ import {
 /** websocket-notifier with two instances, order-api and order-worker as real processes. */
 let product: Product;
 let env: TestEnv;
-let goodId: number;
+let itemId: number;
 let tokens: string[];
 let nextShopper = 0;
 
@@ -31,7 +31,7 @@ const [notifierA, notifierB] = [() => product.instances('websocket-notifier')[0]
 before(async () => {
   product = await startProduct('e2e-notifier', { instances: { 'websocket-notifier': 2 }, vars: { NOTIFIER_PING_INTERVAL_MS: String(PING_MS) }, collector: false });
   env = product.env;
-  goodId = await seedSale(env.databaseUrl, { stock: 1000 });
+  itemId = await seedSale(env.databaseUrl, { stock: 1000 });
   tokens = (await seedShoppers(env.databaseUrl, 100, 'notifier')).map((u) => mintToken(TEST_JWT_SECRET, u));
 });
 
@@ -42,7 +42,7 @@ after(async () => {
 const wsUrl = (n: AppProcess, uuid: string, token?: string) => `ws://127.0.0.1:${n.port}/${uuid}${token === undefined ? '' : `?token=${encodeURIComponent(token)}`}`;
 const shopper = () => tokens[nextShopper++]!;
 const order = (token: string, requestId: string) =>
-  request<{ uuid: string; status: string }>(api().url, 'POST', '/api/seckill/orders', { token, json: { seckillGoodId: goodId, requestId } });
+  request<{ uuid: string; status: string }>(api().url, 'POST', '/api/seckill/orders', { token, json: { seckillGoodId: itemId, requestId } });
 
 describe('websocket-notifier', () => {
   it('pushes the outcome to a socket opened before the order was posted', async () => {
@@ -143,7 +143,7 @@ describe('websocket-notifier', () => {
     const connection = createAmqpConnection({ url: env.amqpUrl, name: 'e2e-status' });
     const publisher = new ConfirmedPublisher(connection, 5000);
     const status: OrderStatusMessage = {
-      version: MESSAGE_VERSION, type: 'order.status', uuid, userId: 0, seckillGoodId: goodId, orderNo: result.orderNo!, status: 'PAID', at: new Date().toISOString(),
+      version: MESSAGE_VERSION, type: 'order.status', uuid, userId: 0, seckillGoodId: itemId, orderNo: result.orderNo!, status: 'PAID', at: new Date().toISOString(),
     };
     status.userId = Number(JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()).sub);
     await publisher.publish(Exchange.RESULT, RoutingKey.ORDER_STATUS, status, { uuid });

@@ -88,15 +88,15 @@ describe('health', () => {
 
 describe('metrics, ops API and logs during a small sale', () => {
   it('count what happened, show PostgreSQL and Redis side by side, and follow one order by its uuid', async () => {
-    const goodId = await seedSale(env.databaseUrl, { name: 'observed', stock: 5 });
+    const itemId = await seedSale(env.databaseUrl, { name: 'observed', stock: 5 });
     const tokens = (await seedShoppers(env.databaseUrl, 20, 'obs')).map((u) => mintToken(TEST_JWT_SECRET, u));
     const traced = randomUUID();
     const socket = new SocketClient(`ws://127.0.0.1:${notifier.port}/${traced}?token=${tokens[0]}`);
     await socket.opened;
-    const first = await request<{ uuid: string }>(api.url, 'POST', '/api/seckill/orders', { token: tokens[0]!, json: { seckillGoodId: goodId, requestId: traced } });
+    const first = await request<{ uuid: string }>(api.url, 'POST', '/api/seckill/orders', { token: tokens[0]!, json: { seckillGoodId: itemId, requestId: traced } });
     assert.equal(first.status, 202);
     await socket.frame();
-    const rest = await burst<{ uuid?: string }>(`${api.url}/api/seckill/orders`, tokens.slice(1).map((token) => ({ token, body: { seckillGoodId: goodId } })));
+    const rest = await burst<{ uuid?: string }>(`${api.url}/api/seckill/orders`, tokens.slice(1).map((token) => ({ token, body: { seckillGoodId: itemId } })));
     const accepted = [traced, ...rest.filter((r) => r.status === 202).map((r) => r.body.uuid!)];
     assert.equal(accepted.length, 5);
     await results.waitForAll(accepted, 30_000);
@@ -123,7 +123,7 @@ describe('metrics, ops API and logs during a small sale', () => {
       api.url, 'GET', '/api/admin/ops/overview', { token: admin },
     );
     assert.equal(ops.status, 200);
-    const sale = ops.body.sales.find((s) => s.id === goodId)!;
+    const sale = ops.body.sales.find((s) => s.id === itemId)!;
     assert.deepEqual([sale.db.sold, sale.db.stockLeft, sale.redis.stockLeft, sale.drift, sale.orders.UNPAID], [5, 0, 0, 0, 5]);
     assert.equal(ops.body.rabbitmq.available, true);
     // The management API refreshes its queue statistics every few seconds.

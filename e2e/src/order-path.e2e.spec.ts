@@ -49,18 +49,18 @@ after(async () => {
 });
 
 interface Sale {
-  goodId: number;
+  itemId: number;
   shoppers: { id: number; token: string }[];
 }
 
 async function prepareSale(label: string): Promise<Sale> {
-  const goodId = await seedSale(env.databaseUrl, { name: label, stock: UNITS });
+  const itemId = await seedSale(env.databaseUrl, { name: label, stock: UNITS });
   const users = await seedShoppers(env.databaseUrl, SHOPPERS, label);
-  return { goodId, shoppers: users.map((u) => ({ id: u.id, token: mintToken(TEST_JWT_SECRET, u) })) };
+  return { itemId, shoppers: users.map((u) => ({ id: u.id, token: mintToken(TEST_JWT_SECRET, u) })) };
 }
 
 function fire(sale: Sale): Promise<BurstResult<{ uuid?: string; code?: string }>[]> {
-  return burst(`${product.api.url}/api/seckill/orders`, sale.shoppers.map((s) => ({ token: s.token, body: { seckillGoodId: sale.goodId } })));
+  return burst(`${product.api.url}/api/seckill/orders`, sale.shoppers.map((s) => ({ token: s.token, body: { seckillGoodId: sale.itemId } })));
 }
 
 /** Every invariant of the sale, checked through the API, Redis and PostgreSQL. */
@@ -93,14 +93,14 @@ async function assertInvariants(sale: Sale, responses: BurstResult<{ uuid?: stri
   const [orders] = await sql<{ n: string; users: string }>(
     env.databaseUrl,
     `SELECT count(*) AS n, count(DISTINCT user_id) AS users FROM orders WHERE seckill_good_id = $1`,
-    [sale.goodId],
+    [sale.itemId],
   );
   assert.equal(Number(orders!.n), UNITS, 'orders in PostgreSQL');
   assert.equal(Number(orders!.users), UNITS, 'no shopper has two orders');
-  const [good] = await sql<{ stock_left: number }>(env.databaseUrl, `SELECT stock_left FROM seckill_goods WHERE id = $1`, [sale.goodId]);
+  const [good] = await sql<{ stock_left: number }>(env.databaseUrl, `SELECT stock_left FROM seckill_goods WHERE id = $1`, [sale.itemId]);
   assert.equal(good!.stock_left, 0, 'stock_left in PostgreSQL');
-  assert.equal(await redis.get(keys.stock(sale.goodId)), '0', 'stock in Redis');
-  const item = await request<{ stockLeft: number; status: string }>(product.api.url, 'GET', `/api/seckill/goods/${sale.goodId}`);
+  assert.equal(await redis.get(keys.stock(sale.itemId)), '0', 'stock in Redis');
+  const item = await request<{ stockLeft: number; status: string }>(product.api.url, 'GET', `/api/seckill/goods/${sale.itemId}`);
   assert.deepEqual([item.body.stockLeft, item.body.status], [0, 'sold_out']);
 }
 
@@ -148,25 +148,25 @@ describe('a flash sale over HTTP, end to end', () => {
   it('gives a failed order\'s real unit back in Redis and clears the sold-out flag through the broadcast', async () => {
     // Redis forgets that shopper b already holds a live order (a drift): it reserves a unit for b's second order,
     // PostgreSQL refuses that order (ALREADY_ORDERED), and the unit, which PostgreSQL still has, comes back.
-    const goodId = await seedSale(env.databaseUrl, { name: 'sale-c', stock: 2 });
+    const itemId = await seedSale(env.databaseUrl, { name: 'sale-c', stock: 2 });
     const users = await seedShoppers(env.databaseUrl, 3, 'sale-c');
     const [b, c, d] = users.map((u) => mintToken(TEST_JWT_SECRET, u));
-    const order = (token: string) => request<{ uuid: string; code?: string }>(product.api.url, 'POST', '/api/seckill/orders', { token, json: { seckillGoodId: goodId } });
+    const order = (token: string) => request<{ uuid: string; code?: string }>(product.api.url, 'POST', '/api/seckill/orders', { token, json: { seckillGoodId: itemId } });
     const first = await order(b!);
     assert.equal(first.status, 202);
     await results.waitForAll([first.body.uuid], 30_000);
-    await redis.hdel(keys.buyers(goodId), String(users[0]!.id));
+    await redis.hdel(keys.buyers(itemId), String(users[0]!.id));
 
     const again = await order(b!);
     assert.equal(again.status, 202);
     const rc = await order(c!);
     assert.deepEqual([rc.status, rc.body.code], [409, 'SOLD_OUT'], 'Redis is at 0: this instance now holds a sold-out flag');
 
-    const broadcastsBefore = results.stockBacks.filter((m) => m.seckillGoodId === goodId).length;
+    const broadcastsBefore = results.stockBacks.filter((m) => m.seckillGoodId === itemId).length;
     await results.waitForAll([again.body.uuid], 30_000);
     assert.deepEqual([results.results.get(again.body.uuid)!.status, results.results.get(again.body.uuid)!.reason], ['FAIL', 'ALREADY_ORDERED']);
-    await results.waitFor(() => results.stockBacks.filter((m) => m.seckillGoodId === goodId).length > broadcastsBefore, 30_000, 'the stock-back broadcast');
-    assert.equal(await redis.get(keys.stock(goodId)), '1', 'the failed reservation was released once');
+    await results.waitFor(() => results.stockBacks.filter((m) => m.seckillGoodId === itemId).length > broadcastsBefore, 30_000, 'the stock-back broadcast');
+    assert.equal(await redis.get(keys.stock(itemId)), '1', 'the failed reservation was released once');
 
     // order-api received the same broadcast; once it has, the flag is gone and the next order reaches Redis.
     let rd = await order(d!);
@@ -179,17 +179,17 @@ describe('a flash sale over HTTP, end to end', () => {
     assert.equal(rd.status, 202, `flag cleared by the broadcast: ${JSON.stringify(rd.body)}`);
     await results.waitForAll([rd.body.uuid], 30_000);
     assert.equal(results.results.get(rd.body.uuid)!.status, 'SUCCESS', 'the unit that came back was sold');
-    const [sold] = await sql<{ n: string }>(env.databaseUrl, `SELECT count(*) AS n FROM orders WHERE seckill_good_id = $1`, [goodId]);
+    const [sold] = await sql<{ n: string }>(env.databaseUrl, `SELECT count(*) AS n FROM orders WHERE seckill_good_id = $1`, [itemId]);
     assert.equal(Number(sold!.n), 2, 'PostgreSQL never oversells, whatever Redis promised');
   });
 
   it('gives nothing back for a failure that never held a real unit, so a drift above PostgreSQL cannot promise the same phantom twice', async () => {
     // Redis promises 3 units where PostgreSQL holds 1 (as after Redis lost in-flight reservations).
-    const goodId = await seedSale(env.databaseUrl, { name: 'sale-e', stock: 1 });
-    await redis.set(keys.stock(goodId), '3');
-    await sql(env.databaseUrl, `UPDATE seckill_goods SET stock_loaded_at = now() WHERE id = $1`, [goodId]);
+    const itemId = await seedSale(env.databaseUrl, { name: 'sale-e', stock: 1 });
+    await redis.set(keys.stock(itemId), '3');
+    await sql(env.databaseUrl, `UPDATE seckill_goods SET stock_loaded_at = now() WHERE id = $1`, [itemId]);
     const tokens = (await seedShoppers(env.databaseUrl, 3, 'sale-e')).map((u) => mintToken(TEST_JWT_SECRET, u));
-    const placed = await Promise.all(tokens.map((t) => request<{ uuid: string }>(product.api.url, 'POST', '/api/seckill/orders', { token: t, json: { seckillGoodId: goodId } })));
+    const placed = await Promise.all(tokens.map((t) => request<{ uuid: string }>(product.api.url, 'POST', '/api/seckill/orders', { token: t, json: { seckillGoodId: itemId } })));
     assert.deepEqual(placed.map((p) => p.status), [202, 202, 202]);
     await results.waitForAll(placed.map((p) => p.body.uuid), 30_000);
     const outcomes = placed.map((p) => results.results.get(p.body.uuid)!);
@@ -197,19 +197,19 @@ describe('a flash sale over HTTP, end to end', () => {
     // Each SOLD_OUT failure is released (so the shopper may try again) once its fail-release message is handled.
     for (const o of outcomes.filter((o) => o.status === 'FAIL')) {
       const deadline = Date.now() + 10_000;
-      while ((await redis.hget(keys.buyers(goodId), String(o.userId))) !== null) {
+      while ((await redis.hget(keys.buyers(itemId), String(o.userId))) !== null) {
         if (Date.now() > deadline) throw new Error('the phantom reservation was never ended');
         await new Promise((r) => setTimeout(r, 50));
       }
     }
-    assert.equal(await redis.get(keys.stock(goodId)), '0', 'the phantom units did not come back');
+    assert.equal(await redis.get(keys.stock(itemId)), '0', 'the phantom units did not come back');
   });
 
   it('makes a request idempotent by its requestId, and refuses another shopper\'s requestId', async () => {
-    const goodId = await seedSale(env.databaseUrl, { name: 'sale-d', stock: 5 });
+    const itemId = await seedSale(env.databaseUrl, { name: 'sale-d', stock: 5 });
     const [alice, bob] = (await seedShoppers(env.databaseUrl, 2, 'sale-d')).map((u) => mintToken(TEST_JWT_SECRET, u));
     const requestId = '0b8f6f3a-8e8c-4c55-9d7c-1f2e3d4c5b6a'.replace('0b8f', Math.random().toString(16).slice(2, 6));
-    const order = (token: string) => request<{ uuid: string; code?: string }>(product.api.url, 'POST', '/api/seckill/orders', { token, json: { seckillGoodId: goodId, requestId } });
+    const order = (token: string) => request<{ uuid: string; code?: string }>(product.api.url, 'POST', '/api/seckill/orders', { token, json: { seckillGoodId: itemId, requestId } });
 
     const first = await order(alice!);
     assert.deepEqual([first.status, first.body.uuid], [202, requestId], 'the uuid is the requestId');
@@ -222,9 +222,9 @@ describe('a flash sale over HTTP, end to end', () => {
     const [counts] = await sql<{ orders: string; left: number }>(
       env.databaseUrl,
       `SELECT (SELECT count(*) FROM orders WHERE seckill_good_id = $1) AS orders, (SELECT stock_left FROM seckill_goods WHERE id = $1) AS left`,
-      [goodId],
+      [itemId],
     );
     assert.deepEqual([Number(counts!.orders), counts!.left], [1, 4]);
-    assert.equal(await redis.get(keys.stock(goodId)), '4', 'one reservation, however often the request was repeated');
+    assert.equal(await redis.get(keys.stock(itemId)), '4', 'one reservation, however often the request was repeated');
   });
 });

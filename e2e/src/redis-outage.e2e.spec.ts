@@ -32,14 +32,14 @@ let api: AppProcess;
 let worker: AppProcess;
 let notifier: AppProcess;
 let results: ResultCollector;
-let goodId: number;
+let itemId: number;
 let tokens: string[];
 
 before(async () => {
   redisServer = await PrivateRedis.start();
   product = await startProduct('e2e-outage', { vars: { REDIS_URL: redisServer.url, DEPENDENCY_PROBE_INTERVAL_MS: '1000' } });
   ({ env, results, api, worker, notifier } = product);
-  goodId = await seedSale(env.databaseUrl, { stock: 10 });
+  itemId = await seedSale(env.databaseUrl, { stock: 10 });
   tokens = (await seedShoppers(env.databaseUrl, 20, 'outage')).map((u) => mintToken(TEST_JWT_SECRET, u));
 });
 
@@ -49,7 +49,7 @@ after(async () => {
   await redisServer?.stop();
 });
 
-const order = (token: string, requestId = randomUUID(), item = goodId) =>
+const order = (token: string, requestId = randomUUID(), item = itemId) =>
   fetch(`${api.url}/api/seckill/orders`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
@@ -95,7 +95,7 @@ async function serverErrors(app: AppProcess): Promise<number> {
 describe('Redis killed mid-sale, then back empty', () => {
   it('answers 503 TRY_AGAIN (never 500) while it is down, serves what PostgreSQL holds, and keeps every process alive', async () => {
     await redisUp();
-    const uuid = await decided(tokens[0]!, goodId);
+    const uuid = await decided(tokens[0]!, itemId);
 
     await redisServer.stop();
     const refused = await order(tokens[1]!);
@@ -103,9 +103,9 @@ describe('Redis killed mid-sale, then back empty', () => {
     assert.equal(refused.headers.get('retry-after'), '1');
     assert.equal(((await refused.json()) as { code: string }).code, 'TRY_AGAIN');
 
-    const goods = await request<{ id: number; stockLeft: number }[]>(api.url, 'GET', '/api/seckill/goods');
-    assert.equal(goods.status, 200, 'the catalogue comes from PostgreSQL');
-    assert.equal(goods.body.find((g) => g.id === goodId)?.stockLeft, 9);
+    const saleItems = await request<{ id: number; stockLeft: number }[]>(api.url, 'GET', '/api/seckill/goods');
+    assert.equal(saleItems.status, 200, 'the catalogue comes from PostgreSQL');
+    assert.equal(saleItems.body.find((g) => g.id === itemId)?.stockLeft, 9);
     const polled = await request<OrderResult>(api.url, 'GET', `/api/seckill/orders/${uuid}`, { token: tokens[0]! });
     assert.deepEqual([polled.status, polled.body.status], [200, 'SUCCESS'], 'a decided outcome comes from PostgreSQL');
     assert.equal((await request(api.url, 'GET', '/api/orders', { token: tokens[0]! })).status, 200);

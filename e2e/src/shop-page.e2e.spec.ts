@@ -77,8 +77,8 @@ async function newShopper(): Promise<Shopper> {
 }
 
 /** Orders one unit through the API and waits for its SUCCESS (e.g. another shopper sells an item out). */
-async function buyThroughApi(goodId: number, token: string): Promise<void> {
-  const placed = await request<{ uuid: string }>(product.api.url, 'POST', '/api/seckill/orders', { token, json: { seckillGoodId: goodId } });
+async function buyThroughApi(itemId: number, token: string): Promise<void> {
+  const placed = await request<{ uuid: string }>(product.api.url, 'POST', '/api/seckill/orders', { token, json: { seckillGoodId: itemId } });
   assert.equal(placed.status, 202);
   await product.results.waitForAll([placed.body.uuid], OUTCOME_TIMEOUT_MS);
   assert.equal(product.results.results.get(placed.body.uuid)!.status, 'SUCCESS');

@@ -10,7 +10,7 @@ import { REDIS, redisCheck } from '@seckill/redis';
 import { StockModule } from '@seckill/stock';
 import { AuthModule } from './auth/auth.module';
 import { ClientConfigModule } from './client-config/client-config.module';
-import { GoodsModule } from './goods/goods.module';
+import { SaleItemsModule } from './sale-items/sale-items.module';
 import { ErrorFilter } from './http/error.filter';
 import { ShutdownGate } from './http/shutdown-gate';
 import { OpsApiModule } from './ops-api/ops-api.module';
@@ -36,7 +36,7 @@ import { OrdersModule } from './orders/orders.module';
     StockModule,
     MessagingModule.forRoot({ connectionName: 'order-api' }),
     AuthModule,
-    GoodsModule,
+    SaleItemsModule,
     OrdersModule,
     ClientConfigModule,
     OpsApiModule,

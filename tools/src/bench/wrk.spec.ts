@@ -53,12 +53,12 @@ describe('rates', () => {
 });
 
 describe('wrkScript', () => {
-  const base = { tokensFile: '/tmp/t "x".txt', path: '/api/seckill/orders', goodId: 7, mode: 'once', requestId: true, threads: 2 } as const;
+  const base = { tokensFile: '/tmp/t "x".txt', path: '/api/seckill/orders', itemId: 7, mode: 'once', requestId: true, threads: 2 } as const;
 
   it('bakes the run into the Lua config, quoting strings', () => {
     const lua = wrkScript(base);
     assert.match(lua, /tokensFile = "\/tmp\/t \\"x\\"\.txt",/);
-    assert.match(lua, /goodId = 7,/);
+    assert.match(lua, /itemId = 7,/);
     assert.match(lua, /once = true,/);
     assert.match(lua, /requestId = true,/);
     assert.match(lua, /threads = 2,/);
@@ -67,7 +67,7 @@ describe('wrkScript', () => {
   });
 
   it('refuses ids and thread counts that are not positive integers', () => {
-    assert.throws(() => wrkScript({ ...base, goodId: 0 }));
+    assert.throws(() => wrkScript({ ...base, itemId: 0 }));
     assert.throws(() => wrkScript({ ...base, threads: 1.5 }));
   });
 });

@@ -69,7 +69,7 @@ export interface WrkRunOptions extends Omit<WrkScriptOptions, 'path'> {
  * round-robin at one item for `durationSec`, so the two figures compare like with like.
  */
 export function rotatingFlood(
-  target: Pick<WrkRunOptions, 'baseUrl' | 'tokensFile' | 'goodId'>,
+  target: Pick<WrkRunOptions, 'baseUrl' | 'tokensFile' | 'itemId'>,
   load: Pick<WrkRunOptions, 'threads' | 'connections'>,
   durationSec: number,
 ): WrkRunOptions {

@@ -57,7 +57,7 @@ export class EndStateReader {
 
   constructor(
     private readonly env: TestEnv,
-    private readonly goodId: number,
+    private readonly itemId: number,
     private readonly apis: () => readonly string[],
     private readonly tokenOf: (userId: number) => string,
   ) {
@@ -95,17 +95,17 @@ export class EndStateReader {
     const db = new Client({ connectionString: this.env.databaseUrl, connectionTimeoutMillis: 3_000 });
     await db.connect();
     try {
-      const [good] = (await db.query<{ stock_total: number; stock_left: number }>(`SELECT stock_total, stock_left FROM seckill_goods WHERE id = $1`, [this.goodId])).rows;
-      if (!good) throw new Error(`no sale item ${this.goodId}`);
-      s.stockTotal = good.stock_total;
-      s.stockLeft = good.stock_left;
+      const [row] = (await db.query<{ stock_total: number; stock_left: number }>(`SELECT stock_total, stock_left FROM seckill_goods WHERE id = $1`, [this.itemId])).rows;
+      if (!row) throw new Error(`no sale item ${this.itemId}`);
+      s.stockTotal = row.stock_total;
+      s.stockLeft = row.stock_left;
       s.orders = (
-        await db.query<{ uuid: string; user_id: string; order_no: string; status: string }>(`SELECT uuid, user_id, order_no, status FROM orders WHERE seckill_good_id = $1`, [this.goodId])
+        await db.query<{ uuid: string; user_id: string; order_no: string; status: string }>(`SELECT uuid, user_id, order_no, status FROM orders WHERE seckill_good_id = $1`, [this.itemId])
       ).rows.map((r) => ({ uuid: r.uuid, userId: Number(r.user_id), orderNo: r.order_no, status: r.status }));
       s.requests = (
         await db.query<{ uuid: string; user_id: string; status: string; reason: string | null; order_no: string | null }>(
           `SELECT uuid, user_id, status, reason, order_no FROM order_requests WHERE seckill_good_id = $1`,
-          [this.goodId],
+          [this.itemId],
         )
       ).rows.map((r) => ({ uuid: r.uuid, userId: Number(r.user_id), status: r.status, reason: r.reason, orderNo: r.order_no }));
     } finally {
@@ -115,7 +115,7 @@ export class EndStateReader {
 
   private async readRedis(s: EndState): Promise<void> {
     if (this.redis.status === 'wait' || this.redis.status === 'end') await this.redis.connect();
-    const counter = await this.redis.get(this.keys.stock(this.goodId));
+    const counter = await this.redis.get(this.keys.stock(this.itemId));
     s.redisCounter = counter === null ? null : Number(counter);
     const prefix = this.keys.request('');
     let cursor = '0';

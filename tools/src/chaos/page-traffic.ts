@@ -34,7 +34,7 @@ export class PageTraffic {
 
   constructor(
     private readonly apis: readonly string[],
-    private readonly goodId: number,
+    private readonly itemId: number,
     /** A shopper holding a 202, to poll its outcome and list its orders as its page would. */
     private readonly someShopper: () => PageShopper | undefined,
   ) {}
@@ -60,7 +60,7 @@ export class PageTraffic {
         path = '/api/seckill/goods';
         break;
       case 'GET /api/seckill/goods/:id':
-        path = `/api/seckill/goods/${this.goodId}`;
+        path = `/api/seckill/goods/${this.itemId}`;
         break;
       case 'GET /api/seckill/orders/:uuid':
         if (!shopper) return;

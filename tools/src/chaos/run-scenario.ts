@@ -114,7 +114,7 @@ export async function runScenario(sc: Scenario, servers: PrivateServers, io: Run
     log('preparing (servers up, environment, sale, shoppers)');
     await servers.ensureUp();
     env = await createTestEnv(`chaos-${sc.name}`, servers.urls);
-    const goodId = await seedSale(env.databaseUrl, { name: `chaos ${sc.name}`, stock });
+    const itemId = await seedSale(env.databaseUrl, { name: `chaos ${sc.name}`, stock });
     const users = await seedShoppers(env.databaseUrl, SALE.shoppers, `chaos-${env.id}`);
     const tokens = new Map(users.map((u) => [u.id, mintToken(env!.vars.JWT_SECRET!, u)]));
     log(`starting ${spec.apis} order-api, ${spec.workers} order-worker, ${spec.notifiers} websocket-notifier`);
@@ -123,7 +123,7 @@ export async function runScenario(sc: Scenario, servers: PrivateServers, io: Run
     const sys = system;
 
     fleet = new Fleet({
-      goodId,
+      itemId,
       shoppers: users.map((u) => ({ userId: u.id, token: tokens.get(u.id)! })),
       apis: sys.apiUrls,
       notifiers: sys.notifierUrls,
@@ -132,12 +132,12 @@ export async function runScenario(sc: Scenario, servers: PrivateServers, io: Run
       retryDeadline: () => (fault.endedAt === undefined ? Infinity : fault.endedAt + TIMING.retryMarginMs),
     });
     const shoppers = fleet;
-    page = new PageTraffic(sys.apiUrls, goodId, () => {
+    page = new PageTraffic(sys.apiUrls, itemId, () => {
       const holders = shoppers.shoppers.filter((s) => s.record.end === 'accepted');
       const s = holders[Math.floor(Math.random() * holders.length)];
       return s ? { token: tokens.get(s.record.userId)!, uuid: s.record.uuid ?? s.record.requestId } : undefined;
     });
-    reader = new EndStateReader(env, goodId, () => sys.apiUrls, (id) => tokens.get(id)!);
+    reader = new EndStateReader(env, itemId, () => sys.apiUrls, (id) => tokens.get(id)!);
 
     saleStartedAt = now();
     fleet.start();
@@ -163,7 +163,7 @@ export async function runScenario(sc: Scenario, servers: PrivateServers, io: Run
       },
       hold: (ms) => delay(ms, undefined, { signal: io.signal }),
       decided: async () =>
-        new Set((await sql<{ uuid: string }>(env!.databaseUrl, `SELECT uuid FROM order_requests WHERE seckill_good_id = $1`, [goodId])).map((r) => r.uuid)),
+        new Set((await sql<{ uuid: string }>(env!.databaseUrl, `SELECT uuid FROM order_requests WHERE seckill_good_id = $1`, [itemId])).map((r) => r.uuid)),
       log,
     };
     // Unless the scenario says when, the fault takes effect the moment it begins.

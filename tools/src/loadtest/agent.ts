@@ -51,7 +51,7 @@ class Agent {
       if (this.finished) return;
       await this.openSocketOf(s);
       try {
-        if (await this.connections.open(s, this.init.goodId)) this.counts.connectionsOpen++;
+        if (await this.connections.open(s, this.init.itemId)) this.counts.connectionsOpen++;
       } catch {
         // post() opens a fresh connection at fire time instead
       }
@@ -105,7 +105,7 @@ class Agent {
       rec.sentAt = now();
       if (first) this.counts.sent++;
     };
-    void this.connections.post(s, this.init.goodId, onSent).then((answer) => this.onAnswer(s, answer));
+    void this.connections.post(s, this.init.itemId, onSent).then((answer) => this.onAnswer(s, answer));
   }
 
   private onAnswer(s: Shopper, a: Answer): void {

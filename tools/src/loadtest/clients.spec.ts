@@ -47,7 +47,7 @@ describe('a shopper answered 503 TRY_AGAIN', () => {
     const wsUrl = `ws://127.0.0.1:${(notifier.address() as AddressInfo).port}`;
     const shoppers: Shopper[] = Object.keys(script).map((requestId, index) => ({ index, userId: index + 1, token: 't', requestId, api: apiUrl, notifier: wsUrl, offsetMs: 0 }));
     const deadline = Date.now() + 30_000;
-    const init: AgentInit = { type: 'init', client: 0, goodId: 7, shoppers, poolSize: 0, openConcurrency: 4, pollIntervalMs: 50, retry: { retries: 2, firstMs: 100, maxMs: 2000 }, deadline };
+    const init: AgentInit = { type: 'init', client: 0, itemId: 7, shoppers, poolSize: 0, openConcurrency: 4, pollIntervalMs: 50, retry: { retries: 2, firstMs: 100, maxMs: 2000 }, deadline };
     const fleet = ClientFleet.start([init]);
     try {
       assert.equal(await fleet.ready(deadline), true);

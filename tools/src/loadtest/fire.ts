@@ -37,9 +37,9 @@ export class OrderConnections {
   }
 
   /** Opens the shopper's own connection and prepares its request; false in pool mode (connections open on demand). */
-  async open(s: Shopper, goodId: number): Promise<boolean> {
+  async open(s: Shopper, itemId: number): Promise<boolean> {
     if (this.poolSize > 0) return false;
-    this.prepared.set(s.index, orderRequestBytes(s, goodId));
+    this.prepared.set(s.index, orderRequestBytes(s, itemId));
     const socket = await connectTo(s.api);
     // Errors after the order was answered (the server closing an idle connection) are not the shopper's concern.
     socket.on('error', () => undefined);
@@ -48,11 +48,11 @@ export class OrderConnections {
   }
 
   /** Posts the order; resolves with its answer, never rejects. */
-  post(s: Shopper, goodId: number, onSent: () => void): Promise<Answer> {
-    return this.poolSize > 0 ? this.postPooled(s, goodId, onSent) : this.postOwn(s, goodId, onSent);
+  post(s: Shopper, itemId: number, onSent: () => void): Promise<Answer> {
+    return this.poolSize > 0 ? this.postPooled(s, itemId, onSent) : this.postOwn(s, itemId, onSent);
   }
 
-  private async postOwn(s: Shopper, goodId: number, onSent: () => void): Promise<Answer> {
+  private async postOwn(s: Shopper, itemId: number, onSent: () => void): Promise<Answer> {
     let socket = this.own.get(s.index);
     let sentAt: number | undefined;
     try {
@@ -65,7 +65,7 @@ export class OrderConnections {
     } catch (err) {
       return { error: errorName(err), answeredAt: now() };
     }
-    const bytes = this.prepared.get(s.index) ?? orderRequestBytes(s, goodId);
+    const bytes = this.prepared.get(s.index) ?? orderRequestBytes(s, itemId);
     return new Promise((resolve) => {
       const chunks: Buffer[] = [];
       let done = false;
@@ -94,8 +94,8 @@ export class OrderConnections {
     });
   }
 
-  private postPooled(s: Shopper, goodId: number, onSent: () => void): Promise<Answer> {
-    const payload = orderBody(s, goodId);
+  private postPooled(s: Shopper, itemId: number, onSent: () => void): Promise<Answer> {
+    const payload = orderBody(s, itemId);
     const req = request(new URL('/api/seckill/orders', s.api), {
       method: 'POST',
       agent: this.agents.get(s.api)!,
@@ -125,14 +125,14 @@ export class OrderConnections {
   }
 }
 
-function orderBody(s: Shopper, goodId: number): string {
-  return JSON.stringify({ seckillGoodId: goodId, requestId: s.requestId });
+function orderBody(s: Shopper, itemId: number): string {
+  return JSON.stringify({ seckillGoodId: itemId, requestId: s.requestId });
 }
 
 /** The whole order request as it goes on the wire (HTTP/1.1, keep-alive like a browser's). */
-export function orderRequestBytes(s: Pick<Shopper, 'api' | 'token' | 'requestId'>, goodId: number): Buffer {
+export function orderRequestBytes(s: Pick<Shopper, 'api' | 'token' | 'requestId'>, itemId: number): Buffer {
   const url = new URL(s.api);
-  const body = JSON.stringify({ seckillGoodId: goodId, requestId: s.requestId });
+  const body = JSON.stringify({ seckillGoodId: itemId, requestId: s.requestId });
   return Buffer.from(
     `POST /api/seckill/orders HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\n` +
       `Authorization: Bearer ${s.token}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: keep-alive\r\n\r\n${body}`,

@@ -32,7 +32,7 @@ export const sampleRun: RunInfo = {
   pattern: 'burst',
   shoppers: 10,
   stock: 3,
-  goodId: 7,
+  itemId: 7,
   clientProcesses: 2,
   httpConnections: 'one per shopper',
   host: { cpus: 2, node: 'v20.20.2', platform: 'linux/x64', openFileLimit: 20000 },

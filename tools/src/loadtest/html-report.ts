@@ -174,7 +174,7 @@ ${f.retries.attemptsPerShopper.map(([k, v]) => `<tr><td>shoppers with ${esc(k)} 
 <tr><td>system</td><td>${esc(r.system)}</td></tr>
 <tr><td>arrival</td><td>${esc(pattern)}; all ${n(f.requests.sent)} sent within ${esc(ms(f.requests.sendSpanMs))}</td></tr>
 <tr><td>client side</td><td>${n(r.clientProcesses)} processes; HTTP connections: ${esc(r.httpConnections)}; after a 503 TRY_AGAIN up to ${n(r.retries)} retries</td></tr>
-<tr><td>sale item</td><td>#${n(r.goodId)}</td></tr>
+<tr><td>sale item</td><td>#${n(r.itemId)}</td></tr>
 <tr><td>preparation</td><td>${f.preparation.systemStartMs !== undefined ? `system up ${esc(ms(f.preparation.systemStartMs))}; ` : ''}sale and shoppers ${esc(ms(f.preparation.saleAndShoppersMs))}; ${n(f.preparation.socketsOpen)} sockets and ${n(f.preparation.connectionsOpen)} connections opened in ${esc(ms(f.preparation.socketsMs))}${f.preparation.socketsFailed ? `, ${n(f.preparation.socketsFailed)} sockets failed` : ''}</td></tr>
 <tr><td>host</td><td>${n(r.host.cpus)} CPUs, Node ${esc(r.host.node)}, ${esc(r.host.platform)}, open-file limit ${n(r.host.openFileLimit)}; the load generator shares the machine with the system under test</td></tr>
 ${r.timedOut ? `<tr><td>${r.interrupted ? 'interrupted' : 'timed out'}</td><td class="bad">yes${r.lostClients ? `; ${n(r.lostClients)} client processes lost` : ''}</td></tr>` : ''}

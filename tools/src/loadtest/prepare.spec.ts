@@ -39,7 +39,7 @@ describe('dealing shoppers', () => {
 
   it('splits the connection pool and the open concurrency over the client processes', () => {
     const inits = agentInits(shares, { httpConnections: 100, openConcurrency: 512, pollIntervalMs: 500, retries: 5 }, 7, 123);
-    assert.deepEqual(inits.map((i) => [i.poolSize, i.openConcurrency, i.goodId, i.deadline]), [
+    assert.deepEqual(inits.map((i) => [i.poolSize, i.openConcurrency, i.itemId, i.deadline]), [
       [50, 256, 7, 123],
       [50, 256, 7, 123],
     ]);

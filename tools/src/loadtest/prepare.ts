@@ -81,14 +81,14 @@ export function dealShoppers(
 export function agentInits(
   shares: Shopper[][],
   o: Pick<LoadtestOptions, 'httpConnections' | 'openConcurrency' | 'pollIntervalMs' | 'retries'>,
-  goodId: number,
+  itemId: number,
   deadline: number,
 ): AgentInit[] {
   const clients = shares.length;
   return shares.map((shoppers, client) => ({
     type: 'init',
     client,
-    goodId,
+    itemId,
     shoppers,
     poolSize: o.httpConnections === 0 ? 0 : Math.max(1, Math.round(o.httpConnections / clients)),
     openConcurrency: Math.max(1, Math.ceil(o.openConcurrency / clients)),

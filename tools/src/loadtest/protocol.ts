@@ -22,7 +22,7 @@ export interface Shopper {
 export interface AgentInit {
   type: 'init';
   client: number;
-  goodId: number;
+  itemId: number;
   shoppers: Shopper[];
   /** 0: one pre-opened connection per shopper; otherwise this client's share of the keep-alive pool. */
   poolSize: number;

@@ -93,7 +93,7 @@ export async function runLoadtest(o: LoadtestOptions, io: RunIo): Promise<RunRes
   let records: RequestRecord[] = [];
   let timedOut = false;
   let lostClients = 0;
-  let goodId = 0;
+  let itemId = 0;
   let prepStart = 0;
   const prep: PreparationInfo = { saleAndShoppersMs: 0, socketsMs: 0, socketsOpen: 0, socketsFailed: 0, connectionsOpen: 0 };
   const stopSignals = () => {
@@ -117,14 +117,14 @@ export async function runLoadtest(o: LoadtestOptions, io: RunIo): Promise<RunRes
       t = now();
       log(`loadtest: creating the sale (${o.stock} units) and ${o.shoppers} shoppers…`);
       const sale = await within(createSale(sys, o.stock, runId, o.timeoutSeconds), 'sale creation');
-      goodId = sale.id;
+      itemId = sale.id;
       shoppers = await within(prepareShoppers(sys, o.shoppers, runId, o.timeoutSeconds + 600), 'shopper preparation');
       prep.saleAndShoppersMs = now() - t;
 
       const shares = dealShoppers(shoppers, { clients, apis: sys.apis, notifiers: sys.notifiers, offsets: arrivalOffsets(o.shoppers, o.pattern, o.rampSeconds) });
-      log(`loadtest: sale #${goodId}; ${clients} client processes open ${o.shoppers} sockets${o.httpConnections === 0 ? ` and ${o.shoppers} HTTP connections` : ''}…`);
+      log(`loadtest: sale #${itemId}; ${clients} client processes open ${o.shoppers} sockets${o.httpConnections === 0 ? ` and ${o.shoppers} HTTP connections` : ''}…`);
       prepStart = Date.now();
-      fleet = ClientFleet.start(agentInits(shares, o, goodId, deadline));
+      fleet = ClientFleet.start(agentInits(shares, o, itemId, deadline));
       const ticker = setInterval(() => progress.update(renderProgress({ phase: 'prepare', shoppers: o.shoppers, counts: fleet!.total, elapsedMs: Date.now() - prepStart })), 200);
       let ready: boolean;
       try {
@@ -175,7 +175,7 @@ export async function runLoadtest(o: LoadtestOptions, io: RunIo): Promise<RunRes
     let checks: Check[] = [];
     if (io.signal?.aborted) {
       checks = [{ name: 'run completed', ok: false, detail: 'interrupted (Ctrl-C); the started processes stop with it, so nothing was verified' }];
-    } else if (sys && goodId > 0) {
+    } else if (sys && itemId > 0) {
       log(`loadtest: verifying ${records.filter((r) => r.status === 202).length} accepted orders through the API, Redis and PostgreSQL…`);
       const tokens = new Map(shoppers.map((s) => [s.userId, s.token]));
       checks = await verify({
@@ -183,7 +183,7 @@ export async function runLoadtest(o: LoadtestOptions, io: RunIo): Promise<RunRes
         databaseUrl: sys.databaseUrl,
         redisUrl: sys.redisUrl,
         redisKeyPrefix: sys.redisKeyPrefix,
-        goodId,
+        itemId,
         stock: o.stock,
         records,
         tokenOf: (id) => tokens.get(id)!,
@@ -203,7 +203,7 @@ export async function runLoadtest(o: LoadtestOptions, io: RunIo): Promise<RunRes
         ...(o.pattern === 'ramp' ? { rampSeconds: o.rampSeconds } : {}),
         shoppers: o.shoppers,
         stock: o.stock,
-        goodId,
+        itemId,
         clientProcesses: clients,
         httpConnections: o.httpConnections === 0 ? 'one per shopper' : `pool of ${o.httpConnections}`,
         host: { cpus: availableParallelism(), node: process.version, platform: `${process.platform}/${process.arch}`, openFileLimit: fdLimit },

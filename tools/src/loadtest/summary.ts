@@ -14,7 +14,7 @@ export interface Figures {
     rampSeconds?: number;
     shoppers: number;
     stock: number;
-    goodId: number;
+    itemId: number;
     clientProcesses: number;
     httpConnections: string;
     host: { cpus: number; node: string; platform: string; openFileLimit: number };

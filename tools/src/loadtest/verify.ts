@@ -17,7 +17,7 @@ export interface VerifyInput {
   databaseUrl: string;
   redisUrl: string;
   redisKeyPrefix: string;
-  goodId: number;
+  itemId: number;
   stock: number;
   records: readonly RequestRecord[];
   tokenOf: (userId: number) => string;
@@ -32,7 +32,7 @@ const n = (x: number) => x.toLocaleString('en-US');
  * the API says now, and what PostgreSQL and Redis hold. Each check says what it compared, pass or fail.
  */
 export async function verify(input: VerifyInput): Promise<Check[]> {
-  const { records, goodId, stock } = input;
+  const { records, itemId, stock } = input;
   const checks: Check[] = [];
   const add = (name: string, ok: boolean, detail: string) => checks.push({ name, ok, detail });
 
@@ -98,8 +98,8 @@ export async function verify(input: VerifyInput): Promise<Check[]> {
   const db = new Client({ connectionString: input.databaseUrl });
   await db.connect();
   try {
-    const [good] = (await db.query<{ stock_total: number; stock_left: number }>(`SELECT stock_total, stock_left FROM seckill_goods WHERE id = $1`, [goodId])).rows;
-    const orders = (await db.query<{ order_no: string; user_id: string }>(`SELECT order_no, user_id FROM orders WHERE seckill_good_id = $1`, [goodId])).rows;
+    const [good] = (await db.query<{ stock_total: number; stock_left: number }>(`SELECT stock_total, stock_left FROM seckill_goods WHERE id = $1`, [itemId])).rows;
+    const orders = (await db.query<{ order_no: string; user_id: string }>(`SELECT order_no, user_id FROM orders WHERE seckill_good_id = $1`, [itemId])).rows;
     const sold = orders.length;
     const left = good?.stock_left ?? NaN;
     checks.push(soldCheck(records, { sold, left, stockTotal: good?.stock_total, stock }));
@@ -125,13 +125,13 @@ export async function verify(input: VerifyInput): Promise<Check[]> {
     const redis = new Redis(input.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
     try {
       await redis.connect();
-      const key = `${input.redisKeyPrefix}{good:${goodId}}:stock`;
+      const key = `${input.redisKeyPrefix}{good:${itemId}}:stock`;
       const deadline = Date.now() + (input.settleMs ?? 10_000);
       let redisLeft: string | null = null;
       let dbLeft = left;
       for (;;) {
         redisLeft = await redis.get(key);
-        dbLeft = (await db.query<{ stock_left: number }>(`SELECT stock_left FROM seckill_goods WHERE id = $1`, [goodId])).rows[0]?.stock_left ?? NaN;
+        dbLeft = (await db.query<{ stock_left: number }>(`SELECT stock_left FROM seckill_goods WHERE id = $1`, [itemId])).rows[0]?.stock_left ?? NaN;
         if (Number(redisLeft) === dbLeft || Date.now() > deadline) break;
         await sleep(250);
       }

@@ -47,7 +47,7 @@ export class Catalog {
     if (this.loading) return;
     this.loading = true;
     try {
-      this.show(await shopApi.goods());
+      this.show(await shopApi.saleItems());
       setText(this.status, '');
     } catch {
       setText(this.status, this.loaded ? 'Connection trouble: stock may be out of date. Retrying…' : 'The sale could not be loaded. Retrying…');

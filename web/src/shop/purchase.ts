@@ -36,7 +36,7 @@ export class Purchase {
 
   constructor(
     private readonly host: PurchaseHost,
-    private readonly goodId: number,
+    private readonly itemId: number,
     private readonly panel: OutcomePanel,
     private readonly onBusy: (busy: boolean) => void,
   ) {}
@@ -60,7 +60,7 @@ export class Purchase {
     this.panel.waiting('Placing your order…');
     let uuid: string;
     try {
-      uuid = (await shopApi.placeOrder(session.token, this.goodId, requestId)).uuid;
+      uuid = (await shopApi.placeOrder(session.token, this.itemId, requestId)).uuid;
     } catch (error) {
       if (this.watch !== watch) return;
       this.stop();

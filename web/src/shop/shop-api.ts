@@ -11,7 +11,7 @@ const call = apiClient({
 /** Every order-api call the page makes, one function each (paths and shapes as in the contract). */
 export const shopApi = {
   clientConfig: () => call<ClientConfig>('GET', '/api/client-config'),
-  goods: () => call<SaleItem[]>('GET', '/api/seckill/goods'),
+  saleItems: () => call<SaleItem[]>('GET', '/api/seckill/goods'),
   register: (username: string, password: string) => call<Registered>('POST', '/api/auth/register', { json: { username, password } }),
   login: (username: string, password: string) => call<LoginAnswer>('POST', '/api/auth/login', { json: { username, password } }),
   placeOrder: (token: string, seckillGoodId: number, requestId: string) =>

@@ -4,7 +4,7 @@ import type { OpsOverview, SaleOps } from '@seckill/contracts';
 import { ManagementClient, parkingLotName, QUEUES } from '@seckill/messaging';
 import { SaleItemRepository } from '@seckill/persistence';
 import { StockService } from '@seckill/stock';
-import { saleStatus } from '../goods/sale-item.mapper';
+import { saleStatus } from '../sale-items/sale-item.mapper';
 
 const PARKING_LOTS = new Map(QUEUES.filter((q) => q.parkingLot).map((q) => [parkingLotName(q.name), q.name]));
 

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
 import { OrderLifecycleModule } from '@seckill/order-lifecycle';
-import { GoodsModule } from '../goods/goods.module';
+import { SaleItemsModule } from '../sale-items/sale-items.module';
 import { PayCancelController } from './pay-cancel/pay-cancel.controller';
 import { PlaceOrderController } from './place-order/place-order.controller';
 import { PlaceOrderService } from './place-order/place-order.service';
@@ -11,7 +11,7 @@ import { OrderResultsController } from './results/order-results.controller';
 import { OrderResultsService } from './results/order-results.service';
 
 @Module({
-  imports: [GoodsModule, OrderLifecycleModule],
+  imports: [SaleItemsModule, OrderLifecycleModule],
   controllers: [PlaceOrderController, OrderResultsController, PayCancelController, StockBackHandler],
   providers: [
     PlaceOrderService,

@@ -60,15 +60,15 @@ function delivery(body: unknown, previousDeliveries = 0): Delivery {
 }
 
 /** An UNPAID order made the way the product makes one (reserved in Redis, decided by the worker), and its timeout. */
-async function unpaidOrder(goodId: number, userId: number): Promise<PaymentWindowMessage> {
+async function unpaidOrder(itemId: number, userId: number): Promise<PaymentWindowMessage> {
   const uuid = randomUUID();
-  assert.equal((await stock.reserve(goodId, userId, uuid)).kind, 'RESERVED');
-  const order: OrderPlacedMessage = { version: MESSAGE_VERSION, uuid, userId, seckillGoodId: goodId, placedAt: new Date().toISOString() };
+  assert.equal((await stock.reserve(itemId, userId, uuid)).kind, 'RESERVED');
+  const order: OrderPlacedMessage = { version: MESSAGE_VERSION, uuid, userId, seckillGoodId: itemId, placedAt: new Date().toISOString() };
   assert.deepEqual(await placed.handleBatch([delivery(order)]), ['ack']);
   await results.waitForAll([uuid], 10_000);
   const result = results.results.get(uuid)!;
   assert.equal(result.status, 'SUCCESS');
-  return { version: MESSAGE_VERSION, uuid, orderNo: result.orderNo!, userId, seckillGoodId: goodId };
+  return { version: MESSAGE_VERSION, uuid, orderNo: result.orderNo!, userId, seckillGoodId: itemId };
 }
 
 /** Takes an order's row lock from outside, so the calls that race it all queue on it. */
@@ -96,39 +96,39 @@ async function waitingOnLocks(n: number): Promise<void> {
   }
 }
 
-async function state(goodId: number, orderNo: string): Promise<{ status: string; pgLeft: number; redisLeft: number | null; buyers: number }> {
+async function state(itemId: number, orderNo: string): Promise<{ status: string; pgLeft: number; redisLeft: number | null; buyers: number }> {
   const [row] = await sql<{ status: string; stock_left: number }>(
     env.databaseUrl,
     `SELECT o.status, g.stock_left FROM orders o JOIN seckill_goods g ON g.id = o.seckill_good_id WHERE o.order_no = $1`,
     [orderNo],
   );
-  const [redisLeft] = await stock.stockLeft([goodId]);
-  return { status: row!.status, pgLeft: row!.stock_left, redisLeft: redisLeft ?? null, buyers: await stock.buyerCount(goodId) };
+  const [redisLeft] = await stock.stockLeft([itemId]);
+  return { status: row!.status, pgLeft: row!.stock_left, redisLeft: redisLeft ?? null, buyers: await stock.buyerCount(itemId) };
 }
 
-const stockBacksOf = (goodId: number) => results.stockBacks.filter((s) => s.seckillGoodId === goodId && s.reason === 'timeout').length;
+const stockBacksOf = (itemId: number) => results.stockBacks.filter((s) => s.seckillGoodId === itemId && s.reason === 'timeout').length;
 
 describe('a payment timeout handled more than once', () => {
   it('closes the order once and returns one unit when two copies are handled at the same time, and again nothing on a later redelivery', async () => {
-    const goodId = await seedSale(env.databaseUrl, { stock: 3 });
-    await stock.load(goodId, 3, []);
-    const window = await unpaidOrder(goodId, shoppers[0]!.id);
-    assert.deepEqual(await state(goodId, window.orderNo), { status: 'UNPAID', pgLeft: 2, redisLeft: 2, buyers: 1 });
+    const itemId = await seedSale(env.databaseUrl, { stock: 3 });
+    await stock.load(itemId, 3, []);
+    const window = await unpaidOrder(itemId, shoppers[0]!.id);
+    assert.deepEqual(await state(itemId, window.orderNo), { status: 'UNPAID', pgLeft: 2, redisLeft: 2, buyers: 1 });
 
     const lock = await holdOrderLock(window.orderNo);
     const copies = [timeouts.handle(delivery(window)), timeouts.handle(delivery(window, 1))];
     await waitingOnLocks(2);
     await lock.release();
     assert.deepEqual(await Promise.all(copies), ['ack', 'ack']);
-    assert.deepEqual(await state(goodId, window.orderNo), { status: 'TIMEOUT', pgLeft: 3, redisLeft: 3, buyers: 0 }, 'one unit back in PostgreSQL and in Redis');
-    await results.waitFor(() => results.statusesOf(window.uuid).length > 0 && stockBacksOf(goodId) > 0, 10_000, 'the TIMEOUT status and the stock-back broadcast');
+    assert.deepEqual(await state(itemId, window.orderNo), { status: 'TIMEOUT', pgLeft: 3, redisLeft: 3, buyers: 0 }, 'one unit back in PostgreSQL and in Redis');
+    await results.waitFor(() => results.statusesOf(window.uuid).length > 0 && stockBacksOf(itemId) > 0, 10_000, 'the TIMEOUT status and the stock-back broadcast');
     assert.deepEqual(results.statusesOf(window.uuid), ['TIMEOUT']);
 
     // Redelivered after both finished (an ack lost): the follow-up steps run again and change nothing.
     assert.equal(await timeouts.handle(delivery(window, 2)), 'ack');
-    assert.deepEqual(await state(goodId, window.orderNo), { status: 'TIMEOUT', pgLeft: 3, redisLeft: 3, buyers: 0 });
+    assert.deepEqual(await state(itemId, window.orderNo), { status: 'TIMEOUT', pgLeft: 3, redisLeft: 3, buyers: 0 });
     assert.deepEqual(results.statusesOf(window.uuid), ['TIMEOUT']);
-    const [orders] = await sql<{ n: string }>(env.databaseUrl, `SELECT count(*) AS n FROM orders WHERE seckill_good_id = $1`, [goodId]);
+    const [orders] = await sql<{ n: string }>(env.databaseUrl, `SELECT count(*) AS n FROM orders WHERE seckill_good_id = $1`, [itemId]);
     assert.equal(Number(orders!.n), 1);
   });
 });
@@ -136,12 +136,12 @@ describe('a payment timeout handled more than once', () => {
 describe('a cancel racing the payment timeout', () => {
   it('lets exactly one of them close the order, with one unit back, and each wins some rounds', async () => {
     const rounds = 6;
-    const goodId = await seedSale(env.databaseUrl, { stock: rounds });
-    await stock.load(goodId, rounds, []);
+    const itemId = await seedSale(env.databaseUrl, { stock: rounds });
+    await stock.load(itemId, rounds, []);
     const wins = { cancel: 0, timeout: 0 };
     for (let i = 0; i < rounds; i++) {
-      const window = await unpaidOrder(goodId, shoppers[1 + i]!.id);
-      const before = await state(goodId, window.orderNo);
+      const window = await unpaidOrder(itemId, shoppers[1 + i]!.id);
+      const before = await state(itemId, window.orderNo);
       const lock = await holdOrderLock(window.orderNo);
       const cancel = () =>
         lifecycle.cancel(window.userId, window.orderNo).then(
@@ -169,7 +169,7 @@ describe('a cancel racing the payment timeout', () => {
       await lock.release();
       const [byCancel, byTimeout] = await Promise.all([cancelled, timedOut]);
       assert.equal(byTimeout, 'ack');
-      const after = await state(goodId, window.orderNo);
+      const after = await state(itemId, window.orderNo);
       if (byCancel === 'CANCELLED') wins.cancel++;
       else {
         assert.equal(byCancel, 'refused', `round ${i}`);
@@ -183,8 +183,8 @@ describe('a cancel racing the payment timeout', () => {
       assert.deepEqual(results.statusesOf(window.uuid), [after.status], `round ${i}: only the winner announced`);
     }
     assert.ok(wins.cancel > 0 && wins.timeout > 0, `cancel won ${wins.cancel}, timeout won ${wins.timeout}`);
-    const [good] = await sql<{ stock_left: number }>(env.databaseUrl, `SELECT stock_left FROM seckill_goods WHERE id = $1`, [goodId]);
+    const [good] = await sql<{ stock_left: number }>(env.databaseUrl, `SELECT stock_left FROM seckill_goods WHERE id = $1`, [itemId]);
     assert.equal(good!.stock_left, rounds, 'every unit came back exactly once');
-    assert.deepEqual(await stock.stockLeft([goodId]), [rounds]);
+    assert.deepEqual(await stock.stockLeft([itemId]), [rounds]);
   });
 });

@@ -59,33 +59,33 @@ function delivery(body: unknown, previousDeliveries = 0): Delivery {
   return new Delivery(msg, {} as never, () => false);
 }
 
-async function reserved(goodId: number, userId: number): Promise<OrderPlacedMessage> {
+async function reserved(itemId: number, userId: number): Promise<OrderPlacedMessage> {
   const uuid = randomUUID();
-  const r = await stock.reserve(goodId, userId, uuid);
+  const r = await stock.reserve(itemId, userId, uuid);
   assert.equal(r.kind, 'RESERVED');
-  return { version: MESSAGE_VERSION, uuid, userId, seckillGoodId: goodId, placedAt: new Date().toISOString() };
+  return { version: MESSAGE_VERSION, uuid, userId, seckillGoodId: itemId, placedAt: new Date().toISOString() };
 }
 
 describe('a batch that straddles the last unit', () => {
   it('sells exactly the units left, fails the rest SOLD_OUT, and publishes every outcome', async () => {
-    const goodId = await seedSale(env.databaseUrl, { stock: 3 });
+    const itemId = await seedSale(env.databaseUrl, { stock: 3 });
     // Redis promises more than PostgreSQL has (as after a drift): PostgreSQL must still refuse the oversell.
-    await stock.load(goodId, 10, []);
-    const messages = await Promise.all(shoppers.slice(0, 5).map((s) => reserved(goodId, s.id)));
+    await stock.load(itemId, 10, []);
+    const messages = await Promise.all(shoppers.slice(0, 5).map((s) => reserved(itemId, s.id)));
     const dispositions = await handler.handleBatch(messages.map((m) => delivery(m)));
     assert.deepEqual(dispositions, ['ack', 'ack', 'ack', 'ack', 'ack']);
 
     const rows = await sql<{ uuid: string; status: string; reason: string | null }>(
       env.databaseUrl,
       `SELECT uuid, status, reason FROM order_requests WHERE seckill_good_id = $1`,
-      [goodId],
+      [itemId],
     );
     const byUuid = new Map(rows.map((r) => [r.uuid, r]));
     assert.deepEqual(messages.map((m) => byUuid.get(m.uuid)?.status), ['SUCCESS', 'SUCCESS', 'SUCCESS', 'FAIL', 'FAIL']);
     assert.deepEqual(messages.slice(3).map((m) => byUuid.get(m.uuid)?.reason), ['SOLD_OUT', 'SOLD_OUT']);
-    const [good] = await sql<{ stock_left: number }>(env.databaseUrl, `SELECT stock_left FROM seckill_goods WHERE id = $1`, [goodId]);
+    const [good] = await sql<{ stock_left: number }>(env.databaseUrl, `SELECT stock_left FROM seckill_goods WHERE id = $1`, [itemId]);
     assert.equal(good!.stock_left, 0);
-    const [orders] = await sql<{ n: string }>(env.databaseUrl, `SELECT count(*) AS n FROM orders WHERE seckill_good_id = $1`, [goodId]);
+    const [orders] = await sql<{ n: string }>(env.databaseUrl, `SELECT count(*) AS n FROM orders WHERE seckill_good_id = $1`, [itemId]);
     assert.equal(Number(orders!.n), 3);
     await results.waitForAll(messages.map((m) => m.uuid), 10_000);
   });
@@ -93,34 +93,34 @@ describe('a batch that straddles the last unit', () => {
 
 describe('a request order-api gave up on (publish unconfirmed, 503 answered, unit returned)', () => {
   it('is dropped without an outcome, and the shopper\'s retry under the same uuid is decided normally', async () => {
-    const goodId = await seedSale(env.databaseUrl, { stock: 2 });
-    await stock.load(goodId, 2, []);
-    const message = await reserved(goodId, shoppers[20]!.id);
-    assert.equal(await stock.abandon(goodId, message.userId, message.uuid), true);
+    const itemId = await seedSale(env.databaseUrl, { stock: 2 });
+    await stock.load(itemId, 2, []);
+    const message = await reserved(itemId, shoppers[20]!.id);
+    assert.equal(await stock.abandon(itemId, message.userId, message.uuid), true);
     const deliveriesBefore = results.deliveries;
 
     // The unconfirmed message reached the broker after all: the worker gets it before the retry.
     assert.deepEqual(await handler.handleBatch([delivery(message)]), ['ack']);
     const recorded = () => sql<{ status: string }>(env.databaseUrl, `SELECT status FROM order_requests WHERE uuid = $1`, [message.uuid]);
     assert.deepEqual(await recorded(), []);
-    assert.deepEqual(await stock.stockLeft([goodId]), [2]);
+    assert.deepEqual(await stock.stockLeft([itemId]), [2]);
 
-    const retry = await stock.reserve(goodId, message.userId, message.uuid);
+    const retry = await stock.reserve(itemId, message.userId, message.uuid);
     assert.equal(retry.kind, 'RESERVED');
     assert.deepEqual(await handler.handleBatch([delivery(message)]), ['ack']);
     await results.waitForAll([message.uuid], 10_000);
     assert.equal(results.results.get(message.uuid)!.status, 'SUCCESS');
     assert.equal(results.deliveries, deliveriesBefore + 1, 'the dropped attempt published nothing');
     assert.deepEqual((await recorded()).map((r) => r.status), ['SUCCESS']);
-    assert.deepEqual(await stock.stockLeft([goodId]), [1]);
+    assert.deepEqual(await stock.stockLeft([itemId]), [1]);
   });
 });
 
 describe('a retry reserved after Redis lost the record of a decided request', () => {
   it('gets its unit returned and the recorded outcome replayed, never a second decision', async () => {
-    const goodId = await seedSale(env.databaseUrl, { stock: 5 });
-    await stock.load(goodId, 5, []);
-    const message = await reserved(goodId, shoppers[21]!.id);
+    const itemId = await seedSale(env.databaseUrl, { stock: 5 });
+    await stock.load(itemId, 5, []);
+    const message = await reserved(itemId, shoppers[21]!.id);
     assert.deepEqual(await handler.handleBatch([delivery(message)]), ['ack']);
     await results.waitForAll([message.uuid], 10_000);
     const first = results.results.get(message.uuid)!;
@@ -128,30 +128,30 @@ describe('a retry reserved after Redis lost the record of a decided request', ()
 
     // Redis forgets the request and its buyer (record expired, or a restart reloaded less than it had).
     await redis.del(stock.keys.request(message.uuid));
-    await redis.hdel(stock.keys.buyers(goodId), String(message.userId));
-    assert.equal((await stock.reserve(goodId, message.userId, message.uuid)).kind, 'RESERVED');
-    assert.deepEqual(await stock.stockLeft([goodId]), [3]);
+    await redis.hdel(stock.keys.buyers(itemId), String(message.userId));
+    assert.equal((await stock.reserve(itemId, message.userId, message.uuid)).kind, 'RESERVED');
+    assert.deepEqual(await stock.stockLeft([itemId]), [3]);
 
     assert.deepEqual(await handler.handleBatch([delivery(message)]), ['ack']);
     await results.waitFor(() => results.deliveries >= deliveriesBefore + 1, 10_000, 'the replayed outcome');
     assert.deepEqual(results.results.get(message.uuid), first);
     assert.deepEqual(results.conflicts, []);
-    assert.deepEqual(await stock.stockLeft([goodId]), [4], 'the fresh unit went back');
+    assert.deepEqual(await stock.stockLeft([itemId]), [4], 'the fresh unit went back');
     assert.equal((await stock.request(message.uuid))?.state, 'RELEASED');
     const [count] = await sql<{ n: string }>(env.databaseUrl, `SELECT count(*) AS n FROM orders WHERE uuid = $1`, [message.uuid]);
     assert.equal(Number(count!.n), 1);
 
     // A plain redelivery afterwards (already released) returns nothing more.
     assert.deepEqual(await handler.handleBatch([delivery(message, 1)]), ['ack']);
-    assert.deepEqual(await stock.stockLeft([goodId]), [4]);
+    assert.deepEqual(await stock.stockLeft([itemId]), [4]);
   });
 });
 
 describe('redelivery of an already-processed message', () => {
   it('replays the recorded outcome instead of deciding again', async () => {
-    const goodId = await seedSale(env.databaseUrl, { stock: 5 });
-    await stock.load(goodId, 5, []);
-    const message = await reserved(goodId, shoppers[10]!.id);
+    const itemId = await seedSale(env.databaseUrl, { stock: 5 });
+    await stock.load(itemId, 5, []);
+    const message = await reserved(itemId, shoppers[10]!.id);
     assert.deepEqual(await handler.handleBatch([delivery(message)]), ['ack']);
     await results.waitForAll([message.uuid], 10_000);
     const first = results.results.get(message.uuid)!;
@@ -166,35 +166,35 @@ describe('redelivery of an already-processed message', () => {
     assert.deepEqual(results.conflicts, []);
     const [count] = await sql<{ n: string }>(env.databaseUrl, `SELECT count(*) AS n FROM orders WHERE uuid = $1`, [message.uuid]);
     assert.equal(Number(count!.n), 1);
-    const [good] = await sql<{ stock_left: number }>(env.databaseUrl, `SELECT stock_left FROM seckill_goods WHERE id = $1`, [goodId]);
+    const [good] = await sql<{ stock_left: number }>(env.databaseUrl, `SELECT stock_left FROM seckill_goods WHERE id = $1`, [itemId]);
     assert.equal(good!.stock_left, 4);
   });
 });
 
 describe('bad messages', () => {
   it('parks unparseable messages and decides the others', async () => {
-    const goodId = await seedSale(env.databaseUrl, { stock: 5 });
-    await stock.load(goodId, 5, []);
-    const good = await reserved(goodId, shoppers[15]!.id);
+    const itemId = await seedSale(env.databaseUrl, { stock: 5 });
+    await stock.load(itemId, 5, []);
+    const good = await reserved(itemId, shoppers[15]!.id);
     const dispositions = await handler.handleBatch([delivery('{not json'), delivery({ version: 99 }), delivery(good)]);
     assert.deepEqual(dispositions, ['park', 'park', 'ack']);
-    const decided = await sql<{ uuid: string }>(env.databaseUrl, `SELECT uuid FROM order_requests WHERE seckill_good_id = $1`, [goodId]);
+    const decided = await sql<{ uuid: string }>(env.databaseUrl, `SELECT uuid FROM order_requests WHERE seckill_good_id = $1`, [itemId]);
     assert.deepEqual(decided.map((r) => r.uuid), [good.uuid]);
   });
 
   it('throws for a batch whose transaction fails, with an error that blames no dependency (a failure, not an outage)', async () => {
-    const goodId = await seedSale(env.databaseUrl, { stock: 5 });
-    await stock.load(goodId, 5, []);
+    const itemId = await seedSale(env.databaseUrl, { stock: 5 });
+    await stock.load(itemId, 5, []);
     // A user id that does not exist violates the orders → users foreign key: the whole batch transaction fails.
-    const orphan = await reserved(goodId, 987_654_321);
-    const good = await reserved(goodId, shoppers[16]!.id);
+    const orphan = await reserved(itemId, 987_654_321);
+    const good = await reserved(itemId, shoppers[16]!.id);
     const failed = await handler.handleBatch([delivery(orphan), delivery(good)]).then(
       () => null,
       (err: unknown) => err,
     );
     assert.ok(failed, 'the batch failed');
     assert.equal(faultOrigin(failed), null, `an integrity error is not an outage: ${String(failed)}`);
-    assert.deepEqual(await decisionsOf(goodId), new Map(), 'nothing of the failed batch was recorded');
+    assert.deepEqual(await decisionsOf(itemId), new Map(), 'nothing of the failed batch was recorded');
     assert.deepEqual(await handler.handleBatch([delivery(good)]), ['ack'], 'alone, the good one is decided');
   });
 });
@@ -203,11 +203,11 @@ describe('bad messages', () => {
  * Takes an item's row lock from outside, as another batch's transaction would. Batches then queue on it,
  * which makes "in flight at the same time" certain instead of likely.
  */
-async function holdItemLock(goodId: number): Promise<{ release(): Promise<void> }> {
+async function holdItemLock(itemId: number): Promise<{ release(): Promise<void> }> {
   const client = new Client({ connectionString: env.databaseUrl });
   await client.connect();
   await client.query('BEGIN');
-  await client.query('SELECT 1 FROM seckill_goods WHERE id = $1 FOR UPDATE', [goodId]);
+  await client.query('SELECT 1 FROM seckill_goods WHERE id = $1 FOR UPDATE', [itemId]);
   return {
     async release() {
       await client.query('COMMIT');
@@ -231,55 +231,55 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 15
   }
 }
 
-async function decisionsOf(goodId: number): Promise<Map<string, { status: string; reason: string | null }>> {
+async function decisionsOf(itemId: number): Promise<Map<string, { status: string; reason: string | null }>> {
   const rows = await sql<{ uuid: string; status: string; reason: string | null }>(
     env.databaseUrl,
     `SELECT uuid, status, reason FROM order_requests WHERE seckill_good_id = $1`,
-    [goodId],
+    [itemId],
   );
   return new Map(rows.map((r) => [r.uuid, r]));
 }
 
-async function soldOf(goodId: number): Promise<{ stockLeft: number; orders: number; buyers: number }> {
+async function soldOf(itemId: number): Promise<{ stockLeft: number; orders: number; buyers: number }> {
   const [row] = await sql<{ stock_left: number; orders: string; buyers: string }>(
     env.databaseUrl,
     `SELECT g.stock_left, count(o.*) AS orders, count(DISTINCT o.user_id) AS buyers
        FROM seckill_goods g LEFT JOIN orders o ON o.seckill_good_id = g.id WHERE g.id = $1 GROUP BY g.id`,
-    [goodId],
+    [itemId],
   );
   return { stockLeft: row!.stock_left, orders: Number(row!.orders), buyers: Number(row!.buyers) };
 }
 
 describe('batches handled at the same time', () => {
   it('queue on the item row and together sell exactly the stock, whichever commits first', async () => {
-    const goodId = await seedSale(env.databaseUrl, { stock: 10 });
+    const itemId = await seedSale(env.databaseUrl, { stock: 10 });
     // Redis lets everyone through (a drift): PostgreSQL alone decides who gets the 10 units.
-    await stock.load(goodId, 30, []);
-    const messages = await Promise.all(shoppers.slice(0, 24).map((s) => reserved(goodId, s.id)));
-    const lock = await holdItemLock(goodId);
+    await stock.load(itemId, 30, []);
+    const messages = await Promise.all(shoppers.slice(0, 24).map((s) => reserved(itemId, s.id)));
+    const lock = await holdItemLock(itemId);
     const handled = [messages.slice(0, 8), messages.slice(8, 16), messages.slice(16)].map((part) => handler.handleBatch(part.map((m) => delivery(m))));
     await until('three batch transactions waiting on the item row', async () => (await waitingOnLocks()) === 3);
     await lock.release();
 
     for (const dispositions of await Promise.all(handled)) assert.deepEqual(dispositions, Array(8).fill('ack'));
-    const decisions = await decisionsOf(goodId);
+    const decisions = await decisionsOf(itemId);
     assert.equal(decisions.size, 24);
     const statuses = [...decisions.values()];
     assert.equal(statuses.filter((d) => d.status === 'SUCCESS').length, 10);
     assert.ok(statuses.filter((d) => d.status === 'FAIL').every((d) => d.reason === 'SOLD_OUT'));
-    assert.deepEqual(await soldOf(goodId), { stockLeft: 0, orders: 10, buyers: 10 });
+    assert.deepEqual(await soldOf(itemId), { stockLeft: 0, orders: 10, buyers: 10 });
     await results.waitForAll(messages.map((m) => m.uuid), 10_000);
   });
 
   it('decide a message that is in two of them (a redelivery racing its original) exactly once, without failing either', async () => {
-    const goodId = await seedSale(env.databaseUrl, { stock: 5 });
-    await stock.load(goodId, 5, []);
-    const [twice, a, b] = await Promise.all(shoppers.slice(30, 33).map((s) => reserved(goodId, s.id)));
+    const itemId = await seedSale(env.databaseUrl, { stock: 5 });
+    await stock.load(itemId, 5, []);
+    const [twice, a, b] = await Promise.all(shoppers.slice(30, 33).map((s) => reserved(itemId, s.id)));
     const deliveriesBefore = results.deliveries;
     const repo = app.get(OrderBatchRepository);
     const transactions = mock.method(repo, 'decideAndRecord');
     try {
-      const lock = await holdItemLock(goodId);
+      const lock = await holdItemLock(itemId);
       // Both batches pass the check outside the transaction (nothing recorded yet) and claim in Redis before
       // either can take the row lock.
       const handled = [handler.handleBatch([delivery(twice), delivery(a)]), handler.handleBatch([delivery(b), delivery(twice, 1)])];
@@ -298,7 +298,7 @@ describe('batches handled at the same time', () => {
       [twice!.uuid],
     );
     assert.deepEqual([Number(rows!.requests), Number(rows!.orders)], [1, 1]);
-    assert.deepEqual(await soldOf(goodId), { stockLeft: 2, orders: 3, buyers: 3 });
+    assert.deepEqual(await soldOf(itemId), { stockLeft: 2, orders: 3, buyers: 3 });
     await results.waitForAll([twice!.uuid, a!.uuid, b!.uuid], 10_000);
     // Each batch publishes the outcome of `twice`: the same one.
     await results.waitFor(() => results.deliveries >= deliveriesBefore + 4 || results.conflicts.length > 0, 10_000, 'both outcomes of the doubled message');
@@ -335,13 +335,13 @@ function consumer(name: string, prefetch: number, batching: { maxBatch: number; 
 
 describe('the pending-orders consumer with batches in flight', () => {
   it('runs at most maxInFlight batches, and a graceful stop lets every one of them finish and ack', async () => {
-    const goodId = await seedSale(env.databaseUrl, { stock: 20 });
-    await stock.load(goodId, 60, []);
-    const messages = await Promise.all(shoppers.slice(0, 60).map((s) => reserved(goodId, s.id)));
+    const itemId = await seedSale(env.databaseUrl, { stock: 20 });
+    await stock.load(itemId, 60, []);
+    const messages = await Promise.all(shoppers.slice(0, 60).map((s) => reserved(itemId, s.id)));
     const publisher = app.get(ConfirmedPublisher);
     await Promise.all(messages.map((m) => publisher.publish(Exchange.ORDER, RoutingKey.ORDER_PENDING, m, { uuid: m.uuid })));
 
-    const lock = await holdItemLock(goodId);
+    const lock = await holdItemLock(itemId);
     // Prefetch 40 of 60: the first worker holds three batches of up to 10 plus a buffer; 20 stay in the queue.
     const first = consumer('pending-int-first', 40, { maxBatch: 10, maxInFlight: 3 });
     await first.consumer.start();
@@ -357,7 +357,7 @@ describe('the pending-orders consumer with batches in flight', () => {
     assert.equal(first.seen.active, 0);
     assert.equal(first.seen.finished, first.seen.started, 'every batch finished before the channel closed');
     assert.ok(first.seen.peak <= 3, `peak ${first.seen.peak}`);
-    const decidedByFirst = await decisionsOf(goodId);
+    const decidedByFirst = await decisionsOf(itemId);
     assert.deepEqual([...first.seen.uuids].filter((u) => !decidedByFirst.has(u)), [], 'whatever the first worker took in hand, it decided');
 
     // A second worker takes the rest; had the first closed before acking, its messages would come back here.
@@ -370,8 +370,8 @@ describe('the pending-orders consumer with batches in flight', () => {
     assert.equal(first.seen.uuids.size + second.seen.uuids.size, 60);
     assert.deepEqual([...first.seen.errors, ...second.seen.errors], []);
 
-    assert.equal((await decisionsOf(goodId)).size, 60);
-    assert.deepEqual(await soldOf(goodId), { stockLeft: 0, orders: 20, buyers: 20 });
+    assert.equal((await decisionsOf(itemId)).size, 60);
+    assert.deepEqual(await soldOf(itemId), { stockLeft: 0, orders: 20, buyers: 20 });
     assert.deepEqual(results.conflicts, []);
     const amqp = await connect(env.amqpUrl);
     try {
@@ -385,9 +385,9 @@ describe('the pending-orders consumer with batches in flight', () => {
 
 describe('an outcome whose publish fails after its batch committed', () => {
   it('is retried through the queue: the committed outcome is replayed and published, with no second order and no unit returned', async () => {
-    const goodId = await seedSale(env.databaseUrl, { stock: 5 });
-    await stock.load(goodId, 5, []);
-    const messages = await Promise.all(shoppers.slice(40, 43).map((s) => reserved(goodId, s.id)));
+    const itemId = await seedSale(env.databaseUrl, { stock: 5 });
+    await stock.load(itemId, 5, []);
+    const messages = await Promise.all(shoppers.slice(40, 43).map((s) => reserved(itemId, s.id)));
     const unlucky = messages[1]!;
     const publisher = app.get(ConfirmedPublisher);
     const publish = publisher.publish.bind(publisher);
@@ -414,10 +414,10 @@ describe('an outcome whose publish fails after its batch committed', () => {
     assert.ok(committedWhenItFailed, 'the outcome\'s publish was attempted (and failed)');
     assert.equal(Number((await committedWhenItFailed)[0]!.n), 1, 'the order was committed before its outcome was published');
     assert.equal(worker.seen.handled.get(unlucky.uuid), 2, 'the message came back through the queue once');
-    const decisions = await decisionsOf(goodId);
+    const decisions = await decisionsOf(itemId);
     assert.deepEqual(messages.map((m) => decisions.get(m.uuid)?.status), ['SUCCESS', 'SUCCESS', 'SUCCESS']);
-    assert.deepEqual(await soldOf(goodId), { stockLeft: 2, orders: 3, buyers: 3 }, 'no second order');
-    assert.deepEqual(await stock.stockLeft([goodId]), [2], 'the replay returned no unit');
+    assert.deepEqual(await soldOf(itemId), { stockLeft: 2, orders: 3, buyers: 3 }, 'no second order');
+    assert.deepEqual(await stock.stockLeft([itemId]), [2], 'the replay returned no unit');
     const [order] = await sql<{ order_no: string }>(env.databaseUrl, `SELECT order_no FROM orders WHERE uuid = $1`, [unlucky.uuid]);
     assert.equal(results.results.get(unlucky.uuid)?.orderNo, order!.order_no, 'the published outcome is the committed one');
     assert.deepEqual(results.conflicts, []);

@@ -63,13 +63,13 @@ describe('a Redis outage mid-sale', () => {
   it('pauses the pending consumer, parks nothing, and decides every order once Redis is back (empty)', async () => {
     const stock = app.get(StockService);
     const publisher = app.get(ConfirmedPublisher);
-    const goodId = await seedSale(env.databaseUrl, { stock: 30 });
+    const itemId = await seedSale(env.databaseUrl, { stock: 30 });
     const shoppers = await seedShoppers(env.databaseUrl, 40);
-    await stock.load(goodId, 30, []);
+    await stock.load(itemId, 30, []);
     const order = async (userId: number, reserve: boolean): Promise<OrderPlacedMessage> => {
       const uuid = randomUUID();
-      if (reserve) assert.equal((await stock.reserve(goodId, userId, uuid)).kind, 'RESERVED');
-      const m: OrderPlacedMessage = { version: MESSAGE_VERSION, uuid, userId, seckillGoodId: goodId, placedAt: new Date().toISOString() };
+      if (reserve) assert.equal((await stock.reserve(itemId, userId, uuid)).kind, 'RESERVED');
+      const m: OrderPlacedMessage = { version: MESSAGE_VERSION, uuid, userId, seckillGoodId: itemId, placedAt: new Date().toISOString() };
       await publisher.publish(Exchange.ORDER, RoutingKey.ORDER_PENDING, m, { uuid });
       return m;
     };
@@ -91,7 +91,7 @@ describe('a Redis outage mid-sale', () => {
     await results.waitForAll(during.map((m) => m.uuid), 60_000);
     await until('the pending consumer resumed', () => pendingConsumer().ready);
 
-    const decided = await sql<{ status: string; n: string }>(env.databaseUrl, `SELECT status, count(*) AS n FROM order_requests WHERE seckill_good_id = $1 GROUP BY status ORDER BY status`, [goodId]);
+    const decided = await sql<{ status: string; n: string }>(env.databaseUrl, `SELECT status, count(*) AS n FROM order_requests WHERE seckill_good_id = $1 GROUP BY status ORDER BY status`, [itemId]);
     assert.deepEqual(decided.map((r) => [r.status, Number(r.n)]), [['FAIL', 10], ['SUCCESS', 30]], 'every order decided once, the stock sold exactly');
     assert.deepEqual(results.conflicts, []);
     assert.equal(await metric('seckill_messages_parked_total', { queue: Queue.PENDING }), 0);

@@ -53,17 +53,17 @@ describe('an item held after Redis lost its counter', () => {
     const stock = app.get(StockService);
     const sync = app.get(StockSync);
     const lifter = app.get(FenceLifter);
-    const goodId = await seedSale(env.databaseUrl, { stock: 10 });
-    assert.equal(await sync.ensureLoaded(goodId), 'loaded', 'first load: nothing can be in flight');
-    assert.equal(await sync.ensureLoaded(goodId), 'present');
+    const itemId = await seedSale(env.databaseUrl, { stock: 10 });
+    assert.equal(await sync.ensureLoaded(itemId), 'loaded', 'first load: nothing can be in flight');
+    assert.equal(await sync.ensureLoaded(itemId), 'present');
 
     // An order is queued (its unit reserved in Redis), then Redis loses everything about the item.
     await app.get(ConfirmedPublisher).publish(Exchange.ORDER, RoutingKey.ORDER_PENDING, { queued: 'before the loss' });
     await pendingInStatistics(1);
-    await app.get<Redis>(REDIS).del(stock.keys.stock(goodId), stock.keys.buyers(goodId));
-    assert.equal(await sync.ensureLoaded(goodId), 'held');
-    assert.equal((await stock.reserve(goodId, 1, '00000000-0000-4000-8000-000000000001')).kind, 'RECOVERING');
-    await assert.rejects(sync.reconcile(goodId), /held/, 'a reconcile leaves a held item alone');
+    await app.get<Redis>(REDIS).del(stock.keys.stock(itemId), stock.keys.buyers(itemId));
+    assert.equal(await sync.ensureLoaded(itemId), 'held');
+    assert.equal((await stock.reserve(itemId, 1, '00000000-0000-4000-8000-000000000001')).kind, 'RECOVERING');
+    await assert.rejects(sync.reconcile(itemId), /held/, 'a reconcile leaves a held item alone');
 
     await new Promise((r) => setTimeout(r, 500));
     assert.deepEqual(await lifter.check(), [], 'the order queued before the loss is not decided yet');
@@ -73,7 +73,7 @@ describe('an item held after Redis lost its counter', () => {
     await ch.purgeQueue(Queue.PENDING);
     await ch.close();
     await pendingInStatistics(0);
-    await sql(env.databaseUrl, `UPDATE seckill_goods SET stock_left = 9 WHERE id = $1`, [goodId]);
+    await sql(env.databaseUrl, `UPDATE seckill_goods SET stock_left = 9 WHERE id = $1`, [itemId]);
     // Released on the first check at which RabbitMQ's statistics show every queue of the order pipeline empty.
     const deadline = Date.now() + 30_000;
     let lifted: number[] = [];
@@ -81,9 +81,9 @@ describe('an item held after Redis lost its counter', () => {
       lifted = await lifter.check();
       if (lifted.length === 0) await new Promise((r) => setTimeout(r, 250));
     }
-    assert.deepEqual(lifted, [goodId]);
-    assert.deepEqual(await stock.stockLeft([goodId]), [9], 'rebuilt from PostgreSQL');
+    assert.deepEqual(lifted, [itemId]);
+    assert.deepEqual(await stock.stockLeft([itemId]), [9], 'rebuilt from PostgreSQL');
     assert.equal(await stock.recovering(), false);
-    assert.equal((await stock.reserve(goodId, 1, '00000000-0000-4000-8000-000000000002')).kind, 'RESERVED');
+    assert.equal((await stock.reserve(itemId, 1, '00000000-0000-4000-8000-000000000002')).kind, 'RESERVED');
   });
 });

@@ -61,12 +61,12 @@ export class FenceLifter implements OnApplicationBootstrap, OnApplicationShutdow
   private async liftWhatCan(): Promise<number[]> {
     const held = await this.stock.fenced();
     for (const h of held) {
-      metrics.stockFenced.set({ seckill_good_id: String(h.goodId) }, 1);
-      this.known.add(h.goodId);
+      metrics.stockFenced.set({ seckill_good_id: String(h.itemId) }, 1);
+      this.known.add(h.itemId);
     }
     // Items another worker released: their gauge goes back to 0 here too.
     for (const id of this.known) {
-      if (held.some((h) => h.goodId === id)) continue;
+      if (held.some((h) => h.itemId === id)) continue;
       metrics.stockFenced.set({ seckill_good_id: String(id) }, 0);
       this.known.delete(id);
     }
@@ -75,21 +75,21 @@ export class FenceLifter implements OnApplicationBootstrap, OnApplicationShutdow
     if (due.length === 0) return [];
     const busy = await this.busyQueues();
     if (busy.length > 0) {
-      this.logger.info({ items: due.map((h) => h.goodId), busy }, 'held items wait: orders queued before the Redis loss may still be undecided');
+      this.logger.info({ items: due.map((h) => h.itemId), busy }, 'held items wait: orders queued before the Redis loss may still be undecided');
       return [];
     }
     const lifted: number[] = [];
     for (const h of due) {
       try {
-        await this.sync.reconcile(h.goodId, 'lift');
+        await this.sync.reconcile(h.itemId, 'lift');
       } catch (err) {
-        this.logger.warn({ err, seckillGoodId: h.goodId }, 'could not release a held item; retrying');
+        this.logger.warn({ err, seckillGoodId: h.itemId }, 'could not release a held item; retrying');
         continue;
       }
-      lifted.push(h.goodId);
-      metrics.stockFenced.set({ seckill_good_id: String(h.goodId) }, 0);
-      this.known.delete(h.goodId);
-      await this.broadcast.unitsBack(h.goodId, 'reconcile').catch((err: unknown) => this.logger.warn({ err }, 'stock-back broadcast failed; flags expire by themselves'));
+      lifted.push(h.itemId);
+      metrics.stockFenced.set({ seckill_good_id: String(h.itemId) }, 0);
+      this.known.delete(h.itemId);
+      await this.broadcast.unitsBack(h.itemId, 'reconcile').catch((err: unknown) => this.logger.warn({ err }, 'stock-back broadcast failed; flags expire by themselves'));
     }
     return lifted;
   }

@@ -67,11 +67,11 @@ async function until(what: string, check: () => Promise<boolean>, timeoutMs = 30
   }
 }
 
-async function pgOf(goodId: number): Promise<{ stockLeft: number; orders: number }> {
+async function pgOf(itemId: number): Promise<{ stockLeft: number; orders: number }> {
   const [row] = await sql<{ stock_left: number; orders: string }>(
     env.databaseUrl,
     `SELECT g.stock_left, (SELECT count(*) FROM orders o WHERE o.seckill_good_id = g.id) AS orders FROM seckill_goods g WHERE g.id = $1`,
-    [goodId],
+    [itemId],
   );
   return { stockLeft: row!.stock_left, orders: Number(row!.orders) };
 }
@@ -86,10 +86,10 @@ describe('the worker restarting with reservations in flight', () => {
     const firstStock = first.get(StockService);
     assert.deepEqual(await firstStock.stockLeft([drifted, lost]), [10, 10], 'first load at start: nothing can be in flight');
     assert.deepEqual(await firstStock.fenced(), []);
-    const reserve = async (goodId: number, userId: number): Promise<OrderPlacedMessage> => {
+    const reserve = async (itemId: number, userId: number): Promise<OrderPlacedMessage> => {
       const uuid = randomUUID();
-      assert.equal((await firstStock.reserve(goodId, userId, uuid)).kind, 'RESERVED');
-      return { version: MESSAGE_VERSION, uuid, userId, seckillGoodId: goodId, placedAt: new Date().toISOString() };
+      assert.equal((await firstStock.reserve(itemId, userId, uuid)).kind, 'RESERVED');
+      return { version: MESSAGE_VERSION, uuid, userId, seckillGoodId: itemId, placedAt: new Date().toISOString() };
     };
     const decided = [...(await Promise.all(shoppers.slice(0, 3).map((s) => reserve(drifted, s.id)))), ...(await Promise.all(shoppers.slice(0, 2).map((s) => reserve(lost, s.id))))];
     assert.deepEqual(await first.get(OrderPlacedHandler).handleBatch(decided.map(delivery)), Array(5).fill('ack'));
@@ -119,7 +119,7 @@ describe('the worker restarting with reservations in flight', () => {
     // The worker starts again, still not consuming.
     const worker = await startWorker();
     const stock = worker.get(StockService);
-    assert.deepEqual(await stock.fenced().then((held) => held.map((h) => h.goodId)), [lost], 'the lost counter is held at start, not rebuilt');
+    assert.deepEqual(await stock.fenced().then((held) => held.map((h) => h.itemId)), [lost], 'the lost counter is held at start, not rebuilt');
     assert.equal((await stock.reserve(lost, shoppers[10]!.id, randomUUID())).kind, 'RECOVERING');
     // The sweep repairs the drifted one: PostgreSQL's 7 units less the 4 in flight; their shoppers keep their place.
     await until('the sweep repairing the drifted counter', async () => (await stock.stockLeft([drifted]))[0] === 3);
@@ -130,7 +130,7 @@ describe('the worker restarting with reservations in flight', () => {
       'live buyers restored, in-flight buyers kept',
     );
     assert.deepEqual(await pgOf(drifted), { stockLeft: 7, orders: 3 });
-    assert.deepEqual(await stock.fenced().then((held) => held.map((h) => h.goodId)), [lost], 'still held: its queued orders are undecided');
+    assert.deepEqual(await stock.fenced().then((held) => held.map((h) => h.itemId)), [lost], 'still held: its queued orders are undecided');
 
     // The worker consumes: every order in flight is decided.
     await worker.startAllMicroservices();
@@ -138,12 +138,12 @@ describe('the worker restarting with reservations in flight', () => {
     assert.deepEqual(inFlight.map((m) => results.results.get(m.uuid)?.status), Array(inFlight.length).fill('SUCCESS'), 'nothing in flight was lost');
     await until('the held item released once the queues are seen empty', async () => !(await stock.recovering()));
 
-    for (const [goodId, sold] of [[drifted, 7], [lost, 5]] as const) {
-      assert.deepEqual(await pgOf(goodId), { stockLeft: 10 - sold, orders: sold }, `item ${goodId}: every order once in PostgreSQL`);
-      await until(`item ${goodId}: Redis settled on PostgreSQL`, async () => (await stock.stockLeft([goodId]))[0] === 10 - sold);
-      assert.equal(await stock.buyerCount(goodId), sold, `item ${goodId}: one buyer per order`);
-      const report = await worker.get(StockSync).reconcile(goodId);
-      assert.deepEqual([report.before.redis, report.after.redis, report.repaired], [10 - sold, 10 - sold, false], `item ${goodId}: nothing counted twice, nothing left to repair`);
+    for (const [itemId, sold] of [[drifted, 7], [lost, 5]] as const) {
+      assert.deepEqual(await pgOf(itemId), { stockLeft: 10 - sold, orders: sold }, `item ${itemId}: every order once in PostgreSQL`);
+      await until(`item ${itemId}: Redis settled on PostgreSQL`, async () => (await stock.stockLeft([itemId]))[0] === 10 - sold);
+      assert.equal(await stock.buyerCount(itemId), sold, `item ${itemId}: one buyer per order`);
+      const report = await worker.get(StockSync).reconcile(itemId);
+      assert.deepEqual([report.before.redis, report.after.redis, report.repaired], [10 - sold, 10 - sold, false], `item ${itemId}: nothing counted twice, nothing left to repair`);
     }
     assert.equal((await stock.reserve(lost, shoppers[10]!.id, randomUUID())).kind, 'RESERVED', 'the released item sells again');
   });

@@ -48,18 +48,18 @@ export class StrandedSweeper implements OnApplicationBootstrap, OnApplicationShu
       let released = 0;
       let oldest: number | null = null;
       const cutoff = Date.now() - this.config.STRANDED_AFTER_MS;
-      for (const goodId of await this.live.get()) {
+      for (const itemId of await this.live.get()) {
         let returnedHere = 0;
-        for (const uuid of await this.stock.publishingBefore(goodId, cutoff)) {
-          if (!(await this.stock.releaseStranded(goodId, uuid))) continue;
+        for (const uuid of await this.stock.publishingBefore(itemId, cutoff)) {
+          if (!(await this.stock.releaseStranded(itemId, uuid))) continue;
           returnedHere++;
-          this.logger.warn({ uuid, seckillGoodId: goodId, strandedAfterMs: this.config.STRANDED_AFTER_MS }, 'stranded reservation released: its publish was never confirmed');
+          this.logger.warn({ uuid, seckillGoodId: itemId, strandedAfterMs: this.config.STRANDED_AFTER_MS }, 'stranded reservation released: its publish was never confirmed');
         }
         if (returnedHere > 0) {
           released += returnedHere;
-          await this.broadcast.unitsBack(goodId, 'order.fail').catch((err: unknown) => this.logger.warn({ err }, 'stock-back broadcast failed; flags expire by themselves'));
+          await this.broadcast.unitsBack(itemId, 'order.fail').catch((err: unknown) => this.logger.warn({ err }, 'stock-back broadcast failed; flags expire by themselves'));
         }
-        const at = await this.stock.oldestPublishing(goodId);
+        const at = await this.stock.oldestPublishing(itemId);
         if (at !== null && (oldest === null || at < oldest)) oldest = at;
       }
       if (released > 0) metrics.reservationsStranded.inc(released);

@@ -6,22 +6,22 @@
 export class StockKeys {
   constructor(readonly prefix: string) {}
 
-  stock(goodId: number): string {
-    return `${this.prefix}{good:${goodId}}:stock`;
+  stock(itemId: number): string {
+    return `${this.prefix}{good:${itemId}}:stock`;
   }
 
-  buyers(goodId: number): string {
-    return `${this.prefix}{good:${goodId}}:buyers`;
+  buyers(itemId: number): string {
+    return `${this.prefix}{good:${itemId}}:buyers`;
   }
 
   /** Reservations still waiting for their publish confirm, scored by when they were made (ms). */
-  publishing(goodId: number): string {
-    return `${this.prefix}{good:${goodId}}:publishing`;
+  publishing(itemId: number): string {
+    return `${this.prefix}{good:${itemId}}:publishing`;
   }
 
   /** Present while the item is held after Redis lost its state; the value is when the hold began (ms). */
-  fence(goodId: number): string {
-    return `${this.prefix}{good:${goodId}}:fence`;
+  fence(itemId: number): string {
+    return `${this.prefix}{good:${itemId}}:fence`;
   }
 
   /** The ids of the items held now. */

@@ -19,14 +19,14 @@ const SCRIPTS = {
 
 declare module 'ioredis' {
   interface RedisCommander<Context> {
-    reserveStock(stock: string, buyers: string, req: string, publishing: string, fence: string, userId: number, uuid: string, goodId: number, ttl: number, nowMs: number): Result<[string, string], Context>;
-    markQueued(req: string, publishing: string, uuid: string, userId: number, goodId: number, ttl: number): Result<string, Context>;
-    abandonReservation(stock: string, buyers: string, req: string, publishing: string, userId: number, uuid: string, goodId: number, ttl: number): Result<string, Context>;
+    reserveStock(stock: string, buyers: string, req: string, publishing: string, fence: string, userId: number, uuid: string, itemId: number, ttl: number, nowMs: number): Result<[string, string], Context>;
+    markQueued(req: string, publishing: string, uuid: string, userId: number, itemId: number, ttl: number): Result<string, Context>;
+    abandonReservation(stock: string, buyers: string, req: string, publishing: string, userId: number, uuid: string, itemId: number, ttl: number): Result<string, Context>;
     releaseReservation(stock: string, buyers: string, req: string, userId: number, uuid: string, returnUnit: number): Result<number, Context>;
     releaseReplayedReservation(stock: string, buyers: string, req: string, userId: number, uuid: string): Result<number, Context>;
     releaseStranded(stock: string, buyers: string, req: string, publishing: string, uuid: string): Result<number, Context>;
     loadStock(stock: string, buyers: string, ...args: (string | number)[]): Result<number, Context>;
-    fenceStock(stock: string, fence: string, fences: string, goodId: number, nowMs: number): Result<number, Context>;
+    fenceStock(stock: string, fence: string, fences: string, itemId: number, nowMs: number): Result<number, Context>;
     addStock(stock: string, delta: number): Result<number | null, Context>;
     claimRequests(numKeys: number, ...keys: string[]): Result<string[], Context>;
     reconcileStock(stock: string, buyers: string, fence: string, fences: string, ...args: (string | number)[]): Result<[string, string, string, string], Context>;

@@ -64,80 +64,80 @@ const svc = (i: number) => services[i % services.length]!;
 
 describe('reserve-stock.lua under concurrent calls', () => {
   it('reserves exactly the stock, once per shopper, from 8 connections at once', async () => {
-    const goodId = 1;
-    await svc(0).load(goodId, 50, []);
+    const itemId = 1;
+    await svc(0).load(itemId, 50, []);
     // 400 shoppers, each trying twice with different uuids, all in flight together.
     const attempts = Array.from({ length: 800 }, (_, i) => ({ userId: 1 + (i % 400), uuid: randomUUID() }));
-    const outcomes = await Promise.all(attempts.map((a, i) => svc(i).reserve(goodId, a.userId, a.uuid)));
+    const outcomes = await Promise.all(attempts.map((a, i) => svc(i).reserve(itemId, a.userId, a.uuid)));
     const reserved = attempts.filter((_, i) => outcomes[i]!.kind === 'RESERVED');
     assert.equal(reserved.length, 50);
     assert.equal(new Set(reserved.map((a) => a.userId)).size, 50, 'no shopper reserved twice');
     assert.equal(outcomes.filter((o) => o.kind === 'SOLD_OUT').length + outcomes.filter((o) => o.kind === 'ALREADY_ORDERED').length, 750);
-    assert.deepEqual(await svc(0).stockLeft([goodId]), [0]);
-    assert.equal(await svc(0).buyerCount(goodId), 50);
+    assert.deepEqual(await svc(0).stockLeft([itemId]), [0]);
+    assert.equal(await svc(0).buyerCount(itemId), 50);
   });
 
   it('treats a repeated uuid as the same request, never a second reservation', async () => {
-    const goodId = 2;
-    await svc(0).load(goodId, 5, []);
+    const itemId = 2;
+    await svc(0).load(itemId, 5, []);
     const uuid = randomUUID();
-    const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => svc(i).reserve(goodId, 7, uuid)));
+    const outcomes = await Promise.all(Array.from({ length: 20 }, (_, i) => svc(i).reserve(itemId, 7, uuid)));
     assert.equal(outcomes.filter((o) => o.kind === 'RESERVED').length, 1);
     assert.ok(outcomes.every((o) => o.kind === 'RESERVED' || (o.kind === 'DUPLICATE' && o.state === 'PUBLISHING')));
-    assert.deepEqual(await svc(0).stockLeft([goodId]), [4]);
+    assert.deepEqual(await svc(0).stockLeft([itemId]), [4]);
   });
 
   it('answers NOT_LOADED when the counter is missing, and loads only once', async () => {
-    const goodId = 3;
-    assert.equal((await svc(0).reserve(goodId, 1, randomUUID())).kind, 'NOT_LOADED');
-    const loads = await Promise.all(Array.from({ length: 10 }, (_, i) => svc(i).load(goodId, 9, [{ userId: 5, uuid: randomUUID() }])));
+    const itemId = 3;
+    assert.equal((await svc(0).reserve(itemId, 1, randomUUID())).kind, 'NOT_LOADED');
+    const loads = await Promise.all(Array.from({ length: 10 }, (_, i) => svc(i).load(itemId, 9, [{ userId: 5, uuid: randomUUID() }])));
     assert.equal(loads.filter(Boolean).length, 1);
-    assert.equal((await svc(0).reserve(goodId, 5, randomUUID())).kind, 'ALREADY_ORDERED');
-    assert.deepEqual(await svc(0).stockLeft([goodId]), [9]);
+    assert.equal((await svc(0).reserve(itemId, 5, randomUUID())).kind, 'ALREADY_ORDERED');
+    assert.deepEqual(await svc(0).stockLeft([itemId]), [9]);
   });
 });
 
 describe('release, abandon and claim', () => {
   it('releases a reservation once, however often it is asked, and lets the shopper order again', async () => {
-    const goodId = 10;
-    await svc(0).load(goodId, 1, []);
+    const itemId = 10;
+    await svc(0).load(itemId, 1, []);
     const uuid = randomUUID();
-    assert.equal((await svc(0).reserve(goodId, 1, uuid)).kind, 'RESERVED');
-    const released = await Promise.all(Array.from({ length: 10 }, (_, i) => svc(i).release(goodId, 1, uuid)));
+    assert.equal((await svc(0).reserve(itemId, 1, uuid)).kind, 'RESERVED');
+    const released = await Promise.all(Array.from({ length: 10 }, (_, i) => svc(i).release(itemId, 1, uuid)));
     assert.equal(released.filter(Boolean).length, 1);
-    assert.deepEqual(await svc(0).stockLeft([goodId]), [1]);
+    assert.deepEqual(await svc(0).stockLeft([itemId]), [1]);
     assert.equal((await svc(0).request(uuid))?.state, 'RELEASED');
-    assert.equal((await svc(0).reserve(goodId, 1, randomUUID())).kind, 'RESERVED');
+    assert.equal((await svc(0).reserve(itemId, 1, randomUUID())).kind, 'RESERVED');
   });
 
   it('never releases a newer reservation of the same shopper', async () => {
-    const goodId = 11;
-    await svc(0).load(goodId, 2, []);
+    const itemId = 11;
+    await svc(0).load(itemId, 2, []);
     const old = randomUUID();
-    await svc(0).reserve(goodId, 1, old);
-    await svc(0).release(goodId, 1, old);
+    await svc(0).reserve(itemId, 1, old);
+    await svc(0).release(itemId, 1, old);
     const fresh = randomUUID();
-    await svc(0).reserve(goodId, 1, fresh);
-    assert.equal(await svc(0).release(goodId, 1, old), false);
-    assert.deepEqual(await svc(0).stockLeft([goodId]), [1]);
+    await svc(0).reserve(itemId, 1, fresh);
+    assert.equal(await svc(0).release(itemId, 1, old), false);
+    assert.deepEqual(await svc(0).stockLeft([itemId]), [1]);
   });
 
   it('lets exactly one of abandon (order-api gives up) and claim (worker takes it) win, and each side wins some rounds', async () => {
-    const goodId = 12;
+    const itemId = 12;
     const rounds = 200;
-    await svc(0).load(goodId, rounds, []);
+    await svc(0).load(itemId, rounds, []);
     const [abandoner, claimer] = gates;
     let abandoned = 0;
     let claimed = 0;
     for (let i = 0; i < rounds; i++) {
       const uuid = randomUUID();
       const userId = 1000 + i;
-      await svc(i).reserve(goodId, userId, uuid);
+      await svc(i).reserve(itemId, userId, uuid);
       // Both calls are held at the server behind a gate and released by one LPUSH, so they are in flight together
       // every round; the side whose BLPOP reached Redis first runs first. Issuing them in alternating order lets
       // either side get there first.
       const gate = `${prefix}gate:${i}`;
-      const abandon = () => abandoner!.behind(gate, () => abandoner!.stock.abandon(goodId, userId, uuid));
+      const abandon = () => abandoner!.behind(gate, () => abandoner!.stock.abandon(itemId, userId, uuid));
       const claim = () => claimer!.behind(gate, () => claimer!.stock.claim([uuid]).then(([c]) => c));
       let a: Promise<boolean>;
       let c: Promise<string | undefined>;
@@ -156,8 +156,8 @@ describe('release, abandon and claim', () => {
         assert.equal((await svc(0).request(uuid))?.state, 'CLAIMED');
       }
       // Every abandoned reservation gave its unit back; every claimed one keeps it.
-      assert.deepEqual(await svc(0).stockLeft([goodId]), [rounds - (i + 1) + abandoned], `round ${i}`);
-      assert.equal(await svc(0).buyerCount(goodId), claimed, `round ${i}: a claimed shopper keeps the reservation, an abandoned one does not`);
+      assert.deepEqual(await svc(0).stockLeft([itemId]), [rounds - (i + 1) + abandoned], `round ${i}`);
+      assert.equal(await svc(0).buyerCount(itemId), claimed, `round ${i}: a claimed shopper keeps the reservation, an abandoned one does not`);
     }
     assert.equal(abandoned + claimed, rounds);
     assert.ok(abandoned > 0, `abandon never won (claimed ${claimed})`);
@@ -165,14 +165,14 @@ describe('release, abandon and claim', () => {
   });
 
   it('marks a published request QUEUED, and a retry of an abandoned request may reserve again', async () => {
-    const goodId = 13;
-    await svc(0).load(goodId, 1, []);
+    const itemId = 13;
+    await svc(0).load(itemId, 1, []);
     const uuid = randomUUID();
-    await svc(0).reserve(goodId, 1, uuid);
-    assert.equal(await svc(0).abandon(goodId, 1, uuid), true);
-    assert.equal((await svc(0).reserve(goodId, 1, uuid)).kind, 'RESERVED');
-    assert.equal(await svc(0).markQueued(goodId, 1, uuid), 'QUEUED');
-    const again = await svc(0).reserve(goodId, 1, uuid);
+    await svc(0).reserve(itemId, 1, uuid);
+    assert.equal(await svc(0).abandon(itemId, 1, uuid), true);
+    assert.equal((await svc(0).reserve(itemId, 1, uuid)).kind, 'RESERVED');
+    assert.equal(await svc(0).markQueued(itemId, 1, uuid), 'QUEUED');
+    const again = await svc(0).reserve(itemId, 1, uuid);
     assert.deepEqual(again, { kind: 'DUPLICATE', state: 'QUEUED' });
     assert.deepEqual(await svc(0).claim([uuid, randomUUID()]), ['CLAIMED', 'MISSING']);
   });
@@ -180,40 +180,40 @@ describe('release, abandon and claim', () => {
 
 describe('stranded reservations (order-api died between the reserve and the confirm)', () => {
   it('indexes a reservation while it is PUBLISHING, and releases it once, unless the worker claimed it first', async () => {
-    const goodId = 21;
-    await svc(0).load(goodId, 3, []);
+    const itemId = 21;
+    await svc(0).load(itemId, 3, []);
     const [stranded, claimed, queued] = [randomUUID(), randomUUID(), randomUUID()];
-    for (const [i, uuid] of [stranded, claimed, queued].entries()) assert.equal((await svc(0).reserve(goodId, 100 + i, uuid)).kind, 'RESERVED');
+    for (const [i, uuid] of [stranded, claimed, queued].entries()) assert.equal((await svc(0).reserve(itemId, 100 + i, uuid)).kind, 'RESERVED');
     assert.deepEqual(await svc(0).claim([claimed]), ['CLAIMED']);
-    assert.equal(await svc(0).markQueued(goodId, 102, queued), 'QUEUED');
-    assert.deepEqual(await svc(0).stockLeft([goodId]), [0]);
+    assert.equal(await svc(0).markQueued(itemId, 102, queued), 'QUEUED');
+    assert.deepEqual(await svc(0).stockLeft([itemId]), [0]);
 
-    const old = await svc(0).publishingBefore(goodId, Date.now() + 1000);
+    const old = await svc(0).publishingBefore(itemId, Date.now() + 1000);
     assert.deepEqual(new Set(old), new Set([stranded, claimed]), 'markQueued took its request off the index; the claim did not');
-    const released = await Promise.all(old.flatMap((uuid) => [svc(1).releaseStranded(goodId, uuid), svc(2).releaseStranded(goodId, uuid)]));
+    const released = await Promise.all(old.flatMap((uuid) => [svc(1).releaseStranded(itemId, uuid), svc(2).releaseStranded(itemId, uuid)]));
     assert.equal(released.filter(Boolean).length, 1, 'exactly one unit back, whoever sweeps');
-    assert.deepEqual(await svc(0).stockLeft([goodId]), [1]);
+    assert.deepEqual(await svc(0).stockLeft([itemId]), [1]);
     assert.equal((await svc(0).request(stranded))?.state, 'ABANDONED');
     assert.equal((await svc(0).request(claimed))?.state, 'CLAIMED');
-    assert.deepEqual(await svc(0).publishingBefore(goodId, Date.now() + 1000), []);
-    assert.equal(await svc(0).oldestPublishing(goodId), null);
+    assert.deepEqual(await svc(0).publishingBefore(itemId, Date.now() + 1000), []);
+    assert.equal(await svc(0).oldestPublishing(itemId), null);
 
     // The late message of the stranded request is dropped by the worker; a confirm arriving now is refused.
     assert.deepEqual(await svc(0).claim([stranded]), ['ABANDONED']);
-    assert.equal(await svc(0).markQueued(goodId, 100, stranded), 'ABANDONED');
+    assert.equal(await svc(0).markQueued(itemId, 100, stranded), 'ABANDONED');
     // The shopper's retry under the same requestId reserves afresh.
-    assert.equal((await svc(0).reserve(goodId, 100, stranded)).kind, 'RESERVED');
+    assert.equal((await svc(0).reserve(itemId, 100, stranded)).kind, 'RESERVED');
   });
 
   it('records a publish given up on after Redis lost the request as ABANDONED, returning nothing it does not have', async () => {
-    const goodId = 22;
-    await svc(0).load(goodId, 5, []);
+    const itemId = 22;
+    await svc(0).load(itemId, 5, []);
     const uuid = randomUUID();
-    await svc(0).reserve(goodId, 7, uuid);
+    await svc(0).reserve(itemId, 7, uuid);
     await clients[0]!.del(keys.request(uuid));
-    assert.equal(await svc(0).abandon(goodId, 7, uuid), true);
+    assert.equal(await svc(0).abandon(itemId, 7, uuid), true);
     assert.deepEqual(await svc(0).claim([uuid]), ['ABANDONED'], 'a late message is dropped: the 503 stays true');
-    assert.deepEqual(await svc(0).stockLeft([goodId]), [4], 'no unit invented');
+    assert.deepEqual(await svc(0).stockLeft([itemId]), [4], 'no unit invented');
   });
 
   it('recreates the record of a confirmed publish whose request Redis lost, so it reads as QUEUED', async () => {
@@ -225,46 +225,46 @@ describe('stranded reservations (order-api died between the reserve and the conf
 
 describe('a failure that never held a real unit', () => {
   it('ends the reservation without giving a unit back (SOLD_OUT), unlike one that did', async () => {
-    const goodId = 24;
-    await svc(0).load(goodId, 2, []);
+    const itemId = 24;
+    await svc(0).load(itemId, 2, []);
     const [phantom, real] = [randomUUID(), randomUUID()];
-    await svc(0).reserve(goodId, 1, phantom);
-    await svc(0).reserve(goodId, 2, real);
-    assert.equal(await svc(0).release(goodId, 1, phantom, false), false);
-    assert.equal(await svc(0).release(goodId, 2, real, true), true);
-    assert.deepEqual(await svc(0).stockLeft([goodId]), [1]);
-    assert.equal(await svc(0).buyerCount(goodId), 0, 'both shoppers may order again');
+    await svc(0).reserve(itemId, 1, phantom);
+    await svc(0).reserve(itemId, 2, real);
+    assert.equal(await svc(0).release(itemId, 1, phantom, false), false);
+    assert.equal(await svc(0).release(itemId, 2, real, true), true);
+    assert.deepEqual(await svc(0).stockLeft([itemId]), [1]);
+    assert.equal(await svc(0).buyerCount(itemId), 0, 'both shoppers may order again');
   });
 });
 
 describe('an item whose counter Redis lost', () => {
   it('is held: orders answer RECOVERING, a reconcile leaves it alone, and only the lift rebuilds it', async () => {
-    const goodId = 25;
-    await svc(0).load(goodId, 10, []);
-    await clients[0]!.del(keys.stock(goodId), keys.buyers(goodId));
-    assert.equal((await svc(0).reserve(goodId, 1, randomUUID())).kind, 'NOT_LOADED');
-    const holds = await Promise.all(Array.from({ length: 5 }, (_, i) => svc(i).fence(goodId)));
+    const itemId = 25;
+    await svc(0).load(itemId, 10, []);
+    await clients[0]!.del(keys.stock(itemId), keys.buyers(itemId));
+    assert.equal((await svc(0).reserve(itemId, 1, randomUUID())).kind, 'NOT_LOADED');
+    const holds = await Promise.all(Array.from({ length: 5 }, (_, i) => svc(i).fence(itemId)));
     assert.ok(holds.every(Boolean));
     assert.equal(await svc(0).recovering(), true);
     const [held] = await svc(0).fenced();
-    assert.equal(held?.goodId, goodId);
-    assert.equal((await svc(0).reserve(goodId, 1, randomUUID())).kind, 'RECOVERING');
+    assert.equal(held?.itemId, itemId);
+    assert.equal((await svc(0).reserve(itemId, 1, randomUUID())).kind, 'RECOVERING');
 
-    assert.equal((await svc(0).reconcile(goodId, 'reconcile', 7, [], [])).status, 'HELD');
+    assert.equal((await svc(0).reconcile(itemId, 'reconcile', 7, [], [])).status, 'HELD');
     const liveUuid = randomUUID();
-    const lifted = await svc(0).reconcile(goodId, 'lift', 7, [{ userId: 3, uuid: liveUuid }], []);
+    const lifted = await svc(0).reconcile(itemId, 'lift', 7, [{ userId: 3, uuid: liveUuid }], []);
     assert.deepEqual([lifted.status, lifted.before, lifted.after], ['OK', null, 7]);
     assert.equal(await svc(0).recovering(), false);
-    assert.equal((await svc(0).reconcile(goodId, 'lift', 7, [], [])).status, 'NOT_HELD', 'a second lift finds nothing to do');
-    assert.equal((await svc(0).reserve(goodId, 3, randomUUID())).kind, 'ALREADY_ORDERED', 'live buyers are back');
-    assert.deepEqual(await svc(0).reserve(goodId, 3, liveUuid), { kind: 'DUPLICATE', state: 'QUEUED' }, 'the live order\'s own request asked again is the same request');
-    assert.equal((await svc(0).reserve(goodId, 4, randomUUID())).kind, 'RESERVED');
+    assert.equal((await svc(0).reconcile(itemId, 'lift', 7, [], [])).status, 'NOT_HELD', 'a second lift finds nothing to do');
+    assert.equal((await svc(0).reserve(itemId, 3, randomUUID())).kind, 'ALREADY_ORDERED', 'live buyers are back');
+    assert.deepEqual(await svc(0).reserve(itemId, 3, liveUuid), { kind: 'DUPLICATE', state: 'QUEUED' }, 'the live order\'s own request asked again is the same request');
+    assert.equal((await svc(0).reserve(itemId, 4, randomUUID())).kind, 'RESERVED');
   });
 
   it('is not held when the counter exists after all, and a reconcile without a counter says so', async () => {
-    const goodId = 26;
-    await svc(0).load(goodId, 1, []);
-    assert.equal(await svc(0).fence(goodId), false);
+    const itemId = 26;
+    await svc(0).load(itemId, 1, []);
+    assert.equal(await svc(0).fence(itemId), false);
     assert.equal(await svc(0).recovering(), false);
     assert.equal((await svc(0).reconcile(27, 'reconcile', 5, [], [])).status, 'MISSING');
   });
@@ -272,54 +272,54 @@ describe('an item whose counter Redis lost', () => {
 
 describe('reconciliation while reservations are in flight', () => {
   it('keeps a buyer PostgreSQL has neither as a live order nor decided, with its unit still taken', async () => {
-    const goodId = 30;
-    await svc(0).load(goodId, 10, []);
+    const itemId = 30;
+    await svc(0).load(itemId, 10, []);
     const [ordered, failed, flightA, flightB, forgotten] = [randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID()];
-    for (const [i, uuid] of [ordered, failed, flightA, flightB, forgotten].entries()) assert.equal((await svc(0).reserve(goodId, 1 + i, uuid)).kind, 'RESERVED');
+    for (const [i, uuid] of [ordered, failed, flightA, flightB, forgotten].entries()) assert.equal((await svc(0).reserve(itemId, 1 + i, uuid)).kind, 'RESERVED');
     assert.deepEqual(await svc(0).claim([ordered, failed, forgotten]), ['CLAIMED', 'CLAIMED', 'CLAIMED']);
-    assert.equal(await svc(0).markQueued(goodId, 4, flightB), 'QUEUED');
+    assert.equal(await svc(0).markQueued(itemId, 4, flightB), 'QUEUED');
     // PostgreSQL: `ordered` and `forgotten` are live orders, `failed` failed (its release has not reached Redis
     // yet); flightA (PUBLISHING) and flightB (QUEUED) are not decided. Redis drifted: its counter says 2, and it
     // lost the buyer of `forgotten`.
-    await clients[0]!.set(keys.stock(goodId), 2);
-    await clients[0]!.hdel(keys.buyers(goodId), '5');
+    await clients[0]!.set(keys.stock(itemId), 2);
+    await clients[0]!.hdel(keys.buyers(itemId), '5');
     const pgLeft = 8;
     const live = [{ userId: 1, uuid: ordered }, { userId: 5, uuid: forgotten }];
 
-    const r = await svc(0).reconcile(goodId, 'reconcile', pgLeft, live, [ordered, failed, forgotten]);
+    const r = await svc(0).reconcile(itemId, 'reconcile', pgLeft, live, [ordered, failed, forgotten]);
     assert.deepEqual(r, { status: 'OK', before: 2, after: 6, inFlight: 2 }, 'PostgreSQL\'s 8 units less the 2 in flight');
-    const buyers = await clients[0]!.hgetall(keys.buyers(goodId));
+    const buyers = await clients[0]!.hgetall(keys.buyers(itemId));
     assert.deepEqual(buyers, { '1': ordered, '3': flightA, '4': flightB, '5': forgotten }, 'the failed buyer is gone, the in-flight ones kept');
 
     // The in-flight requests are untouched: still claimable by the worker, still holding their shopper's place.
     assert.deepEqual(await svc(0).claim([flightA, flightB]), ['CLAIMED', 'CLAIMED']);
-    assert.equal((await svc(0).reserve(goodId, 3, randomUUID())).kind, 'ALREADY_ORDERED');
+    assert.equal((await svc(0).reserve(itemId, 3, randomUUID())).kind, 'ALREADY_ORDERED');
     const retry = randomUUID();
-    assert.equal((await svc(0).reserve(goodId, 2, retry)).kind, 'RESERVED', 'the failed shopper may order again');
-    assert.deepEqual(await svc(0).stockLeft([goodId]), [5]);
+    assert.equal((await svc(0).reserve(itemId, 2, retry)).kind, 'RESERVED', 'the failed shopper may order again');
+    assert.deepEqual(await svc(0).stockLeft([itemId]), [5]);
 
     // They are decided (flightA SUCCESS, flightB FAIL, its unit released), the retry of shopper 2 is still in
     // flight: the next reconcile finds nothing to repair, so no unit was counted twice or lost.
-    assert.equal(await svc(0).release(goodId, 4, flightB), true);
-    const again = await svc(0).reconcile(goodId, 'reconcile', 7, [...live, { userId: 3, uuid: flightA }], [ordered, failed, forgotten, flightA, flightB]);
+    assert.equal(await svc(0).release(itemId, 4, flightB), true);
+    const again = await svc(0).reconcile(itemId, 'reconcile', 7, [...live, { userId: 3, uuid: flightA }], [ordered, failed, forgotten, flightA, flightB]);
     assert.deepEqual(again, { status: 'OK', before: 6, after: 6, inFlight: 1 });
-    assert.deepEqual(await clients[0]!.hgetall(keys.buyers(goodId)), { '1': ordered, '2': retry, '3': flightA, '5': forgotten });
+    assert.deepEqual(await clients[0]!.hgetall(keys.buyers(itemId)), { '1': ordered, '2': retry, '3': flightA, '5': forgotten });
   });
 
   it('never drops a reservation made from 8 connections while reconciles run between them', async () => {
-    const goodId = 31;
+    const itemId = 31;
     const pgLeft = 30;
     // Redis undersells (it lost 6 units); nothing is decided in PostgreSQL meanwhile, so every reservation is in
     // flight for every reconcile.
-    await svc(0).load(goodId, 24, []);
+    await svc(0).load(itemId, 24, []);
     const attempts = Array.from({ length: 24 }, (_, i) => ({ userId: 100 + i, uuid: randomUUID() }));
     const reserves: Promise<ReserveOutcome>[] = [];
     const reconciles: Promise<{ status: string; inFlight: number }>[] = [];
     attempts.forEach((a, i) => {
-      reserves.push(svc(i).reserve(goodId, a.userId, a.uuid));
+      reserves.push(svc(i).reserve(itemId, a.userId, a.uuid));
       // Queued on connection i behind reservation i and ahead of reservations i + 8 and i + 16: each reconcile
       // runs with reservations on both sides of it, whatever the other connections do.
-      if (i < 5) reconciles.push(svc(i).reconcile(goodId, 'reconcile', pgLeft, [], []));
+      if (i < 5) reconciles.push(svc(i).reconcile(itemId, 'reconcile', pgLeft, [], []));
     });
     const [outcomes, reconciled] = await Promise.all([Promise.all(reserves), Promise.all(reconciles)]);
     assert.ok(outcomes.every((o) => o.kind === 'RESERVED'), 'the units were there for everyone');
@@ -328,10 +328,10 @@ describe('reconciliation while reservations are in flight', () => {
       assert.ok(r.inFlight >= 1 && r.inFlight <= attempts.length - 2, `a reconcile saw ${r.inFlight} in flight`);
     }
 
-    const buyers = await clients[0]!.hgetall(keys.buyers(goodId));
+    const buyers = await clients[0]!.hgetall(keys.buyers(itemId));
     assert.deepEqual(buyers, Object.fromEntries(attempts.map((a) => [String(a.userId), a.uuid])), 'every reservation survived every reconcile');
-    assert.deepEqual(await svc(0).stockLeft([goodId]), [pgLeft - attempts.length], 'counter plus reservations in flight is what PostgreSQL has');
-    const last = await svc(0).reconcile(goodId, 'reconcile', pgLeft, [], []);
+    assert.deepEqual(await svc(0).stockLeft([itemId]), [pgLeft - attempts.length], 'counter plus reservations in flight is what PostgreSQL has');
+    const last = await svc(0).reconcile(itemId, 'reconcile', pgLeft, [], []);
     assert.deepEqual(last, { status: 'OK', before: 6, after: 6, inFlight: 24 }, 'nothing left to repair');
   });
 });

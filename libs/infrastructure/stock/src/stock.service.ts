@@ -43,9 +43,9 @@ export class StockService {
     defineStockScripts(redis);
   }
 
-  async reserve(goodId: number, userId: number, uuid: string): Promise<ReserveOutcome> {
+  async reserve(itemId: number, userId: number, uuid: string): Promise<ReserveOutcome> {
     const k = this.keys;
-    const [code, detail] = await this.redis.reserveStock(k.stock(goodId), k.buyers(goodId), k.request(uuid), k.publishing(goodId), k.fence(goodId), userId, uuid, goodId, REQUEST_TTL_SECONDS, this.now());
+    const [code, detail] = await this.redis.reserveStock(k.stock(itemId), k.buyers(itemId), k.request(uuid), k.publishing(itemId), k.fence(itemId), userId, uuid, itemId, REQUEST_TTL_SECONDS, this.now());
     switch (code) {
       case 'OK':
         return { kind: 'RESERVED', stockLeft: Number(detail) };
@@ -70,14 +70,14 @@ export class StockService {
    * The publish was confirmed. Returns the state after marking: 'QUEUED' or 'CLAIMED' (the worker was even
    * faster) mean the order is in; 'ABANDONED' means the stranded-reservation sweeper gave up on it first.
    */
-  async markQueued(goodId: number, userId: number, uuid: string): Promise<string> {
-    return this.redis.markQueued(this.keys.request(uuid), this.keys.publishing(goodId), uuid, userId, goodId, REQUEST_TTL_SECONDS);
+  async markQueued(itemId: number, userId: number, uuid: string): Promise<string> {
+    return this.redis.markQueued(this.keys.request(uuid), this.keys.publishing(itemId), uuid, userId, itemId, REQUEST_TTL_SECONDS);
   }
 
   /** True when abandoned (unit returned); false when the worker already claimed the request. */
-  async abandon(goodId: number, userId: number, uuid: string): Promise<boolean> {
+  async abandon(itemId: number, userId: number, uuid: string): Promise<boolean> {
     const k = this.keys;
-    const state = await this.redis.abandonReservation(k.stock(goodId), k.buyers(goodId), k.request(uuid), k.publishing(goodId), userId, uuid, goodId, REQUEST_TTL_SECONDS);
+    const state = await this.redis.abandonReservation(k.stock(itemId), k.buyers(itemId), k.request(uuid), k.publishing(itemId), userId, uuid, itemId, REQUEST_TTL_SECONDS);
     return state === 'ABANDONED';
   }
 
@@ -85,18 +85,18 @@ export class StockService {
    * A failed request's reservation ends. Idempotent: true only for the call that actually returned a unit.
    * `returnUnit` false for a failure that never held a real unit (SOLD_OUT: PostgreSQL had none).
    */
-  async release(goodId: number, userId: number, uuid: string, returnUnit = true): Promise<boolean> {
+  async release(itemId: number, userId: number, uuid: string, returnUnit = true): Promise<boolean> {
     const k = this.keys;
-    return (await this.redis.releaseReservation(k.stock(goodId), k.buyers(goodId), k.request(uuid), userId, uuid, returnUnit ? 1 : 0)) === 1;
+    return (await this.redis.releaseReservation(k.stock(itemId), k.buyers(itemId), k.request(uuid), userId, uuid, returnUnit ? 1 : 0)) === 1;
   }
 
   /**
    * For a request whose outcome is already recorded: returns a reservation made for it after Redis lost its
    * record (true when a unit went back). A plain redelivery (already claimed) is left alone.
    */
-  async releaseReplayed(goodId: number, userId: number, uuid: string): Promise<boolean> {
+  async releaseReplayed(itemId: number, userId: number, uuid: string): Promise<boolean> {
     const k = this.keys;
-    return (await this.redis.releaseReplayedReservation(k.stock(goodId), k.buyers(goodId), k.request(uuid), userId, uuid)) === 1;
+    return (await this.redis.releaseReplayedReservation(k.stock(itemId), k.buyers(itemId), k.request(uuid), userId, uuid)) === 1;
   }
 
   async claim(uuids: readonly string[]): Promise<ClaimState[]> {
@@ -106,42 +106,42 @@ export class StockService {
   }
 
   /** Reservations of an item made before `cutoffMs` and still waiting for their confirm (oldest first). */
-  async publishingBefore(goodId: number, cutoffMs: number, limit = 500): Promise<string[]> {
-    return this.redis.zrangebyscore(this.keys.publishing(goodId), '-inf', cutoffMs, 'LIMIT', 0, limit);
+  async publishingBefore(itemId: number, cutoffMs: number, limit = 500): Promise<string[]> {
+    return this.redis.zrangebyscore(this.keys.publishing(itemId), '-inf', cutoffMs, 'LIMIT', 0, limit);
   }
 
   /** When the item's oldest reservation still waiting for its confirm was made (ms), or null. */
-  async oldestPublishing(goodId: number): Promise<number | null> {
-    const [, score] = await this.redis.zrange(this.keys.publishing(goodId), 0, 0, 'WITHSCORES');
+  async oldestPublishing(itemId: number): Promise<number | null> {
+    const [, score] = await this.redis.zrange(this.keys.publishing(itemId), 0, 0, 'WITHSCORES');
     return score === undefined ? null : Number(score);
   }
 
   /** Abandons a stranded reservation unless the worker claimed it first; true when a unit went back. */
-  async releaseStranded(goodId: number, uuid: string): Promise<boolean> {
+  async releaseStranded(itemId: number, uuid: string): Promise<boolean> {
     const k = this.keys;
-    return (await this.redis.releaseStranded(k.stock(goodId), k.buyers(goodId), k.request(uuid), k.publishing(goodId), uuid)) === 1;
+    return (await this.redis.releaseStranded(k.stock(itemId), k.buyers(itemId), k.request(uuid), k.publishing(itemId), uuid)) === 1;
   }
 
   /** Loads the counter and live buyers unless another process already did (first load of an item). */
-  async load(goodId: number, stockLeft: number, buyers: readonly LiveBuyer[]): Promise<boolean> {
+  async load(itemId: number, stockLeft: number, buyers: readonly LiveBuyer[]): Promise<boolean> {
     const args: (string | number)[] = [Math.max(0, stockLeft)];
     for (const b of buyers) args.push(b.userId, b.uuid);
-    return (await this.redis.loadStock(this.keys.stock(goodId), this.keys.buyers(goodId), ...args)) === 1;
+    return (await this.redis.loadStock(this.keys.stock(itemId), this.keys.buyers(itemId), ...args)) === 1;
   }
 
   /** Holds an item whose counter Redis lost (see fence-stock.lua); false when the counter exists after all. */
-  async fence(goodId: number): Promise<boolean> {
+  async fence(itemId: number): Promise<boolean> {
     const k = this.keys;
-    return (await this.redis.fenceStock(k.stock(goodId), k.fence(goodId), k.fences(), goodId, this.now())) === 1;
+    return (await this.redis.fenceStock(k.stock(itemId), k.fence(itemId), k.fences(), itemId, this.now())) === 1;
   }
 
   /** The items held now, with when each hold began (ms). */
-  async fenced(): Promise<{ goodId: number; sinceMs: number }[]> {
+  async fenced(): Promise<{ itemId: number; sinceMs: number }[]> {
     const ids = (await this.redis.smembers(this.keys.fences())).map(Number).filter((n) => Number.isSafeInteger(n) && n > 0);
     if (ids.length === 0) return [];
     const since = await this.redis.mget(ids.map((id) => this.keys.fence(id)));
     // A member whose fence key is gone was lifted between the two reads; the lift removes it from the set too.
-    return ids.flatMap((goodId, i) => (since[i] ? [{ goodId, sinceMs: Number(since[i]) }] : []));
+    return ids.flatMap((itemId, i) => (since[i] ? [{ itemId, sinceMs: Number(since[i]) }] : []));
   }
 
   /** True while any item is held: Redis lost state recently, so an unknown request may still be in flight. */
@@ -150,21 +150,21 @@ export class StockService {
   }
 
   /** Adds units to a loaded counter; null when the counter is missing (load it instead). */
-  async add(goodId: number, delta: number): Promise<number | null> {
-    return this.redis.addStock(this.keys.stock(goodId), delta);
+  async add(itemId: number, delta: number): Promise<number | null> {
+    return this.redis.addStock(this.keys.stock(itemId), delta);
   }
 
   /** Units left per item, one round trip for any number of items; null where not loaded. */
-  async stockLeft(goodIds: readonly number[]): Promise<(number | null)[]> {
-    if (goodIds.length === 0) return [];
-    const values = await this.redis.mget(goodIds.map((id) => this.keys.stock(id)));
+  async stockLeft(itemIds: readonly number[]): Promise<(number | null)[]> {
+    if (itemIds.length === 0) return [];
+    const values = await this.redis.mget(itemIds.map((id) => this.keys.stock(id)));
     return values.map((v) => (v === null ? null : Number(v)));
   }
 
   async request(uuid: string): Promise<RequestRecord | null> {
     const h = await this.redis.hgetall(this.keys.request(uuid));
-    if (!h.state || !h.userId || !h.goodId) return null;
-    return { state: h.state as RequestState, userId: Number(h.userId), seckillGoodId: Number(h.goodId) };
+    if (!h.state || !h.userId || !h.itemId) return null;
+    return { state: h.state as RequestState, userId: Number(h.userId), seckillGoodId: Number(h.itemId) };
   }
 
   /**
@@ -172,17 +172,17 @@ export class StockService {
    * reservations still in flight. 'reconcile' leaves a held or unloaded item alone; 'lift' releases a held one.
    */
   async reconcile(
-    goodId: number,
+    itemId: number,
     mode: ReconcileMode,
     pgStockLeft: number,
     live: readonly LiveBuyer[],
     decided: readonly string[],
   ): Promise<{ status: ReconcileStatus; before: number | null; after: number | null; inFlight: number }> {
-    const args: (string | number)[] = [mode, goodId, pgStockLeft, live.length];
+    const args: (string | number)[] = [mode, itemId, pgStockLeft, live.length];
     for (const b of live) args.push(b.userId, b.uuid);
     args.push(...decided);
     const k = this.keys;
-    const [status, before, after, inFlight] = await this.redis.reconcileStock(k.stock(goodId), k.buyers(goodId), k.fence(goodId), k.fences(), ...args);
+    const [status, before, after, inFlight] = await this.redis.reconcileStock(k.stock(itemId), k.buyers(itemId), k.fence(itemId), k.fences(), ...args);
     return {
       status: status as ReconcileStatus,
       before: before === '' ? null : Number(before),
@@ -200,7 +200,7 @@ export class StockService {
     return owner && result ? { userId: Number(owner), result } : null;
   }
 
-  async buyerCount(goodId: number): Promise<number> {
-    return this.redis.hlen(this.keys.buyers(goodId));
+  async buyerCount(itemId: number): Promise<number> {
+    return this.redis.hlen(this.keys.buyers(itemId));
   }
 }

@@ -141,9 +141,9 @@ export class FakeStock implements Public<StockService> {
     return true;
   }
 
-  async fenced(): Promise<{ goodId: number; sinceMs: number }[]> {
+  async fenced(): Promise<{ itemId: number; sinceMs: number }[]> {
     this.check();
-    return [...this.fences].map(([goodId, sinceMs]) => ({ goodId, sinceMs }));
+    return [...this.fences].map(([itemId, sinceMs]) => ({ itemId, sinceMs }));
   }
 
   async recovering(): Promise<boolean> {

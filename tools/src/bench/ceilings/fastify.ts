@@ -45,7 +45,7 @@ export class FastifyCeiling implements Bench {
   }
 
   private wrk(durationSec: number): WrkRunOptions {
-    return rotatingFlood({ baseUrl: `http://127.0.0.1:${this.port}`, tokensFile: this.tokensFile(), goodId: 1 }, this.opts, durationSec);
+    return rotatingFlood({ baseUrl: `http://127.0.0.1:${this.port}`, tokensFile: this.tokensFile(), itemId: 1 }, this.opts, durationSec);
   }
 
   async warmup(): Promise<void> {

@@ -37,7 +37,7 @@ export class PostgresBaseline implements Bench {
 
   private async once(durationMs: number): Promise<Sample> {
     const users = this.world().shoppers.users;
-    const goodId = await seedSale(this.world().env.databaseUrl, { stock: 10_000_000 });
+    const itemId = await seedSale(this.world().env.databaseUrl, { stock: 10_000_000 });
     let next = 0;
     let orders = 0;
     let refused = 0;
@@ -49,7 +49,7 @@ export class PostgresBaseline implements Bench {
         while (performance.now() < deadline && next < users.length) {
           const user = users[next++]!;
           await client.query('BEGIN');
-          const res = await client.query('UPDATE seckill_goods SET stock_left = stock_left - 1 WHERE id = $1 AND stock_left > 0', [goodId]);
+          const res = await client.query('UPDATE seckill_goods SET stock_left = stock_left - 1 WHERE id = $1 AND stock_left > 0', [itemId]);
           if (res.rowCount !== 1) {
             refused++;
             await client.query('ROLLBACK');
@@ -58,7 +58,7 @@ export class PostgresBaseline implements Bench {
           await client.query(
             `INSERT INTO orders (uuid, user_id, seckill_good_id, amount, status, pay_deadline)
              VALUES ($1, $2, $3, 9.9, 'UNPAID', now() + interval '15 minutes')`,
-            [randomUUID(), user.id, goodId],
+            [randomUUID(), user.id, itemId],
           );
           await client.query('COMMIT');
           orders++;

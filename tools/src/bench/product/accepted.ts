@@ -31,12 +31,12 @@ export class AcceptedOrders implements Bench {
 
   private async once(units: number, label: string): Promise<Sample> {
     const api = this.api();
-    const goodId = await seedSale(api.world.env.databaseUrl, { name: `bench ${label}`, stock: units });
+    const itemId = await seedSale(api.world.env.databaseUrl, { name: `bench ${label}`, stock: units });
     const wrk: WrkRunOptions = {
       baseUrl: api.url,
       tokensFile: api.world.shoppers.tokensFile,
       maxTokens: units,
-      goodId,
+      itemId,
       mode: 'once',
       requestId: this.requestId,
       threads: this.opts.threads,
@@ -46,7 +46,7 @@ export class AcceptedOrders implements Bench {
     const cpu = new CpuWindow({ 'order-api': [api.app.pid!], redis: SERVERS.redis, rabbitmq: SERVERS.rabbitmq, postgres: SERVERS.postgres });
     const { result, truncated } = await runWrk(wrk);
     const usage = cpu.stop();
-    const purged = await api.resetAfterSale(goodId);
+    const purged = await api.resetAfterSale(itemId);
     const accepted = result.codes['202'] ?? 0;
     if (truncated || accepted !== units) log(`  (${label}: ${accepted} of ${units} accepted; answers ${JSON.stringify(result.codes)}${truncated ? ', run cut at its time bound' : ''})`);
     return {

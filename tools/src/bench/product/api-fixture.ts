@@ -35,13 +35,13 @@ export class ApiFixture {
    * Orders accepted in one round wait in the pending queue (no worker runs here) and their request records
    * stay in Redis: both are removed between rounds, so every round starts from the same state.
    */
-  async resetAfterSale(goodId: number): Promise<number> {
+  async resetAfterSale(itemId: number): Promise<number> {
     const purged = await purgePending(this.world.env.amqpUrl);
     const redis = new Redis(this.world.env.redisUrl);
     try {
       const prefix = this.world.env.redisKeyPrefix;
       await deleteKeys(redis, `${prefix}req:*`);
-      await deleteKeys(redis, `${prefix}{good:${goodId}}:*`);
+      await deleteKeys(redis, `${prefix}{good:${itemId}}:*`);
     } finally {
       redis.disconnect();
     }

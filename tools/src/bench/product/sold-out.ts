@@ -15,7 +15,7 @@ export class SoldOutFlood implements Bench {
   readonly id = 'sold-out' as const;
   readonly label = 'sold-out rejections through order-api';
   readonly method: string;
-  private goodId = 0;
+  private itemId = 0;
 
   constructor(
     private readonly opts: BenchOptions,
@@ -25,12 +25,12 @@ export class SoldOutFlood implements Bench {
   }
 
   async setup(): Promise<void> {
-    this.goodId = await seedSale(this.api().world.env.databaseUrl, { name: 'bench sold out', stock: 0 });
+    this.itemId = await seedSale(this.api().world.env.databaseUrl, { name: 'bench sold out', stock: 0 });
   }
 
   wrkOptions(durationSec: number): WrkRunOptions {
     const api = this.api();
-    return rotatingFlood({ baseUrl: api.url, tokensFile: api.world.shoppers.tokensFile, goodId: this.goodId }, this.opts, durationSec);
+    return rotatingFlood({ baseUrl: api.url, tokensFile: api.world.shoppers.tokensFile, itemId: this.itemId }, this.opts, durationSec);
   }
 
   async warmup(): Promise<void> {

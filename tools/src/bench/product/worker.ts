@@ -53,28 +53,28 @@ export class WorkerThroughput implements Bench {
   private async preload(n: number): Promise<number> {
     const users = this.world().shoppers.users;
     if (n > users.length) throw new Error(`worker preload needs ${n} shoppers, the world has ${users.length}`);
-    const goodId = await seedSale(this.world().env.databaseUrl, { name: 'bench worker', stock: n });
-    await this.stock!.load(goodId, n, []);
+    const itemId = await seedSale(this.world().env.databaseUrl, { name: 'bench worker', stock: n });
+    await this.stock!.load(itemId, n, []);
     const placedAt = new Date().toISOString();
     await floodCount(this.opts.concurrency, n, async (i) => {
       const uuid = randomUUID();
       const user = users[i]!;
-      const reserved = await this.stock!.reserve(goodId, user.id, uuid);
+      const reserved = await this.stock!.reserve(itemId, user.id, uuid);
       if (reserved.kind !== 'RESERVED') throw new Error(`preload reserve answered ${reserved.kind}`);
-      const message: OrderPlacedMessage = { version: MESSAGE_VERSION, uuid, userId: user.id, seckillGoodId: goodId, placedAt };
+      const message: OrderPlacedMessage = { version: MESSAGE_VERSION, uuid, userId: user.id, seckillGoodId: itemId, placedAt };
       await this.publisher!.publish(Exchange.ORDER, RoutingKey.ORDER_PENDING, message, { uuid });
-      await this.stock!.markQueued(goodId, user.id, uuid);
+      await this.stock!.markQueued(itemId, user.id, uuid);
     });
-    return goodId;
+    return itemId;
   }
 
-  private async stockLeft(goodId: number): Promise<number> {
-    const res = await this.db!.query<{ stock_left: number }>('SELECT stock_left FROM seckill_goods WHERE id = $1', [goodId]);
+  private async stockLeft(itemId: number): Promise<number> {
+    const res = await this.db!.query<{ stock_left: number }>('SELECT stock_left FROM seckill_goods WHERE id = $1', [itemId]);
     return res.rows[0]!.stock_left;
   }
 
   private async once(n: number, tag: string): Promise<Sample> {
-    const goodId = await this.preload(n);
+    const itemId = await this.preload(n);
     const env = this.world().env;
     const worker = new AppProcess('order-worker', `bench-worker-${tag}-${env.id}`, await freePort(), { ...env.vars, LOG_LEVEL: 'info' });
     const cpu = new CpuWindow({ redis: SERVERS.redis, rabbitmq: SERVERS.rabbitmq, postgres: SERVERS.postgres }, 'order-worker');
@@ -91,7 +91,7 @@ export class WorkerThroughput implements Bench {
         if (performance.now() > deadline) throw new Error(`worker did not persist ${n} orders within 300 s (${n - left} done)`);
         await new Promise((r) => setTimeout(r, 10));
         const now = performance.now();
-        left = await this.stockLeft(goodId);
+        left = await this.stockLeft(itemId);
         if (left < n && firstAt === 0) {
           firstAt = now;
           firstDone = n - left;
@@ -103,7 +103,7 @@ export class WorkerThroughput implements Bench {
       await worker.stop();
     }
     const usage = cpu.stop();
-    const orders = await this.db!.query<{ n: string }>('SELECT count(*) AS n FROM orders WHERE seckill_good_id = $1', [goodId]);
+    const orders = await this.db!.query<{ n: string }>('SELECT count(*) AS n FROM orders WHERE seckill_good_id = $1', [itemId]);
     // The round's outcomes and payment windows wait in queues nobody consumes here, and its request records
     // in Redis: removed, so every round (and every measurement after it) starts from the same state.
     await purgeQueues(env.amqpUrl, [Queue.NOTIFY_RESULTS, paymentWindowQueue(Number(env.vars.PAYMENT_WINDOW_SECONDS ?? process.env.PAYMENT_WINDOW_SECONDS ?? 900)).name]);

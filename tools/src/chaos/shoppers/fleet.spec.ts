@@ -72,7 +72,7 @@ after(async () => {
 describe('chaos shoppers', () => {
   it('retry with the same requestId, move off an instance that is gone, and reconnect their socket for the outcome', async () => {
     const fleet = new Fleet({
-      goodId: 7,
+      itemId: 7,
       shoppers: Array.from({ length: 40 }, (_, i) => ({ userId: i + 1, token: `token-${i}` })),
       // Half the shoppers start on an order-api that refuses connections.
       apis: [apiUrl, deadApi],
@@ -113,7 +113,7 @@ describe('chaos shoppers', () => {
   it('give up when the fault is over and the margin has passed', async () => {
     const until = Date.now() + 150;
     const fleet = new Fleet({
-      goodId: 7,
+      itemId: 7,
       shoppers: [{ userId: 99, token: 'token-99' }],
       apis: [deadApi],
       notifiers: [notifierUrl],

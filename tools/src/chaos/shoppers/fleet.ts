@@ -9,7 +9,7 @@ export interface FleetShopper {
 }
 
 export interface FleetOptions {
-  goodId: number;
+  itemId: number;
   shoppers: readonly FleetShopper[];
   apis: readonly string[];
   notifiers: readonly string[];
@@ -47,7 +47,7 @@ export class Fleet {
   constructor(private readonly o: FleetOptions) {
     this.orders = new OrderConnections(o.connectionsPerApi * o.apis.length, o.apis);
     const ctx: ShopperContext = {
-      goodId: o.goodId,
+      itemId: o.itemId,
       apis: o.apis,
       notifiers: o.notifiers,
       orders: this.orders,

@@ -13,7 +13,7 @@ export interface ShopperIdentity {
 
 /** What the fleet gives every shopper, and what a shopper tells the fleet. */
 export interface ShopperContext {
-  goodId: number;
+  itemId: number;
   apis: readonly string[];
   notifiers: readonly string[];
   orders: OrderConnections;
@@ -144,7 +144,7 @@ export class ChaosShopper {
       const api = this.ctx.apis[this.apiIndex]!;
       const attempt: Attempt = { api };
       r.attempts.push(attempt);
-      const a = await this.ctx.orders.post({ ...this.who, api, notifier: '', offsetMs: 0 }, this.ctx.goodId, () => {
+      const a = await this.ctx.orders.post({ ...this.who, api, notifier: '', offsetMs: 0 }, this.ctx.itemId, () => {
         attempt.sentAt = now();
         this.ctx.inFlight(api, 1);
       });

@@ -5,8 +5,8 @@ import { DomainError, ErrorCode, MESSAGE_VERSION, type OrderPlacedMessage } from
 import { ConfirmedPublisher, Exchange, RoutingKey, StockBroadcast } from '@seckill/messaging';
 import { metrics } from '@seckill/observability';
 import { StockService, type ReserveOutcome } from '@seckill/stock';
-import { GoodsService } from '../../goods/goods.service';
-import { SaleCache, type SaleWindow } from '../../goods/sale-cache';
+import { SaleItemsService } from '../../sale-items/sale-items.service';
+import { SaleCache, type SaleWindow } from '../../sale-items/sale-cache';
 import { RateLimiter } from './rate-limiter';
 import { requestUuid } from './request-uuid';
 import { SoldOutFlags } from './sold-out-flags';
@@ -34,7 +34,7 @@ export class PlaceOrderService {
     private readonly saleCache: SaleCache,
     private readonly flags: SoldOutFlags,
     private readonly stock: StockService,
-    private readonly goods: GoodsService,
+    private readonly saleItems: SaleItemsService,
     private readonly broadcast: StockBroadcast,
     private readonly publisher: ConfirmedPublisher,
     private readonly logger: PinoLogger,
@@ -44,34 +44,34 @@ export class PlaceOrderService {
     logger.setContext('PlaceOrder');
   }
 
-  async place(userId: number, goodId: number, requestId?: string): Promise<Accepted> {
+  async place(userId: number, itemId: number, requestId?: string): Promise<Accepted> {
     if (!this.limiter.take(userId)) throw REJECT.rateLimited;
-    const cached = this.saleCache.get(goodId);
-    this.checkWindow(cached instanceof Promise ? await cached : cached, goodId);
-    if (this.flags.isSoldOut(goodId)) {
+    const cached = this.saleCache.get(itemId);
+    this.checkWindow(cached instanceof Promise ? await cached : cached, itemId);
+    if (this.flags.isSoldOut(itemId)) {
       metrics.reservations.inc({ outcome: 'flagged' });
       throw soldOut();
     }
 
     const uuid = requestUuid(requestId);
-    const generation = this.flags.generation(goodId);
-    let outcome = await this.reserve(goodId, userId, uuid);
+    const generation = this.flags.generation(itemId);
+    let outcome = await this.reserve(itemId, userId, uuid);
     if (outcome.kind === 'NOT_LOADED') {
-      const loaded = await this.goods.ensureLoaded(goodId).catch((err: unknown) => {
+      const loaded = await this.saleItems.ensureLoaded(itemId).catch((err: unknown) => {
         if (err instanceof DomainError) throw err;
-        this.logger.warn({ err, seckillGoodId: goodId }, 'could not load stock into Redis');
+        this.logger.warn({ err, seckillGoodId: itemId }, 'could not load stock into Redis');
         throw REJECT.unavailable;
       });
-      outcome = loaded === 'held' ? { kind: 'RECOVERING' } : await this.reserve(goodId, userId, uuid);
+      outcome = loaded === 'held' ? { kind: 'RECOVERING' } : await this.reserve(itemId, userId, uuid);
     }
     metrics.reservations.inc({ outcome: RESERVATION_LABEL[outcome.kind] });
     switch (outcome.kind) {
       case 'RESERVED':
-        return this.publish({ version: MESSAGE_VERSION, uuid, userId, seckillGoodId: goodId, placedAt: new Date().toISOString() });
+        return this.publish({ version: MESSAGE_VERSION, uuid, userId, seckillGoodId: itemId, placedAt: new Date().toISOString() });
       case 'FOREIGN':
         throw new DomainError(ErrorCode.VALIDATION_FAILED, 'requestId is already used by another request; choose a new one');
       case 'SOLD_OUT':
-        this.flags.markSoldOut(goodId, generation);
+        this.flags.markSoldOut(itemId, generation);
         throw soldOut();
       case 'ALREADY_ORDERED':
         throw REJECT.alreadyOrdered;
@@ -88,18 +88,18 @@ export class PlaceOrderService {
     }
   }
 
-  private checkWindow(sale: SaleWindow | null, goodId: number): void {
-    if (!sale) throw new DomainError(ErrorCode.GOOD_NOT_FOUND, `no sale item ${goodId}`);
+  private checkWindow(sale: SaleWindow | null, itemId: number): void {
+    if (!sale) throw new DomainError(ErrorCode.GOOD_NOT_FOUND, `no sale item ${itemId}`);
     const now = Date.now();
     if (now < sale.startMs) throw REJECT.notStarted;
     if (now >= sale.endMs) throw REJECT.ended;
   }
 
-  private async reserve(goodId: number, userId: number, uuid: string): Promise<ReserveOutcome> {
+  private async reserve(itemId: number, userId: number, uuid: string): Promise<ReserveOutcome> {
     try {
-      return await this.stock.reserve(goodId, userId, uuid);
+      return await this.stock.reserve(itemId, userId, uuid);
     } catch (err) {
-      this.logger.warn({ err, uuid, seckillGoodId: goodId }, 'Redis reservation failed');
+      this.logger.warn({ err, uuid, seckillGoodId: itemId }, 'Redis reservation failed');
       throw REJECT.unavailable;
     }
   }

@@ -8,12 +8,12 @@ import { StockSync } from '@seckill/order-lifecycle';
 import type { SaleItemRepository } from '@seckill/persistence';
 import type { StockService } from '@seckill/stock';
 import { asReal, FakePublisher, FakeSaleItems, FakeStock, FakeStockBroadcast, recordingLogger } from '@seckill/testing';
-import { GoodsService } from '../../goods/goods.service';
-import { SaleCache } from '../../goods/sale-cache';
+import { SaleItemsService } from '../../sale-items/sale-items.service';
+import { SaleCache } from '../../sale-items/sale-cache';
 import { PlaceOrderService } from './place-order.service';
 import { SoldOutFlags } from './sold-out-flags';
 
-/** PlaceOrderService with its real collaborators (goods, sale cache, flags, StockSync) over in-memory fakes. */
+/** PlaceOrderService with its real collaborators (sale items, sale cache, flags, StockSync) over in-memory fakes. */
 function world(overrides: Record<string, string> = {}) {
   const config = loadConfig({ ORDER_RATE_LIMIT_PER_SECOND: '1000', ...overrides });
   const items = new FakeSaleItems();
@@ -26,8 +26,8 @@ function world(overrides: Record<string, string> = {}) {
   const realStock = asReal<StockService>(stock);
   const saleCache = new SaleCache(realItems, config);
   const sync = new StockSync(realItems, realStock, logger);
-  const goods = new GoodsService(realItems, realStock, sync, saleCache, asReal<StockBroadcast>(broadcast), logger);
-  const service = new PlaceOrderService(saleCache, flags, realStock, goods, asReal<StockBroadcast>(broadcast), asReal<ConfirmedPublisher>(publisher), logger, config);
+  const saleItems = new SaleItemsService(realItems, realStock, sync, saleCache, asReal<StockBroadcast>(broadcast), logger);
+  const service = new PlaceOrderService(saleCache, flags, realStock, saleItems, asReal<StockBroadcast>(broadcast), asReal<ConfirmedPublisher>(publisher), logger, config);
   return { items, stock, publisher, broadcast, flags, lines, service };
 }
 

@@ -17,28 +17,28 @@ export class SoldOutFlags {
     private readonly now: () => number = Date.now,
   ) {}
 
-  isSoldOut(goodId: number): boolean {
-    const until = this.soldOutUntil.get(goodId);
+  isSoldOut(itemId: number): boolean {
+    const until = this.soldOutUntil.get(itemId);
     if (until === undefined) return false;
     if (until > this.now()) return true;
-    this.soldOutUntil.delete(goodId);
+    this.soldOutUntil.delete(itemId);
     return false;
   }
 
   /** Take before asking Redis; pass to markSoldOut with the answer. */
-  generation(goodId: number): number {
-    return this.generations.get(goodId) ?? 0;
+  generation(itemId: number): number {
+    return this.generations.get(itemId) ?? 0;
   }
 
-  markSoldOut(goodId: number, generationSeen: number): boolean {
-    if (this.generation(goodId) !== generationSeen) return false;
-    this.soldOutUntil.set(goodId, this.now() + this.ttlMs);
+  markSoldOut(itemId: number, generationSeen: number): boolean {
+    if (this.generation(itemId) !== generationSeen) return false;
+    this.soldOutUntil.set(itemId, this.now() + this.ttlMs);
     return true;
   }
 
-  clear(goodId: number): void {
-    this.generations.set(goodId, this.generation(goodId) + 1);
-    this.soldOutUntil.delete(goodId);
+  clear(itemId: number): void {
+    this.generations.set(itemId, this.generation(itemId) + 1);
+    this.soldOutUntil.delete(itemId);
   }
 
   clearAll(): void {

@@ -2,7 +2,7 @@ import { EventPattern, Payload } from '@nestjs/microservices';
 import { PinoLogger } from 'nestjs-pino';
 import { parseStockBack } from '@seckill/contracts';
 import { parseOrPark, type Delivery, type Disposition, QueueHandlers } from '@seckill/messaging';
-import { SaleCache } from '../../goods/sale-cache';
+import { SaleCache } from '../../sale-items/sale-cache';
 import { SoldOutFlags } from './sold-out-flags';
 
 /** The label of this process's own broadcast queue (server-named: there is one per instance). */

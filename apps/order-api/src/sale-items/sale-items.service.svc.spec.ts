@@ -7,7 +7,7 @@ import { StockSync } from '@seckill/order-lifecycle';
 import type { LoadLock, SaleItemRepository } from '@seckill/persistence';
 import type { StockService } from '@seckill/stock';
 import { asReal, FakeSaleItems, FakeStock, FakeStockBroadcast, recordingLogger } from '@seckill/testing';
-import { GoodsService } from './goods.service';
+import { SaleItemsService } from './sale-items.service';
 import { SaleCache } from './sale-cache';
 
 /** Errors the fault classifier blames on a dependency, as the drivers word them. */
@@ -23,8 +23,8 @@ function world() {
   const realItems = asReal<SaleItemRepository>(items);
   const saleCache = new SaleCache(realItems, config);
   const sync = new StockSync(realItems, asReal<StockService>(stock), logger);
-  const goods = new GoodsService(realItems, asReal<StockService>(stock), sync, saleCache, asReal<StockBroadcast>(broadcast), logger);
-  return { items, stock, broadcast, saleCache, goods, lines };
+  const saleItems = new SaleItemsService(realItems, asReal<StockService>(stock), sync, saleCache, asReal<StockBroadcast>(broadcast), logger);
+  return { items, stock, broadcast, saleCache, saleItems, lines };
 }
 
 async function code(p: Promise<unknown>): Promise<string> {
@@ -48,18 +48,18 @@ const dto = (over: Partial<{ stock: number; startTime: string; endTime: string }
   ...over,
 });
 
-describe('GoodsService list and detail', () => {
+describe('SaleItemsService list and detail', () => {
   it('shows what shoppers can still reserve: Redis\'s counter when loaded, PostgreSQL\'s copy before the first load', async () => {
     const w = world();
     const loaded = w.items.add({ name: 'loaded', stock: 10, stockLeft: 10 });
     const notYet = w.items.add({ name: 'not yet', stock: 7, startTime: new Date(Date.now() - 2 * hour) });
     await w.stock.load(loaded.id, 3, []);
-    const list = await w.goods.list();
+    const list = await w.saleItems.list();
     assert.deepEqual(list.map((g) => [g.id, g.stockLeft, g.status]), [[loaded.id, 3, 'live'], [notYet.id, 7, 'live']]);
     assert.deepEqual([list[0]?.price, list[0]?.seckillPrice], ['100.00', '9.90']);
-    assert.equal((await w.goods.detail(loaded.id)).stockLeft, 3);
+    assert.equal((await w.saleItems.detail(loaded.id)).stockLeft, 3);
     await w.stock.load(notYet.id, 0, []);
-    assert.equal((await w.goods.detail(notYet.id)).status, 'sold_out');
+    assert.equal((await w.saleItems.detail(notYet.id)).status, 'sold_out');
   });
 
   it('serves the catalogue from memory while PostgreSQL is away, with live stock from Redis', async () => {
@@ -67,13 +67,13 @@ describe('GoodsService list and detail', () => {
     const a = w.items.add({ stock: 10 });
     const b = w.items.add({ stock: 5 });
     await w.stock.load(a.id, 10, []);
-    await w.goods.list();
+    await w.saleItems.list();
     await w.stock.add(a.id, -4);
     w.items.failNext(pgAway());
-    const list = await w.goods.list();
+    const list = await w.saleItems.list();
     assert.deepEqual(list.map((g) => [g.id, g.stockLeft]).sort(), [[a.id, 6], [b.id, 5]]);
     w.items.failNext(pgAway());
-    assert.equal((await w.goods.detail(b.id)).id, b.id);
+    assert.equal((await w.saleItems.detail(b.id)).id, b.id);
     assert.equal(w.lines.filter((l) => l.level === 'warn' && /from memory/.test(l.msg ?? '')).length, 2);
   });
 
@@ -82,25 +82,25 @@ describe('GoodsService list and detail', () => {
     w.items.add({ stock: 1 });
     const first = pgAway();
     w.items.failNext(first);
-    await assert.rejects(w.goods.list(), first, 'no catalogue yet: nothing to serve');
-    await w.goods.list();
+    await assert.rejects(w.saleItems.list(), first, 'no catalogue yet: nothing to serve');
+    await w.saleItems.list();
     const again = pgAway();
     w.items.failNext(again);
-    await assert.rejects(w.goods.detail(999), again, 'unknown to memory: not a 404 while PostgreSQL cannot say');
+    await assert.rejects(w.saleItems.detail(999), again, 'unknown to memory: not a 404 while PostgreSQL cannot say');
   });
 
   it('does not hide an error that is not a dependency fault behind the copy in memory', async () => {
     const w = world();
     w.items.add({ stock: 1 });
-    await w.goods.list();
+    await w.saleItems.list();
     const bug = new Error('column "stock_lef" does not exist');
     w.items.failNext(bug);
-    await assert.rejects(w.goods.list(), bug);
+    await assert.rejects(w.saleItems.list(), bug);
   });
 
   it('answers GOOD_NOT_FOUND for an unknown item while PostgreSQL answers', async () => {
     const w = world();
-    assert.equal(await code(w.goods.detail(999)), ErrorCode.GOOD_NOT_FOUND);
+    assert.equal(await code(w.saleItems.detail(999)), ErrorCode.GOOD_NOT_FOUND);
   });
 
   it('shows PostgreSQL\'s stock while Redis is away, but rethrows a Redis error that is not a fault', async () => {
@@ -108,17 +108,17 @@ describe('GoodsService list and detail', () => {
     const item = w.items.add({ stock: 10, stockLeft: 8 });
     await w.stock.load(item.id, 2, []);
     w.stock.failNext(redisAway());
-    assert.equal((await w.goods.detail(item.id)).stockLeft, 8);
+    assert.equal((await w.saleItems.detail(item.id)).stockLeft, 8);
     const bug = new Error('ERR unknown command');
     w.stock.failNext(bug);
-    await assert.rejects(w.goods.list(), bug);
+    await assert.rejects(w.saleItems.list(), bug);
   });
 });
 
-describe('GoodsService.create', () => {
+describe('SaleItemsService.create', () => {
   it('creates the item in PostgreSQL and loads its counter into Redis at once', async () => {
     const w = world();
-    const created = await w.goods.create(dto({ stock: 20 }));
+    const created = await w.saleItems.create(dto({ stock: 20 }));
     assert.deepEqual([created.name, created.stockTotal, created.stockLeft, created.status, created.price], ['Keyboard', 20, 20, 'live', '129.00']);
     assert.deepEqual(await w.stock.stockLeft([created.id]), [20]);
     assert.equal(w.items.items.get(created.id)?.loadedAt instanceof Date, true, 'a later loss of the counter is a hold, not a reload');
@@ -127,30 +127,30 @@ describe('GoodsService.create', () => {
   it('refuses a window that ends before it starts, and creates nothing', async () => {
     const w = world();
     const start = new Date(Date.now() + hour).toISOString();
-    assert.equal(await code(w.goods.create(dto({ startTime: start, endTime: start }))), ErrorCode.VALIDATION_FAILED);
+    assert.equal(await code(w.saleItems.create(dto({ startTime: start, endTime: start }))), ErrorCode.VALIDATION_FAILED);
     assert.equal(w.items.items.size, 0);
   });
 
   it('forgets the catalogue in memory, so an outage right after does not serve a list without the new item', async () => {
     const w = world();
     w.items.add({ stock: 1 });
-    await w.goods.list();
-    await w.goods.create(dto());
+    await w.saleItems.list();
+    await w.saleItems.create(dto());
     const fault = pgAway();
     w.items.failNext(fault);
-    await assert.rejects(w.goods.list(), fault);
+    await assert.rejects(w.saleItems.list(), fault);
   });
 });
 
-describe('GoodsService.addStock', () => {
+describe('SaleItemsService.addStock', () => {
   it('adds units in PostgreSQL and Redis, refreshes the sale window, and tells every instance units are back', async () => {
     const w = world();
     const item = w.items.add({ stock: 10 });
-    await w.goods.ensureLoaded(item.id);
+    await w.saleItems.ensureLoaded(item.id);
     await w.stock.add(item.id, -10);
     await w.saleCache.get(item.id);
     assert.equal(w.saleCache.get(item.id) instanceof Promise, false, 'the window is cached');
-    const shown = await w.goods.addStock(item.id, { delta: 5 });
+    const shown = await w.saleItems.addStock(item.id, { delta: 5 });
     assert.deepEqual([shown.stockTotal, shown.stockLeft, shown.status], [15, 5, 'live']);
     assert.equal(w.items.items.get(item.id)?.stockLeft, 15);
     assert.deepEqual(w.broadcast.sent, [{ itemId: item.id, reason: 'restock' }]);
@@ -159,27 +159,27 @@ describe('GoodsService.addStock', () => {
 
   it('refuses an unknown item and broadcasts nothing', async () => {
     const w = world();
-    assert.equal(await code(w.goods.addStock(999, { delta: 5 })), ErrorCode.GOOD_NOT_FOUND);
+    assert.equal(await code(w.saleItems.addStock(999, { delta: 5 })), ErrorCode.GOOD_NOT_FOUND);
     assert.deepEqual(w.broadcast.sent, []);
   });
 
   it('with no counter in Redis: loads it from PostgreSQL (new units included) on the first load, holds it after a loss', async () => {
     const w = world();
     const fresh = w.items.add({ stock: 10 });
-    assert.equal((await w.goods.addStock(fresh.id, { delta: 5 })).stockLeft, 15);
+    assert.equal((await w.saleItems.addStock(fresh.id, { delta: 5 })).stockLeft, 15);
     assert.deepEqual(await w.stock.stockLeft([fresh.id]), [15], 'loaded once, not 15 + 5');
 
     const lost = w.items.add({ stock: 10 });
-    await w.goods.ensureLoaded(lost.id);
+    await w.saleItems.ensureLoaded(lost.id);
     w.stock.counters.delete(lost.id);
-    await w.goods.addStock(lost.id, { delta: 5 });
+    await w.saleItems.addStock(lost.id, { delta: 5 });
     assert.deepEqual(await w.stock.stockLeft([lost.id]), [null]);
     assert.equal(w.stock.fences.has(lost.id), true, 'held until the queued orders are decided');
     assert.equal(w.items.items.get(lost.id)?.stockLeft, 15, 'PostgreSQL has the units for the lift');
   });
 });
 
-describe('GoodsService.ensureLoaded', () => {
+describe('SaleItemsService.ensureLoaded', () => {
   it('shares one load among the first wave of requests of a process, and loads afresh once it is over', async () => {
     const w = world();
     const item = w.items.add({ stock: 10 });
@@ -189,10 +189,10 @@ describe('GoodsService.ensureLoaded', () => {
       locks++;
       return withLoadLock(id, fn);
     };
-    const outcomes = await Promise.all(Array.from({ length: 50 }, () => w.goods.ensureLoaded(item.id)));
+    const outcomes = await Promise.all(Array.from({ length: 50 }, () => w.saleItems.ensureLoaded(item.id)));
     assert.deepEqual(new Set(outcomes), new Set(['loaded']));
     assert.equal(locks, 1, 'one PostgreSQL load for the whole wave');
-    assert.equal(await w.goods.ensureLoaded(item.id), 'present');
+    assert.equal(await w.saleItems.ensureLoaded(item.id), 'present');
     assert.equal(locks, 2);
   });
 
@@ -201,8 +201,8 @@ describe('GoodsService.ensureLoaded', () => {
     const item = w.items.add({ stock: 10 });
     const fault = pgAway();
     w.items.failNext(fault);
-    const wave = await Promise.allSettled([w.goods.ensureLoaded(item.id), w.goods.ensureLoaded(item.id)]);
+    const wave = await Promise.allSettled([w.saleItems.ensureLoaded(item.id), w.saleItems.ensureLoaded(item.id)]);
     assert.deepEqual(wave.map((r) => r.status), ['rejected', 'rejected']);
-    assert.equal(await w.goods.ensureLoaded(item.id), 'loaded');
+    assert.equal(await w.saleItems.ensureLoaded(item.id), 'loaded');
   });
 });

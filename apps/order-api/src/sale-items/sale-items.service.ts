@@ -6,12 +6,12 @@ import { faultOrigin } from '@seckill/observability';
 import { StockSync, type LoadOutcome } from '@seckill/order-lifecycle';
 import { SaleItemRepository, type SaleItemRecord } from '@seckill/persistence';
 import { StockService } from '@seckill/stock';
-import type { AddStockDto, CreateGoodDto } from './dto/create-good.dto';
+import type { AddStockDto, CreateSaleItemDto } from './dto/create-sale-item.dto';
 import { SaleCache } from './sale-cache';
 import { toSaleItem } from './sale-item.mapper';
 
 @Injectable()
-export class GoodsService {
+export class SaleItemsService {
   private readonly loading = new Map<number, Promise<LoadOutcome>>();
   /**
    * The catalogue as PostgreSQL last gave it. While PostgreSQL is away the shop still shows the sale (with live
@@ -27,7 +27,7 @@ export class GoodsService {
     private readonly broadcast: StockBroadcast,
     private readonly logger: PinoLogger,
   ) {
-    logger.setContext('GoodsService');
+    logger.setContext('SaleItemsService');
   }
 
   async list(): Promise<SaleItem[]> {
@@ -48,7 +48,7 @@ export class GoodsService {
     return shown;
   }
 
-  async create(dto: CreateGoodDto): Promise<SaleItem> {
+  async create(dto: CreateSaleItemDto): Promise<SaleItem> {
     const startTime = new Date(dto.startTime);
     const endTime = new Date(dto.endTime);
     if (endTime.getTime() <= startTime.getTime()) {

@@ -12,15 +12,15 @@ describe('sale item mapping', () => {
   });
 
   it('formats prices with two decimals and prefers the Redis stock', () => {
-    const good = {
+    const record = {
       id: 7, name: 'Kettle', price: '20', seckillPrice: '9.5', stockTotal: 10, stockLeft: 10,
       startTime: new Date('2026-01-01T00:00:00Z'), endTime: new Date('2026-01-02T00:00:00Z'), createdAt: new Date(),
     } as SaleItemRecord;
-    const item = toSaleItem(good, 4, Date.parse('2026-01-01T12:00:00Z'));
+    const item = toSaleItem(record, 4, Date.parse('2026-01-01T12:00:00Z'));
     assert.deepEqual(item, {
       id: 7, name: 'Kettle', price: '20.00', seckillPrice: '9.50', stockTotal: 10, stockLeft: 4,
       startTime: '2026-01-01T00:00:00.000Z', endTime: '2026-01-02T00:00:00.000Z', status: 'live',
     });
-    assert.equal(toSaleItem(good, null, Date.parse('2026-01-01T12:00:00Z')).stockLeft, 10);
+    assert.equal(toSaleItem(record, null, Date.parse('2026-01-01T12:00:00Z')).stockLeft, 10);
   });
 });

@@ -3,7 +3,7 @@ import { IsInt, IsISO8601, IsString, Length, Matches, Max, Min } from 'class-val
 
 const MONEY = /^\d{1,10}(\.\d{1,2})?$/;
 
-export class CreateGoodDto {
+export class CreateSaleItemDto {
   @ApiProperty({ example: 'Mechanical keyboard' })
   @IsString()
   @Length(1, 200)
