@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# `npm test [-- unit|int|e2e|<substring>]`: install if needed, make sure PostgreSQL/Redis/RabbitMQ answer,
+# `npm test [-- unit|svc|int|e2e|<substring>]`: install if needed, make sure PostgreSQL/Redis/RabbitMQ answer,
 # build, then run the compiled tests with scripts/run-tests.mjs (its last line is `N passed, N failed`).
 # No migration and no seeding here: every suite creates its own database, vhost and key prefix, so tests
 # never touch the development data that `npm start` uses.
