@@ -29,6 +29,14 @@ export interface LiveBuyer {
 export type ReconcileMode = 'reconcile' | 'lift';
 export type ReconcileStatus = 'OK' | 'HELD' | 'MISSING' | 'NOT_HELD';
 
+/** What one reconcile call did: the counter before and after (null when missing) and the reservations it kept. */
+export interface ReconcileResult {
+  status: ReconcileStatus;
+  before: number | null;
+  after: number | null;
+  inFlight: number;
+}
+
 /** Request records outlive any outcome a shopper could still ask about by requestId. */
 const REQUEST_TTL_SECONDS = 24 * 3600;
 
@@ -177,7 +185,7 @@ export class StockService {
     pgStockLeft: number,
     live: readonly LiveBuyer[],
     decided: readonly string[],
-  ): Promise<{ status: ReconcileStatus; before: number | null; after: number | null; inFlight: number }> {
+  ): Promise<ReconcileResult> {
     const args: (string | number)[] = [mode, itemId, pgStockLeft, live.length];
     for (const b of live) args.push(b.userId, b.uuid);
     args.push(...decided);

@@ -1,4 +1,4 @@
-import { StockKeys, type ClaimState, type LiveBuyer, type ReconcileMode, type ReconcileStatus, type RequestRecord, type RequestState, type ReserveOutcome, type StockService } from '@seckill/stock';
+import { StockKeys, type ClaimState, type LiveBuyer, type ReconcileMode, type ReconcileResult, type RequestRecord, type RequestState, type ReserveOutcome, type StockService } from '@seckill/stock';
 import type { Public } from './public';
 
 interface Request {
@@ -176,7 +176,7 @@ export class FakeStock implements Public<StockService> {
     pgStockLeft: number,
     live: readonly LiveBuyer[],
     decided: readonly string[],
-  ): Promise<{ status: ReconcileStatus; before: number | null; after: number | null; inFlight: number }> {
+  ): Promise<ReconcileResult> {
     this.check();
     const held = this.fences.has(itemId);
     const before = this.counters.get(itemId) ?? null;
