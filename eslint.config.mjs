@@ -3,8 +3,8 @@ import tseslint from 'typescript-eslint';
 
 // The layers, outermost first. Each may import only the layers listed for it, so the arrows of `nx graph`
 // always point inward: apps → domain → infrastructure → contracts. Contracts are what every process and
-// outside client shares, so they import nothing; the web pages see contracts only (and only their types:
-// see the block for web/ below).
+// outside client shares, so they import no other layer (only zod, which their message schemas are written in);
+// the web pages see contracts only (and only their types: see the block for web/ below).
 const PRODUCT_LAYERS = {
   'layer:contracts': [],
   'layer:infrastructure': ['layer:infrastructure', 'layer:contracts'],

@@ -123,6 +123,20 @@ describe('bad input', () => {
     it(`${c.name} → ${c.status} ${c.code}`, () => check(c));
   }
 
+  it('names every problem of a refused order body, and OpenAPI shows the schema that refused it', async () => {
+    const res = await request<{ message: string; details?: { problems: string[] } }>(api.url, 'POST', ORDERS, { token: shopper, json: { seckillGoodId: 'x', requestId: 'y', extra: 1 } });
+    assert.equal(res.status, 400);
+    assert.equal(res.body.details?.problems.length, 3, JSON.stringify(res.body));
+    assert.equal(res.body.message, res.body.details?.problems.join('; '));
+    type Doc = { paths: Record<string, { post?: { requestBody?: { content: Record<string, { schema: Record<string, unknown> }> } } }> };
+    const doc = await request<Doc>(api.url, 'GET', '/docs-json');
+    const schema = doc.body.paths[ORDERS]?.post?.requestBody?.content['application/json']?.schema;
+    assert.deepEqual([schema?.['additionalProperties'], schema?.['required']], [false, ['seckillGoodId']]);
+    assert.deepEqual(schema?.['properties'] && (schema['properties'] as Record<string, unknown>)['seckillGoodId'], {
+      type: 'integer', minimum: 1, maximum: 2_147_483_647, description: 'The sale item.',
+    });
+  });
+
   it('rejects orders outside the sale window with 403', async () => {
     const early = await request<{ code: string }>(api.url, 'POST', ORDERS, { token: shopper, json: { seckillGoodId: upcomingId } });
     assert.deepEqual([early.status, early.body.code], [403, 'SALE_NOT_STARTED']);

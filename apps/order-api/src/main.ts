@@ -7,6 +7,7 @@ import { connectConsumers } from '@seckill/messaging';
 import { createLogger, installProcessGuards, PinoNestLogger, registerHttpMetrics } from '@seckill/observability';
 import { AppModule } from './app.module';
 import { registerPageAssets } from './client-config/page-assets';
+import { AJV_CUSTOM_OPTIONS } from './http/ajv-options';
 import { orderApiConsumers } from './consumers';
 import { ShutdownGate } from './http/shutdown-gate';
 import { createValidationPipe } from './http/validation.pipe';
@@ -14,7 +15,12 @@ import { SoldOutFlags } from './orders/place-order/sold-out-flags';
 
 export async function createOrderApi(config: AppConfig): Promise<NestFastifyApplication> {
   // return503OnClosing off: during a graceful stop ShutdownGate answers with the contract's 503 body instead.
-  const adapter = new FastifyAdapter({ bodyLimit: config.HTTP_BODY_LIMIT_BYTES, trustProxy: true, return503OnClosing: false });
+  const adapter = new FastifyAdapter({
+    bodyLimit: config.HTTP_BODY_LIMIT_BYTES,
+    trustProxy: true,
+    return503OnClosing: false,
+    ajv: { customOptions: AJV_CUSTOM_OPTIONS },
+  });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { bufferLogs: true });
   app.useLogger(app.get(PinoNestLogger));
   app.useGlobalPipes(createValidationPipe());

@@ -1,190 +1,106 @@
+import { z } from 'zod/v4';
 import { FailReason, RequestStatus } from './order-status';
+
+// zod's v4 API (shipped inside the zod 3.25 package): it nests the result's union by `status` inside the event's
+// union by `type`, which v3's discriminatedUnion cannot.
 
 /**
  * RabbitMQ message bodies, version 1. Every body carries `version` so that a consumer can refuse (park) a
  * shape it does not know instead of guessing. A new incompatible shape gets a new version number.
+ * Unknown fields are dropped, not refused: a producer may add an optional field before every consumer knows it.
  */
 export const MESSAGE_VERSION = 1 as const;
 
-/** order-api → seckill.order (pending): a reservation made in Redis that the worker must turn into an order. */
-export interface OrderPlacedMessage {
-  version: typeof MESSAGE_VERSION;
-  uuid: string;
-  userId: number;
-  seckillGoodId: number;
-  placedAt: string;
-}
+const version = z.literal(MESSAGE_VERSION, { error: (issue) => `unsupported message version ${JSON.stringify(issue.input)}` });
+// Any version: the uuid is a request's identity, minted by order-api or chosen by the client.
+const uuid = z.guid({ error: 'must be a uuid' });
+const id = z.int({ error: 'must be a positive integer' }).positive({ error: 'must be a positive integer' });
+const text = z.string({ error: 'must be a non-empty string' }).min(1, { error: 'must be a non-empty string' });
+const failReason = z.enum(FailReason, { error: 'a FAIL result needs a known reason' });
 
-/** order-worker → seckill.order.result (`order.success` / `order.fail`): the durable outcome of one request. */
-export interface OrderResultMessage {
-  version: typeof MESSAGE_VERSION;
-  type: 'order.result';
-  uuid: string;
-  userId: number;
-  seckillGoodId: number;
-  status: typeof RequestStatus.SUCCESS | typeof RequestStatus.FAIL;
-  orderNo?: string;
-  reason?: FailReason;
-  decidedAt: string;
-}
+/** order-api → seckill.order (pending): a reservation made in Redis that the worker must turn into an order. */
+export const orderPlacedSchema = z.object({ version, uuid, userId: id, seckillGoodId: id, placedAt: text });
+export type OrderPlacedMessage = z.infer<typeof orderPlacedSchema>;
+
+const resultFields = {
+  version,
+  type: z.literal('order.result'),
+  uuid,
+  userId: id,
+  seckillGoodId: id,
+  orderNo: z.string().optional(),
+  decidedAt: text,
+};
+
+/**
+ * order-worker → seckill.order.result (`order.success` / `order.fail`): the durable outcome of one request.
+ * A FAIL carries its reason; a reason on a SUCCESS is dropped.
+ */
+export const orderResultSchema = z.discriminatedUnion(
+  'status',
+  [
+    z.object({ ...resultFields, status: z.literal(RequestStatus.SUCCESS) }),
+    z.object({ ...resultFields, status: z.literal(RequestStatus.FAIL), reason: failReason }),
+  ],
+  { error: 'must be SUCCESS or FAIL' },
+);
+export type OrderResultMessage = z.infer<typeof orderResultSchema>;
 
 /** order-worker / order-api → seckill.order.result (`order.status`): a created order changed state later. */
-export interface OrderStatusMessage {
-  version: typeof MESSAGE_VERSION;
-  type: 'order.status';
-  uuid: string;
-  userId: number;
-  seckillGoodId: number;
-  orderNo: string;
-  status: 'PAID' | 'CANCELLED' | 'TIMEOUT';
-  at: string;
-}
+export const orderStatusSchema = z.object({
+  version,
+  type: z.literal('order.status'),
+  uuid,
+  userId: id,
+  seckillGoodId: id,
+  orderNo: text,
+  status: z.enum(['PAID', 'CANCELLED', 'TIMEOUT'], { error: 'must be PAID, CANCELLED or TIMEOUT' }),
+  at: text,
+});
+export type OrderStatusMessage = z.infer<typeof orderStatusSchema>;
+
+/** Anything published on seckill.order.result, told apart by its `type`. */
+export const orderEventSchema = z.discriminatedUnion('type', [orderResultSchema, orderStatusSchema], {
+  error: 'must be order.result or order.status',
+});
+export type OrderEventMessage = z.infer<typeof orderEventSchema>;
 
 /** order-worker → seckill.order.payment (→ payment-window queue → dead-lettered as `order.timeout`). */
-export interface PaymentWindowMessage {
-  version: typeof MESSAGE_VERSION;
-  uuid: string;
-  orderNo: string;
-  userId: number;
-  seckillGoodId: number;
-}
+export const paymentWindowSchema = z.object({ version, uuid, orderNo: text, userId: id, seckillGoodId: id });
+export type PaymentWindowMessage = z.infer<typeof paymentWindowSchema>;
 
 /** → seckill.stock (fanout): a unit came back; every order-api instance clears its local sold-out flag. */
-export interface StockBackMessage {
-  version: typeof MESSAGE_VERSION;
-  seckillGoodId: number;
-  reason: 'order.fail' | 'restock' | 'cancel' | 'timeout' | 'reconcile';
-}
+export const stockBackSchema = z.object({
+  version,
+  seckillGoodId: id,
+  reason: z.enum(['order.fail', 'restock', 'cancel', 'timeout', 'reconcile'], { error: 'must be order.fail, restock, cancel, timeout or reconcile' }),
+});
+export type StockBackMessage = z.infer<typeof stockBackSchema>;
 
 export class MessageFormatError extends Error {
   override name = 'MessageFormatError';
 }
 
-type Obj = Record<string, unknown>;
-
-function asObject(body: unknown): Obj {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new MessageFormatError('message body is not a JSON object');
-  }
-  const obj = body as Obj;
-  if (obj.version !== MESSAGE_VERSION) {
-    throw new MessageFormatError(`unsupported message version ${JSON.stringify(obj.version)}`);
-  }
-  return obj;
-}
-
-const UUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-function uuidField(obj: Obj, key: string): string {
-  const v = obj[key];
-  if (typeof v !== 'string' || !UUID_RE.test(v)) throw new MessageFormatError(`${key} must be a uuid`);
-  return v;
-}
-
-function idField(obj: Obj, key: string): number {
-  const v = obj[key];
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v <= 0) {
-    throw new MessageFormatError(`${key} must be a positive integer`);
-  }
-  return v;
-}
-
-function stringField(obj: Obj, key: string): string {
-  const v = obj[key];
-  if (typeof v !== 'string' || v.length === 0) throw new MessageFormatError(`${key} must be a non-empty string`);
-  return v;
-}
-
-/** Parses raw bytes; throws MessageFormatError for anything that is not a valid v1 OrderPlacedMessage. */
-export function parseOrderPlaced(raw: Buffer | string): OrderPlacedMessage {
-  const obj = asObject(parseJson(raw));
-  return {
-    version: MESSAGE_VERSION,
-    uuid: uuidField(obj, 'uuid'),
-    userId: idField(obj, 'userId'),
-    seckillGoodId: idField(obj, 'seckillGoodId'),
-    placedAt: stringField(obj, 'placedAt'),
+/** Parses raw bytes once (JSON, then the schema); throws MessageFormatError naming every problem found. */
+function parser<S extends z.ZodType>(schema: S): (raw: Buffer | string) => z.output<S> {
+  return (raw) => {
+    let body: unknown;
+    try {
+      body = JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));
+    } catch {
+      throw new MessageFormatError('message body is not valid JSON');
+    }
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new MessageFormatError('message body is not a JSON object');
+    const parsed = schema.safeParse(body);
+    if (parsed.success) return parsed.data;
+    throw new MessageFormatError(parsed.error.issues.map((i) => (i.path.length > 0 ? `${i.path.join('.')}: ${i.message}` : i.message)).join('; '));
   };
 }
 
-export function parseOrderResult(raw: Buffer | string): OrderResultMessage {
-  return orderResultOf(asObject(parseJson(raw)));
-}
-
-function orderResultOf(obj: Obj): OrderResultMessage {
-  const status = obj.status;
-  if (status !== RequestStatus.SUCCESS && status !== RequestStatus.FAIL) {
-    throw new MessageFormatError('status must be SUCCESS or FAIL');
-  }
-  const reason = obj.reason;
-  if (status === RequestStatus.FAIL && !Object.values(FailReason).includes(reason as FailReason)) {
-    throw new MessageFormatError('a FAIL result needs a known reason');
-  }
-  return {
-    version: MESSAGE_VERSION,
-    type: 'order.result',
-    uuid: uuidField(obj, 'uuid'),
-    userId: idField(obj, 'userId'),
-    seckillGoodId: idField(obj, 'seckillGoodId'),
-    status,
-    ...(typeof obj.orderNo === 'string' ? { orderNo: obj.orderNo } : {}),
-    ...(status === RequestStatus.FAIL ? { reason: reason as FailReason } : {}),
-    decidedAt: stringField(obj, 'decidedAt'),
-  };
-}
-
-export function parseStockBack(raw: Buffer | string): StockBackMessage {
-  const obj = asObject(parseJson(raw));
-  return {
-    version: MESSAGE_VERSION,
-    seckillGoodId: idField(obj, 'seckillGoodId'),
-    reason: stringField(obj, 'reason') as StockBackMessage['reason'],
-  };
-}
-
-function parseJson(raw: Buffer | string): unknown {
-  try {
-    return JSON.parse(typeof raw === 'string' ? raw : raw.toString('utf8'));
-  } catch {
-    throw new MessageFormatError('message body is not valid JSON');
-  }
-}
-
-const LATER_STATUSES = ['PAID', 'CANCELLED', 'TIMEOUT'] as const;
-
-export function parseOrderStatus(raw: Buffer | string): OrderStatusMessage {
-  return orderStatusOf(asObject(parseJson(raw)));
-}
-
-function orderStatusOf(obj: Obj): OrderStatusMessage {
-  const status = obj.status;
-  if (!LATER_STATUSES.includes(status as OrderStatusMessage['status'])) throw new MessageFormatError('status must be PAID, CANCELLED or TIMEOUT');
-  return {
-    version: MESSAGE_VERSION,
-    type: 'order.status',
-    uuid: uuidField(obj, 'uuid'),
-    userId: idField(obj, 'userId'),
-    seckillGoodId: idField(obj, 'seckillGoodId'),
-    orderNo: stringField(obj, 'orderNo'),
-    status: status as OrderStatusMessage['status'],
-    at: stringField(obj, 'at'),
-  };
-}
-
-/** Anything published on seckill.order.result, told apart by its `type`. */
-export function parseOrderEvent(raw: Buffer | string): OrderResultMessage | OrderStatusMessage {
-  // Parsed once: the notifier reads every outcome and status change through here.
-  const obj = asObject(parseJson(raw));
-  return obj.type === 'order.status' ? orderStatusOf(obj) : orderResultOf(obj);
-}
-
-export function parsePaymentWindow(raw: Buffer | string): PaymentWindowMessage {
-  const obj = asObject(parseJson(raw));
-  return {
-    version: MESSAGE_VERSION,
-    uuid: uuidField(obj, 'uuid'),
-    orderNo: stringField(obj, 'orderNo'),
-    userId: idField(obj, 'userId'),
-    seckillGoodId: idField(obj, 'seckillGoodId'),
-  };
-}
+export const parseOrderPlaced: (raw: Buffer | string) => OrderPlacedMessage = parser(orderPlacedSchema);
+export const parseOrderResult: (raw: Buffer | string) => OrderResultMessage = parser(orderResultSchema);
+export const parseOrderStatus: (raw: Buffer | string) => OrderStatusMessage = parser(orderStatusSchema);
+// The notifier reads every outcome and status change through here: one JSON.parse, one schema pass.
+export const parseOrderEvent: (raw: Buffer | string) => OrderEventMessage = parser(orderEventSchema);
+export const parsePaymentWindow: (raw: Buffer | string) => PaymentWindowMessage = parser(paymentWindowSchema);
+export const parseStockBack: (raw: Buffer | string) => StockBackMessage = parser(stockBackSchema);

@@ -50,7 +50,7 @@ export class ResultCollector {
       this.results.set(m.uuid, m);
       this.arrivedAt.set(m.uuid, performance.now());
     }
-    else if (first.status !== m.status || first.orderNo !== m.orderNo || first.reason !== m.reason) this.conflicts.push({ first, later: m });
+    else if (first.status !== m.status || first.orderNo !== m.orderNo || reasonOf(first) !== reasonOf(m)) this.conflicts.push({ first, later: m });
     this.notify();
   }
 
@@ -93,4 +93,8 @@ export class ResultCollector {
     await this.channel?.close().catch(() => undefined);
     await this.conn?.close().catch(() => undefined);
   }
+}
+
+function reasonOf(m: OrderResultMessage): string | undefined {
+  return m.status === 'FAIL' ? m.reason : undefined;
 }

@@ -62,8 +62,8 @@ describe('OrderFailedHandler', () => {
   it('acks a success and touches nothing', async () => {
     const w = await world();
     const message = await w.failed(7, 'INTERNAL');
-    const success: OrderResultMessage = { ...message, status: 'SUCCESS', orderNo: '20261201000000000001' };
-    delete success.reason;
+    const { version, type, uuid, userId, seckillGoodId, decidedAt } = message;
+    const success: OrderResultMessage = { version, type, uuid, userId, seckillGoodId, decidedAt, status: 'SUCCESS', orderNo: '20261201000000000001' };
     assert.equal(await w.handler.handle(deliveryOf(success)), 'ack');
     assert.equal(await w.left(), 0);
     assert.deepEqual(w.broadcast.sent, []);

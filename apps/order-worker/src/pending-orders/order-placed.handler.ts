@@ -147,16 +147,9 @@ export class OrderPlacedHandler {
       outcomes
         .filter((o) => !seen.has(o.uuid) && seen.add(o.uuid))
         .map((o) => {
-          const message: OrderResultMessage = {
-            version: MESSAGE_VERSION,
-            type: 'order.result',
-            uuid: o.uuid,
-            userId: o.userId,
-            seckillGoodId: o.seckillGoodId,
-            status: o.status,
-            ...(o.status === 'SUCCESS' ? { orderNo: o.orderNo } : { reason: o.reason }),
-            decidedAt,
-          };
+          const base = { version: MESSAGE_VERSION, type: 'order.result', uuid: o.uuid, userId: o.userId, seckillGoodId: o.seckillGoodId, decidedAt } as const;
+          const message: OrderResultMessage =
+            o.status === 'SUCCESS' ? { ...base, status: 'SUCCESS', orderNo: o.orderNo } : { ...base, status: 'FAIL', reason: o.reason };
           const key = o.status === 'SUCCESS' ? RoutingKey.ORDER_SUCCESS : RoutingKey.ORDER_FAIL;
           const published = this.publisher.publish(Exchange.RESULT, key, message, { uuid: o.uuid });
           if (o.status !== 'SUCCESS') return published;

@@ -1,0 +1,29 @@
+import type { SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+
+/** The order body once validated by placeOrderBodySchema (the schema is the rule; this only names its result). */
+export interface PlaceOrderBody {
+  seckillGoodId: number;
+  requestId?: string | null;
+}
+
+/**
+ * The order body, stated once: Fastify compiles it (ajv) and checks every request before the handler runs,
+ * and OpenAPI shows the same object. Unknown fields are refused, not dropped, so a client typo is visible
+ * at once (the adapter's ajv options, http/ajv-options.ts, keep ajv from coercing or stripping).
+ */
+export const placeOrderBodySchema: SchemaObject = {
+  type: 'object',
+  properties: {
+    seckillGoodId: { type: 'integer', minimum: 1, maximum: 2_147_483_647, description: 'The sale item.' },
+    requestId: {
+      type: 'string',
+      nullable: true,
+      // Any version (no format: ajv-formats' uuid would also take a `urn:uuid:` prefix): the uuid becomes the
+      // request's own uuid, so it must be the bare 8-4-4-4-12 form every message parser expects.
+      pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
+      description: 'Idempotency key chosen by the client (a UUID): the same user sending it again gets the same uuid and outcome. null is the same as leaving it out.',
+    },
+  },
+  required: ['seckillGoodId'],
+  additionalProperties: false,
+};
