@@ -68,6 +68,8 @@ const CASES: Case[] = [
   { name: 'zero id', method: 'POST', path: ORDERS, token: () => shopper, json: { seckillGoodId: 0 }, status: 400, code: 'VALIDATION_FAILED' },
   { name: 'no token', method: 'POST', path: ORDERS, json: { seckillGoodId: 1 }, status: 401, code: 'UNAUTHORIZED' },
   { name: 'garbage token', method: 'POST', path: ORDERS, token: () => 'not.a.jwt', json: { seckillGoodId: 1 }, status: 401, code: 'UNAUTHORIZED' },
+  // Authentication before the body: a stranger learns nothing about what a valid order looks like.
+  { name: 'no token and a bad body', method: 'POST', path: ORDERS, json: { seckillGoodId: 'x', extra: 1 }, status: 401, code: 'UNAUTHORIZED' },
   { name: 'expired token', method: 'POST', path: ORDERS, token: expired, json: { seckillGoodId: 1 }, status: 401, code: 'UNAUTHORIZED' },
   { name: 'token signed with another secret', method: 'POST', path: ORDERS, token: forged, json: { seckillGoodId: 1 }, status: 401, code: 'UNAUTHORIZED' },
   { name: 'unsigned token (alg none)', method: 'POST', path: ORDERS, token: () => `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"sub":"1","role":"admin"}').toString('base64url')}.`, json: { seckillGoodId: 1 }, status: 401, code: 'UNAUTHORIZED' },

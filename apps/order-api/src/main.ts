@@ -7,7 +7,6 @@ import { connectConsumers } from '@seckill/messaging';
 import { createLogger, installProcessGuards, PinoNestLogger, registerHttpMetrics } from '@seckill/observability';
 import { AppModule } from './app.module';
 import { registerPageAssets } from './client-config/page-assets';
-import { AJV_CUSTOM_OPTIONS } from './http/ajv-options';
 import { orderApiConsumers } from './consumers';
 import { ShutdownGate } from './http/shutdown-gate';
 import { createValidationPipe } from './http/validation.pipe';
@@ -19,7 +18,6 @@ export async function createOrderApi(config: AppConfig): Promise<NestFastifyAppl
     bodyLimit: config.HTTP_BODY_LIMIT_BYTES,
     trustProxy: true,
     return503OnClosing: false,
-    ajv: { customOptions: AJV_CUSTOM_OPTIONS },
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { bufferLogs: true });
   app.useLogger(app.get(PinoNestLogger));

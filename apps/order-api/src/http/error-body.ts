@@ -8,16 +8,6 @@ interface FrameworkError {
   statusCode?: number;
   code?: string;
   message?: string;
-  /** FST_ERR_VALIDATION: what ajv found wrong, one entry per problem. */
-  validation?: AjvProblem[];
-}
-
-/** The part of ajv's ErrorObject a problem is told from. */
-interface AjvProblem {
-  keyword: string;
-  instancePath: string;
-  message?: string;
-  params: Record<string, unknown>;
 }
 
 const FASTIFY_CLIENT_ERRORS: Record<string, ErrorCode> = {
@@ -49,10 +39,6 @@ export function errorBodyOf(e: unknown): MappedError {
     return { body: { statusCode: statusOf(code), code, message } };
   }
   const fe = (typeof e === 'object' && e !== null ? e : {}) as FrameworkError;
-  if (fe.code === 'FST_ERR_VALIDATION' && Array.isArray(fe.validation)) {
-    const problems = fe.validation.map(problemOf);
-    return { body: { statusCode: 400, code: ErrorCode.VALIDATION_FAILED, message: problems.join('; '), details: { problems } } };
-  }
   const fastifyCode = fe.code ? FASTIFY_CLIENT_ERRORS[fe.code] : undefined;
   if (fastifyCode) return { body: { statusCode: statusOf(fastifyCode), code: fastifyCode, message: fe.message ?? fastifyCode } };
   if (e instanceof SyntaxError || fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
@@ -67,13 +53,4 @@ export function errorBodyOf(e: unknown): MappedError {
     return { body: { statusCode: 503, code: ErrorCode.TRY_AGAIN, message: 'temporarily unavailable; retry' }, dependency: origin };
   }
   return { body: { statusCode: 500, code: ErrorCode.INTERNAL, message: 'internal error' } };
-}
-
-/** One ajv error as a sentence naming the field (`seckillGoodId must be integer`, `property price should not exist`). */
-function problemOf(p: AjvProblem): string {
-  const field = p.instancePath.slice(1).replaceAll('/', '.');
-  if (p.keyword === 'additionalProperties') return `property ${String(p.params['additionalProperty'])} should not exist`;
-  if (p.keyword === 'required') return `${field ? `${field}.` : ''}${String(p.params['missingProperty'])} is required`;
-  if (field === '' && p.keyword === 'type' && p.params['type'] === 'object') return 'the body must be a JSON object';
-  return `${field || 'the body'} ${p.message ?? `fails ${p.keyword}`}`;
 }

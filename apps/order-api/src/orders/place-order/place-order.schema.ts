@@ -7,9 +7,9 @@ export interface PlaceOrderBody {
 }
 
 /**
- * The order body, stated once: Fastify compiles it (ajv) and checks every request before the handler runs,
- * and OpenAPI shows the same object. Unknown fields are refused, not dropped, so a client typo is visible
- * at once (the adapter's ajv options, http/ajv-options.ts, keep ajv from coercing or stripping).
+ * The order body, stated once: ajv compiles it and checks every order (http/json-schema.pipe.ts, after the
+ * bearer guard), and OpenAPI shows the same object. Unknown fields are refused, not dropped, so a client typo
+ * is visible at once.
  */
 export const placeOrderBodySchema: SchemaObject = {
   type: 'object',
