@@ -1,5 +1,6 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import type { LoginAnswer, Registered } from '@seckill/contracts';
 import { AuthService } from './auth.service';
 import { CredentialsDto, LoginDto } from './dto/credentials.dto';
 
@@ -9,13 +10,13 @@ export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Post('register')
-  register(@Body() dto: CredentialsDto): Promise<{ id: number; username: string }> {
+  register(@Body() dto: CredentialsDto): Promise<Registered> {
     return this.auth.register(dto.username, dto.password);
   }
 
   @Post('login')
   @HttpCode(200)
-  login(@Body() dto: LoginDto) {
+  login(@Body() dto: LoginDto): Promise<LoginAnswer> {
     return this.auth.login(dto.username, dto.password);
   }
 }

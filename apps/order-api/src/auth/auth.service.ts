@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
-import { DomainError, ErrorCode } from '@seckill/contracts';
+import { DomainError, ErrorCode, type Registered } from '@seckill/contracts';
 import { UserRepository } from '@seckill/persistence';
 import { PasswordHasher } from './password-hasher';
 import { TokenService, type IssuedToken } from '@seckill/auth';
@@ -27,7 +27,7 @@ export class AuthService implements OnApplicationBootstrap {
     if (await this.users.ensureAdmin(this.config.ADMIN_USERNAME, passwordHash)) this.logger.info({ username: this.config.ADMIN_USERNAME }, 'admin user created');
   }
 
-  async register(username: string, password: string): Promise<{ id: number; username: string }> {
+  async register(username: string, password: string): Promise<Registered> {
     const passwordHash = await this.hasher.hash(password);
     const saved = await this.users.createShopper(username, passwordHash);
     if (saved === 'taken') throw new DomainError(ErrorCode.USERNAME_TAKEN, `username "${username}" is taken`);

@@ -1,12 +1,9 @@
 import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
-import { DomainError, ErrorCode } from '@seckill/contracts';
+import { DomainError, ErrorCode, type LoginAnswer } from '@seckill/contracts';
 import type { AuthUser, TokenClaims } from './auth-user';
 
-export interface IssuedToken {
-  accessToken: string;
-  tokenType: 'Bearer';
-  expiresIn: number;
-}
+/** What a login answers (the contract's shape). */
+export type IssuedToken = LoginAnswer;
 
 /** The only header this service issues or accepts (RFC 7519 compact form, HS256). */
 const HEADER = Buffer.from(JSON.stringify({ alg: 'HS256', typ: 'JWT' })).toString('base64url');

@@ -2,9 +2,10 @@ import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
 import { BearerGuard, CurrentUser } from '../../auth/auth.guards';
 import type { AuthUser } from '@seckill/auth';
+import type { OrderAccepted } from '@seckill/contracts';
 import { JsonSchemaPipe } from '../../http/json-schema.pipe';
 import { placeOrderBodySchema, type PlaceOrderBody } from './place-order.schema';
-import { PlaceOrderService, type Accepted } from './place-order.service';
+import { PlaceOrderService } from './place-order.service';
 
 @ApiTags('orders')
 @ApiBearerAuth()
@@ -17,7 +18,7 @@ export class PlaceOrderController {
   @Post()
   @HttpCode(202)
   @ApiBody({ schema: placeOrderBodySchema, examples: { order: { value: { seckillGoodId: 1, requestId: '0b8f6f3a-8e8c-4c55-9d7c-1f2e3d4c5b6a' } } } })
-  place(@CurrentUser() user: AuthUser, @Body(new JsonSchemaPipe<PlaceOrderBody>(placeOrderBodySchema)) body: PlaceOrderBody): Promise<Accepted> {
+  place(@CurrentUser() user: AuthUser, @Body(new JsonSchemaPipe<PlaceOrderBody>(placeOrderBodySchema)) body: PlaceOrderBody): Promise<OrderAccepted> {
     return this.placeOrder.place(user.id, body.seckillGoodId, body.requestId ?? undefined);
   }
 }

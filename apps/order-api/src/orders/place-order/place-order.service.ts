@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
-import { DomainError, ErrorCode, MESSAGE_VERSION, type OrderPlacedMessage } from '@seckill/contracts';
+import { DomainError, ErrorCode, MESSAGE_VERSION, type OrderAccepted, type OrderPlacedMessage } from '@seckill/contracts';
 import { ConfirmedPublisher, Exchange, RoutingKey, StockBroadcast } from '@seckill/messaging';
 import { metrics } from '@seckill/observability';
 import { StockService, type ReserveOutcome } from '@seckill/stock';
@@ -10,11 +10,6 @@ import { SaleCache, type SaleWindow } from '../../sale-items/sale-cache';
 import { RateLimiter } from './rate-limiter';
 import { requestUuid } from './request-uuid';
 import { SoldOutFlags } from './sold-out-flags';
-
-export interface Accepted {
-  uuid: string;
-  status: 'QUEUED';
-}
 
 /**
  * The order path inside order-api, cheapest check first:
@@ -44,7 +39,7 @@ export class PlaceOrderService {
     logger.setContext('PlaceOrder');
   }
 
-  async place(userId: number, itemId: number, requestId?: string): Promise<Accepted> {
+  async place(userId: number, itemId: number, requestId?: string): Promise<OrderAccepted> {
     if (!this.limiter.take(userId)) throw REJECT.rateLimited;
     const cached = this.saleCache.get(itemId);
     this.checkWindow(cached instanceof Promise ? await cached : cached, itemId);
@@ -104,7 +99,7 @@ export class PlaceOrderService {
     }
   }
 
-  private async publish(message: OrderPlacedMessage): Promise<Accepted> {
+  private async publish(message: OrderPlacedMessage): Promise<OrderAccepted> {
     const { uuid, userId, seckillGoodId } = message;
     try {
       await this.publisher.publish(Exchange.ORDER, RoutingKey.ORDER_PENDING, message, { uuid });
@@ -134,7 +129,7 @@ export class PlaceOrderService {
    * The broker did not confirm in time. The message may still arrive later, so the unit is released only if
    * the worker has not claimed the request yet; if it has, the order is in and the answer is 202 after all.
    */
-  private async giveUp(message: OrderPlacedMessage, cause: unknown): Promise<Accepted> {
+  private async giveUp(message: OrderPlacedMessage, cause: unknown): Promise<OrderAccepted> {
     const { uuid, userId, seckillGoodId } = message;
     let abandoned: boolean;
     try {
