@@ -171,8 +171,9 @@ export class StockService {
 
   async request(uuid: string): Promise<RequestRecord | null> {
     const h = await this.redis.hgetall(this.keys.request(uuid));
-    if (!h.state || !h.userId || !h.itemId) return null;
-    return { state: h.state as RequestState, userId: Number(h.userId), seckillGoodId: Number(h.itemId) };
+    // The scripts store the item under its storage name `goodId` (records written by every running version).
+    if (!h.state || !h.userId || !h.goodId) return null;
+    return { state: h.state as RequestState, userId: Number(h.userId), seckillGoodId: Number(h.goodId) };
   }
 
   /**
