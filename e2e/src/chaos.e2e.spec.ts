@@ -36,11 +36,16 @@ before(async () => {
     execFile(
       process.execPath,
       [join(REPO_ROOT, 'dist/tools/src/chaos/main.js'), '--only', SUBSET.join(','), '--out', out],
-      { cwd: REPO_ROOT, timeout: 330_000, maxBuffer: 32 * 1024 * 1024 },
+      // About 4 minutes on an idle machine; the bound is generous so a busy one is slow, not failed.
+      { cwd: REPO_ROOT, timeout: 600_000, maxBuffer: 32 * 1024 * 1024 },
       (err, stdout, stderr) => resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
-  report = JSON.parse(readFileSync(out, 'utf8')) as Report;
+  try {
+    report = JSON.parse(readFileSync(out, 'utf8')) as Report;
+  } catch (err) {
+    throw new Error(`the chaos run wrote no report (exit ${String(run.code)}): ${String(err)}\nstdout:\n${run.stdout.slice(-4000)}\nstderr:\n${run.stderr.slice(-2000)}`);
+  }
 });
 
 after(() => rmSync(dir, { recursive: true, force: true }));
