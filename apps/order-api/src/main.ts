@@ -1,22 +1,30 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import helmet from '@fastify/helmet';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { appConfig, type AppConfig } from '@seckill/config';
 import { connectConsumers } from '@seckill/messaging';
-import { createLogger, installProcessGuards, PinoNestLogger, registerHttpMetrics } from '@seckill/observability';
+import { createLogger, installPrivatePort, installProcessGuards, listenPrivately, PinoNestLogger, registerHttpMetrics, type PrivatePort } from '@seckill/observability';
 import { AppModule } from './app.module';
 import { registerPageAssets } from './client-config/page-assets';
 import { orderApiConsumers } from './consumers';
 import { ShutdownGate } from './http/shutdown-gate';
 import { createValidationPipe } from './http/validation.pipe';
 import { SoldOutFlags } from './orders/place-order/sold-out-flags';
+import { trustProxySetting } from './http/trust-proxy';
 
-export async function createOrderApi(config: AppConfig): Promise<NestFastifyApplication> {
+export interface OrderApi {
+  app: NestFastifyApplication;
+  /** /metrics and /docs: on the app's port in development, on METRICS_PORT only when set and in production. */
+  privatePort: PrivatePort;
+}
+
+export async function createOrderApi(config: AppConfig): Promise<OrderApi> {
   // return503OnClosing off: during a graceful stop ShutdownGate answers with the contract's 503 body instead.
   const adapter = new FastifyAdapter({
     bodyLimit: config.HTTP_BODY_LIMIT_BYTES,
-    trustProxy: true,
+    trustProxy: trustProxySetting(config.TRUST_PROXY),
     return503OnClosing: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { bufferLogs: true });
@@ -24,6 +32,10 @@ export async function createOrderApi(config: AppConfig): Promise<NestFastifyAppl
   app.useGlobalPipes(createValidationPipe());
   const fastify = app.getHttpAdapter().getInstance();
   app.get(ShutdownGate).install(fastify);
+  const privatePort = installPrivatePort(fastify, config);
+  // Security headers on every response. Helmet's default CSP ('self' scripts, inline styles) is what the Swagger
+  // UI needs; the shop and ops pages send their own stricter one (client-config/html-page.ts), which replaces it.
+  await app.register(helmet, { global: true });
   registerHttpMetrics(fastify);
   app.enableShutdownHooks();
   connectConsumers(app, orderApiConsumers(config, app.get(SoldOutFlags)), config.SHUTDOWN_GRACE_MS);
@@ -35,17 +47,18 @@ export async function createOrderApi(config: AppConfig): Promise<NestFastifyAppl
     .build();
   SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc));
   await registerPageAssets(app);
-  return app;
+  return { app, privatePort };
 }
 
 async function bootstrap(): Promise<void> {
   const config = appConfig();
   installProcessGuards(createLogger('order-api', config.LOG_LEVEL));
-  const app = await createOrderApi(config);
+  const { app, privatePort } = await createOrderApi(config);
   await app.init();
   await app.startAllMicroservices();
   await app.listen(config.ORDER_API_PORT, config.HOST);
   app.get(PinoNestLogger).log(`order-api listening on http://${config.HOST}:${config.ORDER_API_PORT}`);
+  await listenPrivately(app.get(PinoNestLogger), privatePort);
 }
 
 bootstrap().catch((err: unknown) => {

@@ -3,7 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { appConfig } from '@seckill/config';
 import { connectConsumers } from '@seckill/messaging';
-import { createLogger, DependencyMonitor, installProcessGuards, PinoNestLogger } from '@seckill/observability';
+import { createLogger, DependencyMonitor, installPrivatePort, installProcessGuards, listenPrivately, PinoNestLogger } from '@seckill/observability';
 import { notifierConsumers } from './consumers';
 import { NotifierModule } from './notifier.module';
 import { OrderSocketGateway } from './socket/order-socket.gateway';
@@ -23,10 +23,12 @@ async function bootstrap(): Promise<void> {
   const gateway = app.get(OrderSocketGateway);
   app.get(DependencyMonitor).addReadinessPart({ name: 'redis-subscriber', state: () => gateway.subscriberState() });
   connectConsumers(app, notifierConsumers(config), config.SHUTDOWN_GRACE_MS);
+  const privatePort = installPrivatePort(app.getHttpAdapter().getInstance(), config);
   await app.init();
   await app.startAllMicroservices();
   await app.listen(config.NOTIFIER_PORT, config.HOST);
   app.get(PinoNestLogger).log(`websocket-notifier listening on ws://${config.HOST}:${config.NOTIFIER_PORT}/{uuid}`);
+  await listenPrivately(app.get(PinoNestLogger), privatePort);
 }
 
 bootstrap().catch((err: unknown) => {

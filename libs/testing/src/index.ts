@@ -3,6 +3,7 @@ export { mintToken } from './tokens';
 export { seedShoppers, seedSale, sql, type SaleSpec } from './seed';
 export { AppProcess, freePort, REPO_ROOT, ARTIFACTS, type AppName } from './app-process';
 export { PrivateRedis } from './private-redis';
+export { ProtectedServers } from './protected-servers';
 export { ResultCollector } from './result-collector';
 export { request, type JsonResponse } from './http-client';
 export { burst, maxOverlap, type BurstResult } from './burst';

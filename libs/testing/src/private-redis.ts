@@ -9,10 +9,14 @@ import { freePort } from './app-process';
 export class PrivateRedis {
   private child?: ChildProcess;
 
-  private constructor(readonly port: number) {}
+  private constructor(
+    readonly port: number,
+    /** With a password, the server refuses every client that does not AUTH first (requirepass). */
+    readonly password?: string,
+  ) {}
 
-  static async start(): Promise<PrivateRedis> {
-    const r = new PrivateRedis(await freePort());
+  static async start(opts: { password?: string } = {}): Promise<PrivateRedis> {
+    const r = new PrivateRedis(await freePort(), opts.password);
     await r.start();
     return r;
   }
@@ -23,14 +27,15 @@ export class PrivateRedis {
   }
 
   get url(): string {
-    return `redis://127.0.0.1:${this.port}`;
+    return this.password === undefined ? `redis://127.0.0.1:${this.port}` : `redis://:${encodeURIComponent(this.password)}@127.0.0.1:${this.port}`;
   }
 
   async start(): Promise<void> {
-    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+    const auth = this.password === undefined ? [] : ['--requirepass', this.password];
+    const child = spawn('redis-server', ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', ...auth], { stdio: 'ignore' });
     this.child = child;
     const deadline = Date.now() + 10_000;
-    while (!(await answersPing(this.port))) {
+    while (!(await answersPing(this.port, this.password))) {
       if (child.exitCode !== null) throw new Error(`redis-server on ${this.port} exited with ${child.exitCode}`);
       if (Date.now() > deadline) throw new Error(`redis-server on ${this.port} did not answer within 10 s`);
       await new Promise((r) => setTimeout(r, 50));
@@ -52,11 +57,21 @@ export class PrivateRedis {
   }
 }
 
-function answersPing(port: number): Promise<boolean> {
+function answersPing(port: number, password: string | undefined): Promise<boolean> {
+  // AUTH as one RESP array, so a password with spaces or quotes stays one argument.
+  const auth = password === undefined ? '' : `*2\r\n$4\r\nAUTH\r\n$${Buffer.byteLength(password)}\r\n${password}\r\n`;
+  const expected = password === undefined ? '+PONG' : '+OK\r\n+PONG';
   return new Promise((resolve) => {
-    const socket = createConnection({ port, host: '127.0.0.1' }, () => socket.write('PING\r\n'));
+    const socket = createConnection({ port, host: '127.0.0.1' }, () => socket.write(`${auth}PING\r\n`));
     socket.setTimeout(500, () => (socket.destroy(), resolve(false)));
-    socket.once('data', (b) => (socket.destroy(), resolve(b.toString().startsWith('+PONG'))));
+    let answer = '';
+    socket.on('data', (b) => {
+      answer += b.toString();
+      if (answer.startsWith(expected) || !expected.startsWith(answer.slice(0, expected.length))) {
+        socket.destroy();
+        resolve(answer.startsWith(expected));
+      }
+    });
     socket.once('error', () => resolve(false));
   });
 }

@@ -9,9 +9,9 @@ import { AuthService } from './auth.service';
 import { PasswordHasher } from './password-hasher';
 
 /** The real argon2id hasher, at the lowest memory cost the configuration accepts (tests only). */
-function world() {
-  const config = loadConfig({ PASSWORD_HASH_MEMORY_KIB: '1024', ADMIN_USERNAME: 'root', ADMIN_PASSWORD: 'root-secret' });
-  const users = new FakeUsers();
+function world(opts: { adminPassword?: string; users?: FakeUsers } = {}) {
+  const config = loadConfig({ PASSWORD_HASH_MEMORY_KIB: '1024', ADMIN_USERNAME: 'root', ADMIN_PASSWORD: opts.adminPassword ?? 'root-secret' });
+  const users = opts.users ?? new FakeUsers();
   const hasher = new PasswordHasher(config);
   const calls = { hash: 0, verify: 0 };
   const hash = hasher.hash.bind(hasher);
@@ -25,9 +25,9 @@ function world() {
     return verify(stored, password);
   };
   const tokens = new TokenService(config.JWT_SECRET, config.JWT_EXPIRES_IN_SECONDS);
-  const { logger } = recordingLogger();
+  const { logger, lines } = recordingLogger();
   const service = new AuthService(asReal<UserRepository>(users), hasher, tokens, config, logger);
-  return { users, tokens, service, calls };
+  return { users, tokens, service, calls, lines };
 }
 
 async function code(p: Promise<unknown>): Promise<DomainError> {
@@ -75,14 +75,34 @@ describe('AuthService', () => {
     assert.equal(w.calls.hash, hashesBefore, 'the stand-in hash is made once per process');
   });
 
-  it('creates the configured admin once at start and never overwrites it', async () => {
+  it('creates the configured admin at start', async () => {
     const w = world();
     await w.service.onApplicationBootstrap();
     const first = w.users.users.get('root')!;
     assert.equal(first.role, 'admin');
-    await w.service.onApplicationBootstrap();
-    assert.equal(w.users.users.get('root')!.passwordHash, first.passwordHash);
     assert.equal(w.tokens.verify((await w.service.login('root', 'root-secret')).accessToken).role, 'admin');
+  });
+
+  it('re-applies the configured admin password at every start: the old password stops working', async () => {
+    const users = new FakeUsers();
+    const dev = world({ adminPassword: 'admin', users });
+    await dev.service.onApplicationBootstrap();
+    await dev.service.login('root', 'admin');
+    const id = users.users.get('root')!.id;
+    const prod = world({ adminPassword: 'a-strong-admin-password', users });
+    await prod.service.onApplicationBootstrap();
+    assert.equal(users.users.get('root')!.id, id, 'the same account, not a second one');
+    assert.equal((await code(prod.service.login('root', 'admin'))).code, ErrorCode.INVALID_CREDENTIALS);
+    assert.equal(prod.tokens.verify((await prod.service.login('root', 'a-strong-admin-password')).accessToken).role, 'admin');
+  });
+
+  it('leaves a shopper who holds the admin name alone, and says so in the log', async () => {
+    const w = world();
+    await w.service.register('root', 'shopper password');
+    await w.service.onApplicationBootstrap();
+    assert.equal(w.users.users.get('root')!.role, 'shopper');
+    await w.service.login('root', 'shopper password');
+    assert.ok(w.lines.some((l) => l.level === 'error' && /ADMIN_USERNAME/.test(l.msg ?? '')));
   });
 
   it('lets a PostgreSQL fault through (the error filter answers 503), creating nothing', async () => {

@@ -21,10 +21,19 @@ export class AuthService implements OnApplicationBootstrap {
     logger.setContext('AuthService');
   }
 
-  /** The admin account comes from configuration; created once, never overwritten. */
+  /**
+   * The admin account comes from configuration, and its password is re-applied at every start: a password
+   * changed in the configuration takes effect, and an admin/admin row from development never outlives it.
+   */
   async onApplicationBootstrap(): Promise<void> {
+    const username = this.config.ADMIN_USERNAME;
     const passwordHash = await this.hasher.hash(this.config.ADMIN_PASSWORD);
-    if (await this.users.ensureAdmin(this.config.ADMIN_USERNAME, passwordHash)) this.logger.info({ username: this.config.ADMIN_USERNAME }, 'admin user created');
+    const applied = await this.users.applyAdmin(username, passwordHash);
+    if (applied === 'name-taken') {
+      this.logger.error({ username }, 'ADMIN_USERNAME belongs to a shopper: no admin account; choose another ADMIN_USERNAME');
+    } else {
+      this.logger.info({ username }, applied === 'created' ? 'admin user created' : 'admin password applied');
+    }
   }
 
   async register(username: string, password: string): Promise<Registered> {

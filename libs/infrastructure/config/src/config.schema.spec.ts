@@ -48,12 +48,100 @@ describe('loadConfig', () => {
     });
     const ok = loadConfig({
       NODE_ENV: 'production',
-      JWT_SECRET: 'a-long-production-secret-value',
+      JWT_SECRET: 'a-long-production-secret-value-of-32-bytes',
+      DATABASE_URL: 'postgres://shop:pw@db:5432/seckill',
+      REDIS_URL: 'redis://:pw@redis:6379',
       RABBITMQ_URL: 'amqp://shop:pw@mq:5672',
       RABBITMQ_MANAGEMENT_URL: 'http://shop:pw@mq:15672',
       ADMIN_USERNAME: 'root',
-      ADMIN_PASSWORD: 'long-password',
+      ADMIN_PASSWORD: 'long-password-1',
     });
     assert.equal(ok.ADMIN_USERNAME, 'root');
+  });
+
+  describe('production refusals', () => {
+    const strong = {
+      NODE_ENV: 'production',
+      JWT_SECRET: 'x'.repeat(32),
+      DATABASE_URL: 'postgres://shop:db-pw@db:5432/seckill',
+      REDIS_URL: 'redis://:redis-pw@redis:6379',
+      RABBITMQ_URL: 'amqp://shop:mq-pw@mq:5672',
+      RABBITMQ_MANAGEMENT_URL: 'http://shop:mq-pw@mq:15672',
+      ADMIN_USERNAME: 'root',
+      ADMIN_PASSWORD: 'twelve-chars',
+    };
+    const refuses = (overrides: Record<string, string>, variable: string, reason: RegExp) =>
+      assert.throws(() => loadConfig({ ...strong, ...overrides }), (e: unknown) => {
+        assert.ok(e instanceof ConfigError);
+        const line = e.message.split('\n').find((l) => l.trim().startsWith(`${variable}:`));
+        assert.ok(line, `no line for ${variable} in: ${e.message}`);
+        assert.match(line, reason);
+        return true;
+      });
+
+    it('accepts strong settings (the limits exactly)', () => {
+      const c = loadConfig(strong);
+      assert.equal(c.ADMIN_PASSWORD, 'twelve-chars');
+      assert.equal(c.RATE_LIMITS, 'on');
+    });
+
+    it('refuses a JWT_SECRET shorter than 32 bytes, counting bytes rather than characters', () => {
+      refuses({ JWT_SECRET: 'x'.repeat(31) }, 'JWT_SECRET', /at least 32 bytes/);
+      // 16 two-byte characters are 32 bytes: accepted.
+      assert.equal(loadConfig({ ...strong, JWT_SECRET: 'é'.repeat(16) }).JWT_SECRET, 'é'.repeat(16));
+      refuses({ JWT_SECRET: 'é'.repeat(15) + 'x' }, 'JWT_SECRET', /at least 32 bytes/);
+    });
+
+    it('refuses a database URL without a password', () => {
+      refuses({ DATABASE_URL: 'postgres://shop@db:5432/seckill' }, 'DATABASE_URL', /password/);
+    });
+
+    it('refuses a Redis URL without a password', () => {
+      refuses({ REDIS_URL: 'redis://redis:6379' }, 'REDIS_URL', /password/);
+      refuses({ REDIS_URL: 'rediss://user@redis:6379' }, 'REDIS_URL', /password/);
+    });
+
+    it('refuses a broker URL without a password, on every node of a list', () => {
+      refuses({ RABBITMQ_URL: 'amqp://shop@mq:5672' }, 'RABBITMQ_URL', /password/);
+      refuses({ RABBITMQ_URL: 'amqp://guest:guest@mq:5672' }, 'RABBITMQ_URL', /guest/);
+      refuses({ RABBITMQ_MANAGEMENT_URL: 'http://mq:15672' }, 'RABBITMQ_MANAGEMENT_URL', /password/);
+    });
+
+    it('refuses an ADMIN_PASSWORD shorter than 12 characters', () => {
+      refuses({ ADMIN_PASSWORD: 'eleven-char' }, 'ADMIN_PASSWORD', /at least 12 characters/);
+      refuses({ ADMIN_PASSWORD: 'admin' }, 'ADMIN_PASSWORD', /development default/);
+    });
+
+    it('refuses RATE_LIMITS=off', () => {
+      refuses({ RATE_LIMITS: 'off' }, 'RATE_LIMITS', /refused in production/);
+      assert.equal(loadConfig({ RATE_LIMITS: 'off' }).RATE_LIMITS, 'off');
+    });
+
+    it('names every problem at once', () => {
+      assert.throws(
+        () =>
+          loadConfig({
+            NODE_ENV: 'production',
+            JWT_SECRET: 'short-but-16-chars',
+            DATABASE_URL: 'postgres://shop@db/seckill',
+            REDIS_URL: 'redis://redis:6379',
+            RABBITMQ_URL: 'amqp://shop@mq',
+            RABBITMQ_MANAGEMENT_URL: 'http://shop@mq:15672',
+            ADMIN_USERNAME: 'root',
+            ADMIN_PASSWORD: 'short',
+            RATE_LIMITS: 'off',
+          }),
+        (e: unknown) => {
+          assert.ok(e instanceof ConfigError);
+          const named = e.message.split('\n').slice(1).map((l) => l.trim().split(':')[0]);
+          assert.deepEqual(named.sort(), ['ADMIN_PASSWORD', 'DATABASE_URL', 'JWT_SECRET', 'RABBITMQ_MANAGEMENT_URL', 'RABBITMQ_URL', 'RATE_LIMITS', 'REDIS_URL']);
+          return true;
+        },
+      );
+    });
+
+    it('leaves development as it was: no password needed', () => {
+      assert.doesNotThrow(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', ADMIN_PASSWORD: 'admin' }));
+    });
   });
 });

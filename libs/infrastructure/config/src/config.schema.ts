@@ -3,6 +3,9 @@ import { z } from 'zod';
 /** Development defaults. With NODE_ENV=production none of the secrets below may be left at these values. */
 export const DEV_JWT_SECRET = 'dev-only-secret-change-me-in-production';
 const DEV_ADMIN = { username: 'admin', password: 'admin' };
+/** HS256 keys shorter than the hash output (32 bytes) are guessable offline from one token. */
+export const MIN_PRODUCTION_JWT_SECRET_BYTES = 32;
+export const MIN_PRODUCTION_ADMIN_PASSWORD_CHARS = 12;
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -100,6 +103,24 @@ export const configSchema = z.object({
   NOTIFIER_PING_INTERVAL_MS: positiveInt.default(30_000),
   /** Password hashing cost (argon2id memory in KiB). Lower only in tests. */
   PASSWORD_HASH_MEMORY_KIB: z.coerce.number().int().min(1024).default(19456),
+
+  // --- Issue 12, production settings (prod-settings) ---
+  /** `off` lifts every request limit (load tests); refused in production. */
+  RATE_LIMITS: z.enum(['on','off']).default('on'),
+  /**
+   * Unset in development: /metrics and /docs on the app's own port. Set (and always in production): they are
+   * served only here, on METRICS_HOST, and the public port answers 404 for them.
+   */
+  METRICS_PORT: port.optional(),
+  METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+  /**
+   * Proxies whose X-Forwarded-For order-api believes: a hop count (`1`), or addresses/CIDRs (`10.0.0.0/8,127.0.0.1`).
+   * Unset: none, so the client address is the TCP peer and no client can claim another IP.
+   */
+  TRUST_PROXY: z
+    .string()
+    .regex(/^(\d+|[0-9A-Fa-f.:/]+(\s*,\s*[0-9A-Fa-f.:/]+)*)$/, 'a hop count or a comma-separated list of addresses/CIDRs')
+    .optional(),
 });
 
 export type AppConfig = Omit<z.infer<typeof configSchema>, 'ADMIN_USERNAME' | 'ADMIN_PASSWORD'> & {
@@ -138,21 +159,47 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         'a reservation whose publish is merely slow would be released while its order-api still waits for the confirm',
     );
   }
-  if (c.NODE_ENV === 'production') {
-    if (c.JWT_SECRET === DEV_JWT_SECRET) problems.push('JWT_SECRET: must be set in production');
-    for (const key of ['RABBITMQ_URL', 'RABBITMQ_MANAGEMENT_URL'] as const) {
-      if (new URL(c[key]).username === 'guest') problems.push(`${key}: guest credentials are refused in production`);
-    }
-    if (!c.ADMIN_USERNAME) problems.push('ADMIN_USERNAME: must be set in production');
-    if (!c.ADMIN_PASSWORD) problems.push('ADMIN_PASSWORD: must be set in production');
-    if (c.ADMIN_PASSWORD === DEV_ADMIN.password) problems.push('ADMIN_PASSWORD: the development default is refused');
-  }
+  if (c.NODE_ENV === 'production') problems.push(...productionProblems(c));
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   return {
     ...c,
     ADMIN_USERNAME: c.ADMIN_USERNAME ?? DEV_ADMIN.username,
     ADMIN_PASSWORD: c.ADMIN_PASSWORD ?? DEV_ADMIN.password,
   };
+}
+
+/** A URL, or each node of a comma-separated list of them (RABBITMQ_URL may name several nodes of one cluster). */
+function urlNodes(value: string): URL[] {
+  return value
+    .split(',')
+    .map((v) => v.trim())
+    .filter((v) => v !== '')
+    .map((v) => new URL(v));
+}
+
+/**
+ * What production refuses (docs/security.md, "Production settings"): every weak setting is named at once, so
+ * an operator fixes them in one go instead of one restart per problem.
+ */
+function productionProblems(c: z.infer<typeof configSchema>): string[] {
+  const problems: string[] = [];
+  if (c.JWT_SECRET === DEV_JWT_SECRET) problems.push('JWT_SECRET: must be set in production');
+  else if (Buffer.byteLength(c.JWT_SECRET, 'utf8') < MIN_PRODUCTION_JWT_SECRET_BYTES) {
+    problems.push(`JWT_SECRET: must be at least ${MIN_PRODUCTION_JWT_SECRET_BYTES} bytes in production`);
+  }
+  for (const key of ['DATABASE_URL', 'REDIS_URL', 'RABBITMQ_URL', 'RABBITMQ_MANAGEMENT_URL'] as const) {
+    const nodes = urlNodes(c[key]);
+    if (nodes.some((u) => u.username === 'guest')) problems.push(`${key}: guest credentials are refused in production`);
+    else if (nodes.some((u) => u.password === '')) problems.push(`${key}: must carry a password in production`);
+  }
+  if (!c.ADMIN_USERNAME) problems.push('ADMIN_USERNAME: must be set in production');
+  if (!c.ADMIN_PASSWORD) problems.push('ADMIN_PASSWORD: must be set in production');
+  else if (c.ADMIN_PASSWORD === DEV_ADMIN.password) problems.push('ADMIN_PASSWORD: the development default is refused');
+  else if ([...c.ADMIN_PASSWORD].length < MIN_PRODUCTION_ADMIN_PASSWORD_CHARS) {
+    problems.push(`ADMIN_PASSWORD: must be at least ${MIN_PRODUCTION_ADMIN_PASSWORD_CHARS} characters in production`);
+  }
+  if (c.RATE_LIMITS === 'off') problems.push('RATE_LIMITS: off is refused in production');
+  return problems;
 }
 
 let processConfig: AppConfig | undefined;

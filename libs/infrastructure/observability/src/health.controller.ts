@@ -1,12 +1,14 @@
 import { Controller, Get, Inject, Res } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { APP_CONFIG, type AppConfig } from '@seckill/config';
 import { DependencyMonitor } from './dependencies/dependency-monitor';
 
 export interface HealthEntry {
   status: 'up' | 'down';
   /** false: reported, but the process still does its main work without it. */
   critical?: false;
+  /** Why it is down (development and tests only: production keeps raw errors in the log, see MonitorLifecycle). */
   message?: string;
 }
 
@@ -24,12 +26,21 @@ export interface HealthBody {
  * every consumer is attached to its queue, every subscriber is connected. A non-critical dependency that is
  * down is reported in `error` without making the process unready. Readiness recovers by itself: it is computed
  * anew on every call. (Not @nestjs/terminus: it has no notion of a dependency that is reported but not
- * required, nor of readiness parts that are state rather than a probe.)
+ * required, nor of readiness parts that are state rather than a probe.) In production the body names each part
+ * and whether it is up, never why it is down: raw driver errors (hosts, ports, users) are for the log, not for
+ * anyone who can reach the port.
  */
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
-  constructor(@Inject(DependencyMonitor) private readonly monitor: DependencyMonitor) {}
+  private readonly showReasons: boolean;
+
+  constructor(
+    @Inject(DependencyMonitor) private readonly monitor: DependencyMonitor,
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.showReasons = config.NODE_ENV !== 'production';
+  }
 
   @Get()
   live(): HealthBody {
@@ -42,16 +53,20 @@ export class HealthController {
     const details: Record<string, HealthEntry> = {};
     let ready = true;
     for (const [name, s] of this.monitor.all()) {
-      details[name] = { status: s.up ? 'up' : 'down', ...(s.critical ? {} : { critical: false as const }), ...(s.error ? { message: s.error } : {}) };
+      details[name] = { status: s.up ? 'up' : 'down', ...(s.critical ? {} : { critical: false as const }), ...this.reason(s.error) };
       if (!s.up && s.critical) ready = false;
     }
     for (const part of this.monitor.readinessParts()) {
       const s = part.state();
-      details[part.name] = { status: s.ready ? 'up' : 'down', ...(s.detail ? { message: s.detail } : {}) };
+      details[part.name] = { status: s.ready ? 'up' : 'down', ...this.reason(s.detail) };
       if (!s.ready) ready = false;
     }
     const pick = (status: HealthEntry['status']) => Object.fromEntries(Object.entries(details).filter(([, e]) => e.status === status));
     if (!ready) void reply.status(503);
     return { status: ready ? 'ok' : 'error', info: pick('up'), error: pick('down'), details };
+  }
+
+  private reason(message: string | undefined): { message?: string } {
+    return message && this.showReasons ? { message } : {};
   }
 }

@@ -7,3 +7,4 @@ export { type HealthBody, type HealthEntry } from './health.controller';
 export { installProcessGuards } from './process-guards';
 export { metrics, metricsRegistry } from './metrics';
 export { registerHttpMetrics } from './http-metrics';
+export { installPrivatePort, isPrivateRoute, listenPrivately, privatePathsMode, type PrivatePort, type PrivatePathsMode } from './private-port';

@@ -1,6 +1,6 @@
 import { Inject, Module, type DynamicModule, type FactoryProvider, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import type { RouteInfo } from '@nestjs/common/interfaces';
-import { LoggerModule } from 'nestjs-pino';
+import { InjectPinoLogger, LoggerModule, PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
 import { DependencyMonitor, type DependencyCheck } from './dependencies/dependency-monitor';
 import { HealthController } from './health.controller';
@@ -11,11 +11,19 @@ import { enableProcessMetrics, metrics } from './metrics';
 export const DEPENDENCY_CHECKS = Symbol('DEPENDENCY_CHECKS');
 
 class MonitorLifecycle implements OnApplicationBootstrap, OnApplicationShutdown {
-  constructor(@Inject(DependencyMonitor) private readonly monitor: DependencyMonitor) {}
+  constructor(
+    @Inject(DependencyMonitor) private readonly monitor: DependencyMonitor,
+    @InjectPinoLogger('DependencyMonitor') private readonly logger: PinoLogger,
+  ) {}
 
   onApplicationBootstrap(): void {
     for (const [name, s] of this.monitor.all()) metrics.dependencyUp.set({ dependency: name }, s.up ? 1 : 0);
-    this.monitor.onChange((name, s) => metrics.dependencyUp.set({ dependency: name }, s.up ? 1 : 0));
+    this.monitor.onChange((name, s) => {
+      metrics.dependencyUp.set({ dependency: name }, s.up ? 1 : 0);
+      // The reason a dependency is down goes to the log (in production /health/ready shows only up or down).
+      if (s.up) this.logger.info({ dependency: name }, 'dependency up');
+      else this.logger.warn({ dependency: name, error: s.error }, 'dependency down');
+    });
     this.monitor.start();
   }
 

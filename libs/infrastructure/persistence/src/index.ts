@@ -14,7 +14,7 @@ export {
   type LockedItem,
   type PlannedDecision,
 } from './repositories/order-batches.repository';
-export { UserRepository } from './repositories/users.repository';
+export { UserRepository, type AdminApplied } from './repositories/users.repository';
 export type {
   SaleItemRecord,
   NewSaleItem,

@@ -289,11 +289,16 @@ export class FakeUsers extends Failures implements Public<UserRepository> {
     return user;
   }
 
-  async ensureAdmin(username: string, passwordHash: string): Promise<boolean> {
+  async applyAdmin(username: string, passwordHash: string): Promise<'created' | 'updated' | 'name-taken'> {
     this.check();
-    if (this.users.has(username)) return false;
+    const existing = this.users.get(username);
+    if (existing?.role === 'shopper') return 'name-taken';
+    if (existing) {
+      this.users.set(username, { ...existing, passwordHash });
+      return 'updated';
+    }
     this.users.set(username, { id: this.nextId++, username, passwordHash, role: 'admin' });
-    return true;
+    return 'created';
   }
 }
 

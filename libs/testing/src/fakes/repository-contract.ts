@@ -281,14 +281,15 @@ export function repositoryContract(name: string, makeWorld: () => Promise<Reposi
         assert.equal(await w.users.findByUsername(`nobody-${randomUUID()}`), null);
       });
 
-      it('creates the admin once, and never over a shopper of that name', async () => {
+      it('creates the admin, re-applies its password on every start, and never takes a shopper of that name', async () => {
         const name = `root-${randomUUID()}`;
-        assert.equal(await w.users.ensureAdmin(name, 'h1'), true);
-        assert.equal(await w.users.ensureAdmin(name, 'h2'), false);
-        assert.deepEqual(await w.users.findByUsername(name).then((u) => [u?.role, u?.passwordHash]), ['admin', 'h1']);
+        assert.equal(await w.users.applyAdmin(name, 'h1'), 'created');
+        const id = (await w.users.findByUsername(name))?.id;
+        assert.equal(await w.users.applyAdmin(name, 'h2'), 'updated');
+        assert.deepEqual(await w.users.findByUsername(name).then((u) => [u?.id, u?.role, u?.passwordHash]), [id, 'admin', 'h2']);
         const shopperName = `eve-${randomUUID()}`;
         await w.users.createShopper(shopperName, 'hs');
-        assert.equal(await w.users.ensureAdmin(shopperName, 'ha'), false);
+        assert.equal(await w.users.applyAdmin(shopperName, 'ha'), 'name-taken');
         assert.deepEqual(await w.users.findByUsername(shopperName).then((u) => [u?.role, u?.passwordHash]), ['shopper', 'hs']);
       });
     });

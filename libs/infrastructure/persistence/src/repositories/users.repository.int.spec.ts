@@ -41,23 +41,28 @@ describe('UserRepository', () => {
     assert.deepEqual(await users.findByUsername('dave'), created[0]);
   });
 
-  it('creates the admin once and never overwrites it', async () => {
-    assert.equal(await users.ensureAdmin('root', 'h1'), true);
-    assert.equal(await users.ensureAdmin('root', 'h2'), false);
-    assert.deepEqual(await users.findByUsername('root'), { id: (await users.findByUsername('root'))!.id, username: 'root', passwordHash: 'h1', role: 'admin' });
+  it('creates the admin, then replaces its password hash on every later start (same row)', async () => {
+    assert.equal(await users.applyAdmin('root', 'h1'), 'created');
+    const created = await users.findByUsername('root');
+    assert.deepEqual(created, { id: created!.id, username: 'root', passwordHash: 'h1', role: 'admin' });
+    assert.equal(await users.applyAdmin('root', 'h2'), 'updated');
+    assert.deepEqual(await users.findByUsername('root'), { ...created, passwordHash: 'h2' });
     assert.equal(await users.createShopper('root', 'h3'), 'taken');
   });
 
   it('does not turn an existing shopper into the admin', async () => {
     await users.createShopper('eve', 'shopper-hash');
-    assert.equal(await users.ensureAdmin('eve', 'admin-hash'), false);
+    assert.equal(await users.applyAdmin('eve', 'admin-hash'), 'name-taken');
     const eve = await users.findByUsername('eve');
     assert.equal(eve?.role, 'shopper');
     assert.equal(eve?.passwordHash, 'shopper-hash');
   });
 
   it('creates the admin once when 10 instances start at the same time', async () => {
-    const results = await Promise.all(Array.from({ length: 10 }, () => users.ensureAdmin('boss', 'h')));
-    assert.equal(results.filter(Boolean).length, 1);
+    const results = await Promise.all(Array.from({ length: 10 }, (_, i) => users.applyAdmin('boss', `h${i}`)));
+    assert.equal(results.filter((r) => r === 'created').length, 1);
+    assert.equal(results.filter((r) => r === 'updated').length, 9);
+    const rows: unknown[] = await env.db.query(`SELECT 1 FROM users WHERE username = 'boss'`);
+    assert.equal(rows.length, 1);
   });
 });

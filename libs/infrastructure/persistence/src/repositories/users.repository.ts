@@ -15,6 +15,8 @@ function toRecord(r: UserRow): UserRecord {
   return { id: Number(r.id), username: r.username, passwordHash: r.password_hash, role: r.role };
 }
 
+export type AdminApplied = 'created' | 'updated' | 'name-taken';
+
 /** Accounts (table users): shoppers who register, and the admin from configuration. */
 @Injectable()
 export class UserRepository {
@@ -39,12 +41,21 @@ export class UserRepository {
     }
   }
 
-  /** Creates the admin account unless it exists; true when it was created. */
-  async ensureAdmin(username: string, passwordHash: string): Promise<boolean> {
-    const rows: { id: string }[] = await this.db.query(
-      `INSERT INTO users (username, password_hash, role) VALUES ($1, $2, 'admin') ON CONFLICT (username) DO NOTHING RETURNING id`,
+  /**
+   * The admin account as configured: created, or its password hash replaced, so the configured password is the
+   * one that works (an admin/admin row from development does not survive into production). A shopper who holds
+   * the name is never turned into the admin: 'name-taken'.
+   */
+  async applyAdmin(username: string, passwordHash: string): Promise<AdminApplied> {
+    // xmax is 0 on a freshly inserted row version and non-zero on the one an ON CONFLICT update wrote.
+    const rows: { created: boolean }[] = await this.db.query(
+      `INSERT INTO users (username, password_hash, role) VALUES ($1, $2, 'admin')
+       ON CONFLICT (username) DO UPDATE SET password_hash = EXCLUDED.password_hash WHERE users.role = 'admin'
+       RETURNING (xmax = 0) AS created`,
       [username, passwordHash],
     );
-    return rows.length > 0;
+    const [row] = rows;
+    if (!row) return 'name-taken';
+    return row.created ? 'created' : 'updated';
   }
 }
