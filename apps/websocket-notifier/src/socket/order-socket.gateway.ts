@@ -89,8 +89,9 @@ export class OrderSocketGateway implements OnGatewayConnection, OnModuleInit, Be
     return { uuid, userId };
   }
 
-  /** Closes a socket the guard refused, counting it (seckill_ws_refused_total{code}). */
+  /** Closes a socket the guard refused, counting it once (seckill_ws_refused_total{code}). */
   static refuse(ws: WebSocket, code: number, reason: string): void {
+    if (ws.readyState !== ws.OPEN) return;
     metrics.wsRefused.inc({ code: String(code) });
     ws.close(code, reason);
   }
