@@ -18,9 +18,11 @@ async function bootstrap(): Promise<void> {
   installProcessGuards(createLogger('websocket-notifier', config.LOG_LEVEL));
   const app = await NestFactory.create<NestFastifyApplication>(NotifierModule, new FastifyAdapter(), { bufferLogs: true });
   app.useLogger(app.get(PinoNestLogger));
-  app.useWebSocketAdapter(new UuidPathWsAdapter(app));
-  app.enableShutdownHooks();
   const gateway = app.get(OrderSocketGateway);
+  app.useWebSocketAdapter(
+    new UuidPathWsAdapter(app, { maxPayload: config.NOTIFIER_MAX_PAYLOAD_BYTES, screen: (req) => gateway.screen(req), refuse: OrderSocketGateway.refuse }),
+  );
+  app.enableShutdownHooks();
   app.get(DependencyMonitor).addReadinessPart({ name: 'redis-subscriber', state: () => gateway.subscriberState() });
   connectConsumers(app, notifierConsumers(config), config.SHUTDOWN_GRACE_MS);
   const privatePort = installPrivatePort(app.getHttpAdapter().getInstance(), config);

@@ -13,6 +13,7 @@ import { OrderEventsHandler } from './outcomes/order-events.handler';
 import { OutcomeStore } from './outcomes/outcome-store';
 import { OrderSocketGateway } from './socket/order-socket.gateway';
 import { RedisSubscriberShutdown, redisSubscriberProvider } from './socket/redis-subscriber.provider';
+import { UserSocketSlots } from './socket/user-socket-slots';
 
 @Module({
   imports: [
@@ -32,6 +33,6 @@ import { RedisSubscriberShutdown, redisSubscriberProvider } from './socket/redis
     TokenModule,
   ],
   controllers: [OrderEventsHandler],
-  providers: [OutcomeStore, DurableOutcomes, OrderSocketGateway, redisSubscriberProvider, RedisSubscriberShutdown],
+  providers: [OutcomeStore, DurableOutcomes, UserSocketSlots, OrderSocketGateway, redisSubscriberProvider, RedisSubscriberShutdown],
 })
 export class NotifierModule {}

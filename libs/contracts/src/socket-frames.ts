@@ -24,6 +24,14 @@ export const SocketCloseCode = {
   BAD_PATH: 4400,
   /** the notifier could not set the socket up (a dependency is down): reconnect */
   SERVER_ERROR: 1011,
+  /** a frame from the client over the size limit (sent by ws itself, maxPayload) */
+  MESSAGE_TOO_BIG: 1009,
+  /** the user already holds the most sockets allowed, across all instances */
+  TOO_MANY_SOCKETS: 4429,
+  /** this instance holds the most sockets it accepts: try again later (another instance) */
+  TRY_AGAIN_LATER: 1013,
+  /** the uuid did not become the user's within the bounded wait */
+  UNOWNED_TIMEOUT: 4408,
 } as const;
 
 /** The frame a shopper sees for a message: no user ids, nothing internal. */

@@ -25,7 +25,15 @@ export async function startSelfHosted(o: LoadtestOptions, log: (line: string) =>
   const env: TestEnv = await createTestEnv('loadtest');
   // An admin of this run's own, whatever ADMIN_* the caller's shell exports (the processes inherit it).
   const admin = { username: 'loadtest-admin', password: randomBytes(12).toString('hex') };
-  const vars = { ...env.vars, LOG_LEVEL: o.appLogLevel, ADMIN_USERNAME: admin.username, ADMIN_PASSWORD: admin.password };
+  const vars = {
+    ...env.vars,
+    LOG_LEVEL: o.appLogLevel,
+    ADMIN_USERNAME: admin.username,
+    ADMIN_PASSWORD: admin.password,
+    // Every shopper's socket is opened during the preparation, which can outlast the notifier's bounded wait on a
+    // uuid nobody has ordered yet (60 s): the run's sockets wait until the fire moment, as pages that are ready would.
+    NOTIFIER_UNOWNED_WAIT_MS: String(3_600_000),
+  };
   const processes: AppProcess[] = [];
   const add = async (app: AppName, count: number, short: string) => {
     for (let i = 0; i < count; i++) processes.push(new AppProcess(app, `loadtest-${short}-${i + 1}-${env.id}`, await freePort(), vars));

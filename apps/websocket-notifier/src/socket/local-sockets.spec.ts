@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { WebSocket } from 'ws';
 import { frameKey, LocalSockets, type WaitingSocket } from './local-sockets';
 
-const sock = (uuid: string): WaitingSocket => ({ ws: {} as WebSocket, uuid, userId: 1, sent: new Set(), missedPongs: 0, since: 0 });
+const sock = (uuid: string): WaitingSocket => ({ ws: {} as WebSocket, uuid, userId: 1, sent: new Set(), missedPongs: 0, since: 0, slotId: uuid, owned: true });
 
 describe('LocalSockets', () => {
   it('tells when a uuid gets its first socket and loses its last one', () => {

@@ -11,6 +11,11 @@ export interface WaitingSocket {
   /** When it connected (ms), and when PostgreSQL was last asked for its outcome (the safety net). */
   since: number;
   checkedAt?: number;
+  /** Its slot among the user's sockets across instances (UserSocketSlots). */
+  slotId: string;
+  /** Whether the uuid is known to be this user's; until it is, a timer bounds the wait (UNOWNED_TIMEOUT). */
+  owned: boolean;
+  unownedTimer?: NodeJS.Timeout;
 }
 
 export function frameKey(frame: OrderFrame): string {

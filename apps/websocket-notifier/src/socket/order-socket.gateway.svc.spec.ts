@@ -12,6 +12,7 @@ import { asReal, FakeOrderRequests, FakeRedis, FakeRedisServer, FakeStock, FakeW
 import { DurableOutcomes } from '../outcomes/durable-outcomes';
 import { OutcomeStore } from '../outcomes/outcome-store';
 import { OrderSocketGateway } from './order-socket.gateway';
+import { UserSocketSlots } from './user-socket-slots';
 
 const PING_MS = 1000;
 /** The safety net's pass, and how long a socket waits before PostgreSQL is asked (order-socket.gateway.ts). */
@@ -23,14 +24,15 @@ const ORDER_NO = '20261201000000000001';
  * connection and the subscriber) and fake PostgreSQL outcomes. Its timers and clock are node:test's: the
  * heartbeat, the safety net and the resync's retry run exactly when the test ticks past them.
  */
-function world(t: TestContext, env: Record<string, string> = {}) {
-  t.mock.timers.enable({ apis: ['setInterval', 'setTimeout', 'Date'], now: Date.now() });
+function world(t: TestContext, env: Record<string, string> = {}, shared?: { server: FakeRedisServer; stock: FakeStock }) {
+  // A second instance (sharing Redis) runs on the first one's clock.
+  if (!shared) t.mock.timers.enable({ apis: ['setInterval', 'setTimeout', 'Date'], now: Date.now() });
   // The heartbeat would drop the silent fake sockets of the other tests: it beats once an hour unless asked.
   const config = loadConfig({ NOTIFIER_PING_INTERVAL_MS: '3600000', ...env });
-  const server = new FakeRedisServer();
+  const server = shared?.server ?? new FakeRedisServer();
   const redis = new FakeRedis(server);
   const subscriber = new FakeRedis(server);
-  const stock = new FakeStock();
+  const stock = shared?.stock ?? new FakeStock();
   const requests = new FakeOrderRequests();
   const asked: string[][] = [];
   const outcomesWithOrderStatus = requests.outcomesWithOrderStatus.bind(requests);
@@ -41,7 +43,8 @@ function world(t: TestContext, env: Record<string, string> = {}) {
   const tokens = new TokenService(config.JWT_SECRET, config.JWT_EXPIRES_IN_SECONDS);
   const store = new OutcomeStore(redis.asRedis(), asReal<StockService>(stock), config);
   const { logger, lines } = recordingLogger();
-  const gateway = new OrderSocketGateway(tokens, store, new DurableOutcomes(asReal<OrderRequestRepository>(requests)), subscriber.asRedis(), config, logger);
+  const slots = new UserSocketSlots(redis.asRedis(), config);
+  const gateway = new OrderSocketGateway(tokens, store, new DurableOutcomes(asReal<OrderRequestRepository>(requests)), subscriber.asRedis(), config, logger, slots);
   gateway.onModuleInit();
 
   const tokenOf = (userId: number) => tokens.issue({ id: userId, username: `shopper${userId}`, role: 'shopper' }).accessToken;
@@ -64,7 +67,9 @@ function world(t: TestContext, env: Record<string, string> = {}) {
     requests.recorded.set(uuid, { uuid, userId, seckillGoodId: 1, status: 'SUCCESS', orderNo: ORDER_NO });
     if (orderStatus) requests.orderStatus.set(uuid, orderStatus);
   };
-  return { server, redis, subscriber, stock, requests, asked, store, gateway, lines, connect, tokenOf, settled, tick, decidedInPostgres };
+  /** The sockets Redis counts for a user, across every instance sharing this server. */
+  const slotsOf = (userId: number) => server.zsets.get(slots.key(userId))?.size ?? 0;
+  return { server, redis, subscriber, stock, requests, asked, store, slots, gateway, lines, connect, tokenOf, settled, tick, decidedInPostgres, slotsOf, config };
 }
 
 const success = (uuid: string, userId: number): OrderResultMessage => ({
@@ -326,5 +331,133 @@ describe('OrderSocketGateway: heartbeat and shutdown', () => {
     await w.gateway.beforeApplicationShutdown();
     assert.deepEqual(sockets.map((s) => s.closeCode), [1001, 1001]);
     assert.equal(w.gateway.connections, 0);
+  });
+});
+
+describe('OrderSocketGateway: the guard', () => {
+  it('checks the path and the token before anything exists for the socket: no Redis command, no slot, no subscription', async (t) => {
+    const w = world(t);
+    const commands: string[] = [];
+    for (const name of ['hgetall', 'hget', 'hmget', 'multi', 'zrem', 'zcard'] as const) {
+      const real = (w.redis[name] as (...a: unknown[]) => unknown).bind(w.redis);
+      (w.redis as unknown as Record<string, unknown>)[name] = (...a: unknown[]) => (commands.push(name), real(...a));
+    }
+    const uuid = randomUUID();
+    const forged = new TokenService('another-secret-of-some-length', 60).issue({ id: 7, username: 'x', role: 'shopper' }).accessToken;
+    const refused = [await w.connect(uuid, 7, { token: '' }), await w.connect(uuid, 7, { token: forged }), await w.connect(uuid, 7, { path: '/x' })];
+    await w.settled();
+    assert.deepEqual(refused.map((ws) => ws.closeCode), [SocketCloseCode.UNAUTHORIZED, SocketCloseCode.UNAUTHORIZED, SocketCloseCode.BAD_PATH]);
+    assert.deepEqual(commands, []);
+    assert.deepEqual([w.gateway.heldSockets, w.gateway.connections, w.subscriber.channels.size, w.server.zsets.size], [0, 0, 0, 0]);
+    for (const ws of refused) assert.equal(ws.listenerCount('close'), 0, 'no handler was ever attached');
+    // The same screen, as the adapter runs it during the upgrade, before there is a socket at all.
+    const req = new IncomingMessage(new Socket());
+    req.url = `/${uuid}?token=${forged}`;
+    assert.deepEqual(w.gateway.screen(req), { refuse: SocketCloseCode.UNAUTHORIZED, reason: 'invalid or missing token' });
+    req.url = `/${uuid}?token=${w.tokenOf(7)}`;
+    assert.deepEqual(w.gateway.screen(req), { uuid, userId: 7 });
+  });
+
+  it('lets a user hold at most NOTIFIER_SOCKETS_PER_USER sockets across instances (4429 beyond), counted in Redis until they close', async (t) => {
+    const a = world(t, { NOTIFIER_SOCKETS_PER_USER: '3' });
+    const b = world(t, { NOTIFIER_SOCKETS_PER_USER: '3' }, a);
+    const held = [await a.connect(randomUUID(), 7), await a.connect(randomUUID(), 7), await b.connect(randomUUID(), 7)];
+    assert.deepEqual(held.map((ws) => ws.closeCode), [undefined, undefined, undefined]);
+    assert.equal(a.slotsOf(7), 3);
+    const over = await b.connect(randomUUID(), 7);
+    assert.equal(over.closeCode, SocketCloseCode.TOO_MANY_SOCKETS);
+    await a.settled();
+    assert.deepEqual([a.slotsOf(7), b.gateway.connections, b.gateway.heldSockets, b.subscriber.channels.size], [3, 1, 1, 1], 'the refused socket left nothing');
+    assert.equal((await b.connect(randomUUID(), 8)).closeCode, undefined, 'another user is not affected');
+
+    held[0]!.peerClose();
+    await a.settled();
+    assert.equal(a.slotsOf(7), 2);
+    assert.equal((await b.connect(randomUUID(), 7)).closeCode, undefined, 'a closed socket frees its slot on every instance');
+  });
+
+  it('never lets concurrent sockets of one user past the limit', async (t) => {
+    const a = world(t, { NOTIFIER_SOCKETS_PER_USER: '3' });
+    const b = world(t, { NOTIFIER_SOCKETS_PER_USER: '3' }, a);
+    const sockets = await Promise.all(Array.from({ length: 8 }, (_, i) => (i % 2 ? a : b).connect(randomUUID(), 7)));
+    await a.settled();
+    // The first three claims Redis orders see counts 1, 2, 3 whatever comes after them.
+    assert.equal(sockets.filter((ws) => ws.closeCode === undefined).length, 3);
+    assert.equal(sockets.filter((ws) => ws.closeCode === SocketCloseCode.TOO_MANY_SOCKETS).length, 5);
+    assert.equal(a.slotsOf(7), 3);
+  });
+
+  it('forgets the slots of a crashed instance within three ping intervals, while the heartbeat keeps live ones', async (t) => {
+    const w = world(t, { NOTIFIER_SOCKETS_PER_USER: '3', NOTIFIER_PING_INTERVAL_MS: String(PING_MS) });
+    // What an instance that crashed left behind: two claimed slots, never renewed, never released.
+    for (const id of ['crashed:1', 'crashed:2']) assert.equal(await w.slots.claim({ userId: 7, id }), true);
+    const live = await w.connect(randomUUID(), 7);
+    assert.equal((await w.connect(randomUUID(), 7)).closeCode, SocketCloseCode.TOO_MANY_SOCKETS);
+    for (let beat = 0; beat < 3; beat++) {
+      await w.tick(PING_MS);
+      live.pong();
+    }
+    await w.tick(1);
+    assert.equal(live.closeCode, undefined);
+    const next = [await w.connect(randomUUID(), 7), await w.connect(randomUUID(), 7)];
+    assert.deepEqual(next.map((ws) => ws.closeCode), [undefined, undefined], 'the crashed slots lapsed');
+    assert.equal(w.slotsOf(7), 3, 'the live socket still counts');
+    assert.equal(w.server.ttls.get(w.slots.key(7)), 3 * PING_MS / 1000, 'the whole set expires if nobody renews it');
+  });
+
+  it('RATE_LIMITS=off lifts the per-user limit (nothing is counted)', async (t) => {
+    const w = world(t, { NOTIFIER_SOCKETS_PER_USER: '2', RATE_LIMITS: 'off' });
+    const sockets = await Promise.all(Array.from({ length: 5 }, () => w.connect(randomUUID(), 7)));
+    assert.deepEqual(sockets.map((ws) => ws.closeCode), [undefined, undefined, undefined, undefined, undefined]);
+    assert.equal(w.server.zsets.size, 0);
+  });
+
+  it('closes with 1013 sockets beyond NOTIFIER_MAX_SOCKETS on this instance, counting those still being set up', async (t) => {
+    const w = world(t, { NOTIFIER_MAX_SOCKETS: '2', RATE_LIMITS: 'off' });
+    const first = await Promise.all([1, 2, 3].map((user) => w.connect(randomUUID(), user)));
+    assert.deepEqual(first.map((ws) => ws.closeCode), [undefined, undefined, SocketCloseCode.TRY_AGAIN_LATER]);
+    const req = new IncomingMessage(new Socket());
+    req.url = `/${randomUUID()}?token=${w.tokenOf(4)}`;
+    assert.equal((w.gateway.screen(req) as { refuse: number }).refuse, SocketCloseCode.TRY_AGAIN_LATER, 'refused during the upgrade too');
+    first[0]!.peerClose();
+    await w.settled();
+    assert.equal((await w.connect(randomUUID(), 4)).closeCode, undefined, 'room again once one closed');
+  });
+
+  it('closes with 4408 a socket whose uuid is still nobody\'s after NOTIFIER_UNOWNED_WAIT_MS, and only that one', async (t) => {
+    const w = world(t, { NOTIFIER_UNOWNED_WAIT_MS: '1000' });
+    await w.stock.load(1, 10, []);
+    const [nobodys, reservedLater, decidedLater, othersLater] = [randomUUID(), randomUUID(), randomUUID(), randomUUID()];
+    const sockets = await Promise.all([nobodys, reservedLater, decidedLater, othersLater].map((u) => w.connect(u, 7)));
+    await w.tick(500);
+    await w.stock.reserve(1, 7, reservedLater); // ordered, no result yet: the owner is known from the reservation
+    await w.store.record(success(decidedLater, 7));
+    await w.stock.reserve(1, 8, othersLater); // shopper 8 posted an order with the requestId shopper 7 waits on
+    await w.tick(499);
+    assert.deepEqual(sockets.map((ws) => ws.closeCode), [undefined, undefined, undefined, undefined]);
+    await w.tick(1);
+    assert.deepEqual(sockets.map((ws) => ws.closeCode), [SocketCloseCode.UNOWNED_TIMEOUT, undefined, undefined, SocketCloseCode.FORBIDDEN]);
+    assert.deepEqual(sockets[3]!.sent, []);
+    await w.tick(60_000);
+    assert.equal(sockets[1]!.closeCode, undefined, 'an owned uuid waits as long as it takes');
+    await w.settled();
+    assert.equal(w.gateway.connections, 2);
+    assert.equal(w.slotsOf(7), 2);
+  });
+
+  it('never sends shopper A\'s outcome to shopper B waiting on A\'s requestId before A ordered: B is closed with 4403', async (t) => {
+    const w = world(t);
+    await w.stock.load(1, 10, []);
+    const requestId = randomUUID();
+    const b = await w.connect(requestId, 8);
+    assert.equal(b.closeCode, undefined, 'unknown yet: it waits');
+    await w.stock.reserve(1, 7, requestId);
+    await w.store.record(success(requestId, 7));
+    await w.store.record(paid(requestId, 7));
+    await w.settled();
+    assert.equal(b.closeCode, SocketCloseCode.FORBIDDEN);
+    assert.deepEqual(b.sent, []);
+    assert.equal((await w.connect(requestId, 8)).closeCode, SocketCloseCode.FORBIDDEN, 'and refused at once when it tries again');
+    assert.deepEqual((await w.connect(requestId, 7)).frames(), [resultFrame(requestId), paidFrame(requestId)]);
   });
 });

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Inject, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { WebSocketGateway, type OnGatewayConnection } from '@nestjs/websockets';
@@ -12,6 +13,10 @@ import { DurableOutcomes } from '../outcomes/durable-outcomes';
 import { OutcomeStore } from '../outcomes/outcome-store';
 import { frameKey, LocalSockets, type WaitingSocket } from './local-sockets';
 import { REDIS_SUBSCRIBER } from './redis-subscriber.provider';
+import { UserSocketSlots } from './user-socket-slots';
+
+/** What the checks made before any state exists say about an upgrade: who waits on which uuid, or how to close. */
+export type Screened = { uuid: string; userId: number } | { refuse: number; reason: string };
 
 const UUID_PATH = /^\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/?$/i;
 
@@ -33,6 +38,11 @@ const RECHECK_AGAIN_AFTER_MS = 30_000;
 @WebSocketGateway({ path: '/' })
 export class OrderSocketGateway implements OnGatewayConnection, OnModuleInit, BeforeApplicationShutdown {
   private readonly local = new LocalSockets();
+  /** Sockets past the screen and not yet closed (being set up or waiting): what NOTIFIER_MAX_SOCKETS bounds. */
+  private held = 0;
+  /** Names this instance's slots in Redis (unique across instances and restarts). */
+  private readonly instanceId = randomUUID();
+  private slotsIssued = 0;
   private heartbeat?: NodeJS.Timeout;
   private safetyNet?: NodeJS.Timeout;
   /** Bumped by every resync, so an older one still retrying gives way. */
@@ -45,12 +55,45 @@ export class OrderSocketGateway implements OnGatewayConnection, OnModuleInit, Be
     @Inject(REDIS_SUBSCRIBER) private readonly subscriber: Redis,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly logger: PinoLogger,
+    private readonly slots: UserSocketSlots,
   ) {
     logger.setContext('OrderSocket');
   }
 
   get connections(): number {
     return this.local.size;
+  }
+
+  /** Sockets this instance holds, including those still being set up. */
+  get heldSockets(): number {
+    return this.held;
+  }
+
+  /**
+   * The checks that need nothing but the request, made before any state exists for the socket — by the adapter
+   * during the upgrade (a refused client gets a socket only to be told the close code), and again here for a
+   * socket handed over. Synchronous and cheap: the path, the token (HS256), this instance's limit.
+   */
+  screen(req: IncomingMessage): Screened {
+    const url = new URL(req.url ?? '/', 'ws://notifier');
+    const uuid = UUID_PATH.exec(url.pathname)?.[1]?.toLowerCase();
+    if (!uuid) return { refuse: SocketCloseCode.BAD_PATH, reason: 'path must be /{uuid}' };
+    let userId: number;
+    try {
+      userId = this.tokens.verify(url.searchParams.get('token') ?? '').id;
+    } catch (err) {
+      if (!(err instanceof DomainError)) throw err;
+      return { refuse: SocketCloseCode.UNAUTHORIZED, reason: 'invalid or missing token' };
+    }
+    if (this.held >= this.config.NOTIFIER_MAX_SOCKETS) return { refuse: SocketCloseCode.TRY_AGAIN_LATER, reason: 'notifier at capacity; try again later' };
+    return { uuid, userId };
+  }
+
+  /** Closes a socket the guard refused, counting it once (seckill_ws_refused_total{code}). */
+  static refuse(ws: WebSocket, code: number, reason: string): void {
+    if (ws.readyState !== ws.OPEN) return;
+    metrics.wsRefused.inc({ code: String(code) });
+    ws.close(code, reason);
   }
 
   onModuleInit(): void {
@@ -84,36 +127,47 @@ export class OrderSocketGateway implements OnGatewayConnection, OnModuleInit, Be
    * answers by reconnecting (and polling meanwhile).
    */
   async handleConnection(ws: WebSocket, req: IncomingMessage): Promise<void> {
+    let screened: Screened;
     try {
-      await this.accept(ws, req);
+      screened = this.screen(req);
+    } catch (err) {
+      this.logger.warn({ err }, 'socket could not be screened; closed with 1011');
+      return ws.close(SocketCloseCode.SERVER_ERROR, 'temporarily unavailable; reconnect');
+    }
+    if ('refuse' in screened) return OrderSocketGateway.refuse(ws, screened.refuse, screened.reason);
+    this.held++;
+    ws.once('close', () => this.held--);
+    try {
+      await this.accept(ws, screened.uuid, screened.userId);
     } catch (err) {
       this.logger.warn({ err, url: req.url?.split('?')[0] }, 'socket could not be set up; closed with 1011');
       if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(SocketCloseCode.SERVER_ERROR, 'temporarily unavailable; reconnect');
     }
   }
 
-  private async accept(ws: WebSocket, req: IncomingMessage): Promise<void> {
-    const url = new URL(req.url ?? '/', 'ws://notifier');
-    const uuid = UUID_PATH.exec(url.pathname)?.[1]?.toLowerCase();
-    if (!uuid) return ws.close(SocketCloseCode.BAD_PATH, 'path must be /{uuid}');
-    let userId: number;
-    try {
-      userId = this.tokens.verify(url.searchParams.get('token') ?? '').id;
-    } catch (err) {
-      if (!(err instanceof DomainError)) throw err;
-      return ws.close(SocketCloseCode.UNAUTHORIZED, 'invalid or missing token');
-    }
+  /**
+   * The screen passed: the owner check, then the user's slot across instances (a socket refused for either never
+   * counts), then the socket is registered and subscribed. A socket whose uuid is nobody's yet gets a bounded wait.
+   */
+  private async accept(ws: WebSocket, uuid: string, userId: number): Promise<void> {
     const owner = await this.store.owner(uuid);
-    if (owner !== null && owner !== userId) return ws.close(SocketCloseCode.FORBIDDEN, 'not your order');
+    if (owner !== null && owner !== userId) return OrderSocketGateway.refuse(ws, SocketCloseCode.FORBIDDEN, 'not your order');
     if (ws.readyState !== ws.OPEN) return;
+    const slot = { userId, id: `${this.instanceId}:${++this.slotsIssued}` };
+    if (!(await this.slots.claim(slot))) return OrderSocketGateway.refuse(ws, SocketCloseCode.TOO_MANY_SOCKETS, 'too many open sockets for this user');
+    // Closed while the claim was in flight: its close handlers ran before there was anything to clean up.
+    if (ws.readyState !== ws.OPEN) return void this.slots.release(slot);
 
-    const socket: WaitingSocket = { ws, uuid, userId, sent: new Set(), missedPongs: 0, since: Date.now() };
+    const socket: WaitingSocket = { ws, uuid, userId, sent: new Set(), missedPongs: 0, since: Date.now(), slotId: slot.id, owned: owner === userId };
+    if (!socket.owned) socket.unownedTimer = setTimeout(() => void this.expireUnowned(socket), this.config.NOTIFIER_UNOWNED_WAIT_MS).unref();
     ws.on('pong', () => (socket.missedPongs = 0));
     // A socket-level failure (a reset mid-frame) ends this socket only; its 'close' follows and cleans up.
     ws.on('error', (err) => this.logger.debug({ err, uuid }, 'socket error'));
     metrics.wsConnections.inc();
     ws.on('close', () => {
       metrics.wsConnections.dec();
+      clearTimeout(socket.unownedTimer);
+      void this.slots.release(slot);
       if (this.local.remove(socket)) void this.subscriber.unsubscribe(this.store.channel(uuid)).catch(() => undefined);
     });
     if (this.local.add(socket)) await this.subscriber.subscribe(this.store.channel(uuid));
@@ -143,7 +197,8 @@ export class OrderSocketGateway implements OnGatewayConnection, OnModuleInit, Be
 
   private deliver(s: WaitingSocket, owner: number, frames: readonly OrderFrame[]): void {
     // The uuid turned out to be someone else's (it was unknown when this socket connected).
-    if (owner !== s.userId) return s.ws.close(SocketCloseCode.FORBIDDEN, 'not your order');
+    if (owner !== s.userId) return OrderSocketGateway.refuse(s.ws, SocketCloseCode.FORBIDDEN, 'not your order');
+    this.markOwned(s);
     for (const frame of frames) {
       const key = frameKey(frame);
       if (s.sent.has(key) || s.ws.readyState !== s.ws.OPEN) continue;
@@ -217,8 +272,36 @@ export class OrderSocketGateway implements OnGatewayConnection, OnModuleInit, Be
     }
   }
 
-  /** Every interval: drop sockets that missed two pongs, ping the rest. */
+  private markOwned(s: WaitingSocket): void {
+    s.owned = true;
+    clearTimeout(s.unownedTimer);
+    s.unownedTimer = undefined;
+  }
+
+  /**
+   * The bounded wait on a uuid nobody owned when the socket connected is over. The owner is asked once more (the
+   * order may have been reserved meanwhile without a result yet): the user's, it waits on; another's, 4403;
+   * still nobody's, 4408. Redis not answering: 1011, and the page reconnects.
+   */
+  private async expireUnowned(s: WaitingSocket): Promise<void> {
+    s.unownedTimer = undefined;
+    if (s.owned || s.ws.readyState !== s.ws.OPEN) return;
+    let owner: number | null;
+    try {
+      owner = await this.store.owner(s.uuid);
+    } catch (err) {
+      this.logger.warn({ err, uuid: s.uuid }, 'could not look up the owner of a waiting uuid; closed with 1011');
+      return s.ws.close(SocketCloseCode.SERVER_ERROR, 'temporarily unavailable; reconnect');
+    }
+    if (s.owned || s.ws.readyState !== s.ws.OPEN) return;
+    if (owner === s.userId) return this.markOwned(s);
+    if (owner !== null) return OrderSocketGateway.refuse(s.ws, SocketCloseCode.FORBIDDEN, 'not your order');
+    OrderSocketGateway.refuse(s.ws, SocketCloseCode.UNOWNED_TIMEOUT, 'no order request with this uuid');
+  }
+
+  /** Every interval: drop sockets that missed two pongs, ping the rest, renew the rest's slots in Redis. */
   private beat(): void {
+    const alive: WaitingSocket[] = [];
     for (const s of this.local.all()) {
       if (s.missedPongs >= 2) {
         s.ws.terminate();
@@ -226,6 +309,10 @@ export class OrderSocketGateway implements OnGatewayConnection, OnModuleInit, Be
       }
       s.missedPongs++;
       s.ws.ping();
+      alive.push(s);
     }
+    this.slots.refresh(alive.map((s) => ({ userId: s.userId, id: s.slotId }))).catch((err: unknown) => {
+      this.logger.warn({ err, sockets: alive.length }, 'could not renew socket slots; the next beat will');
+    });
   }
 }

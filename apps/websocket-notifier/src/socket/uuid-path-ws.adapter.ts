@@ -1,14 +1,38 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { Duplex } from 'node:stream';
+import type { INestApplicationContext } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
-import type { WebSocketServer } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
+
+export interface GuardedUpgrade {
+  /** Largest frame a client may send (ws closes a bigger one with 1009 itself). */
+  maxPayload: number;
+  /** Checks made before the socket exists; a refusal is told its close code and never reaches the gateway. */
+  screen: (req: IncomingMessage) => { refuse: number; reason: string } | object;
+  /** Closes a refused socket (and counts it). */
+  refuse: (ws: WebSocket, code: number, reason: string) => void;
+}
 
 /**
  * Nest's WsAdapter routes an upgrade only when the path equals a gateway's `path` exactly. Our sockets live
- * at `/{uuid}` (the contract's path), so every upgrade on the HTTP server is handed to the one gateway, which
- * reads the uuid from the request and closes with 4400 if it is not one.
+ * at `/{uuid}` (the contract's path), so every upgrade on the HTTP server is handed to the one gateway.
+ *
+ * The upgrade is screened first (path, token, this instance's limit). A refused client still completes the
+ * handshake — the contract tells it why with a close code (4400, 4401, 1013), which needs an open socket — but
+ * it is closed at once here: no gateway handler, no listener, no subscription, no slot ever exists for it.
  */
 export class UuidPathWsAdapter extends WsAdapter {
+  constructor(
+    app: INestApplicationContext,
+    private readonly guard: GuardedUpgrade,
+  ) {
+    super(app);
+  }
+
+  override create(port: number, options: Record<string, unknown> & { namespace?: string; server?: unknown } = {}): WebSocketServer {
+    return super.create(port, { ...options, maxPayload: this.guard.maxPayload }) as WebSocketServer;
+  }
+
   protected override ensureHttpServerExists(port: number, server: Server = createServer()): Server | undefined {
     if (this.httpServersRegistry.has(port)) return undefined;
     this.httpServersRegistry.set(port, server);
@@ -18,7 +42,21 @@ export class UuidPathWsAdapter extends WsAdapter {
         socket.destroy();
         return;
       }
-      wsServer.handleUpgrade(request, socket, head, (ws) => wsServer.emit('connection', ws, request));
+      let screened: ReturnType<GuardedUpgrade['screen']>;
+      try {
+        screened = this.guard.screen(request);
+      } catch {
+        socket.destroy();
+        return;
+      }
+      wsServer.handleUpgrade(request, socket, head, (ws) => {
+        if ('refuse' in screened) {
+          ws.on('error', () => undefined);
+          this.guard.refuse(ws, screened.refuse, screened.reason);
+          return;
+        }
+        wsServer.emit('connection', ws, request);
+      });
     });
     return server;
   }

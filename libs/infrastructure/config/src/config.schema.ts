@@ -101,12 +101,20 @@ export const configSchema = z.object({
   RECONCILE_INTERVAL_MS: positiveInt.default(30_000),
   /** The notifier pings every socket this often; a socket that misses two pongs is dropped. */
   NOTIFIER_PING_INTERVAL_MS: positiveInt.default(30_000),
+  /** Issue 12, request limits: `off` lifts every request limit (login, register, orders, sockets per user); refused in production. */
+  RATE_LIMITS: z.enum(['on', 'off']).default('on'),
+  /** Issue 12, the guarded socket (docs/security.md "The socket"). Largest frame a client may send; beyond it, close 1009. */
+  NOTIFIER_MAX_PAYLOAD_BYTES: positiveInt.default(4096),
+  /** Open sockets one user may hold across all notifier instances (counted in Redis); beyond it, close 4429. */
+  NOTIFIER_SOCKETS_PER_USER: positiveInt.default(20),
+  /** Open sockets one notifier instance accepts; beyond it, close 1013 (try again later, elsewhere). */
+  NOTIFIER_MAX_SOCKETS: positiveInt.default(50_000),
+  /** How long a socket may wait on a uuid that is nobody's yet; then it is closed with 4408. */
+  NOTIFIER_UNOWNED_WAIT_MS: positiveInt.default(60_000),
   /** Password hashing cost (argon2id memory in KiB). Lower only in tests. */
   PASSWORD_HASH_MEMORY_KIB: z.coerce.number().int().min(1024).default(19456),
 
-  // --- Issue 12, production settings (prod-settings) ---
-  /** `off` lifts every request limit (load tests); refused in production. */
-  RATE_LIMITS: z.enum(['on','off']).default('on'),
+  // --- Issue 12, production settings ---
   /**
    * Unset in development: /metrics and /docs on the app's own port. Set (and always in production): they are
    * served only here, on METRICS_HOST, and the public port answers 404 for them.

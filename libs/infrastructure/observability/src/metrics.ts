@@ -40,6 +40,7 @@ export const metrics = {
   }),
   wsConnections: new Gauge({ name: 'seckill_ws_connections', help: 'Open WebSocket connections on this notifier' }),
   wsPushes: new Counter({ name: 'seckill_ws_pushes_total', help: 'Frames pushed to sockets', labelNames: ['type'] as const }),
+  wsRefused: new Counter({ name: 'seckill_ws_refused_total', help: 'Sockets closed by the notifier\'s guard, by close code', labelNames: ['code'] as const }),
   dependencyUp: new Gauge({
     name: 'seckill_dependency_up',
     help: 'Whether this process reaches a dependency (1) or not (0), as of its last probe',

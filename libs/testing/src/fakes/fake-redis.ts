@@ -7,6 +7,8 @@ import type Redis from 'ioredis';
  */
 export class FakeRedisServer {
   readonly hashes = new Map<string, Map<string, string>>();
+  /** Sorted sets: member → score. */
+  readonly zsets = new Map<string, Map<string, number>>();
   /** The TTL (seconds) last set on a key; time never passes here, nothing expires. */
   readonly ttls = new Map<string, number>();
   readonly connections = new Set<FakeRedis>();
@@ -14,6 +16,7 @@ export class FakeRedisServer {
   /** Redis restarted empty: every key is gone (connections and their subscriptions are the clients' business). */
   flushAll(): void {
     this.hashes.clear();
+    this.zsets.clear();
     this.ttls.clear();
   }
 
@@ -42,6 +45,27 @@ export class FakeMulti {
     return this;
   }
 
+  zremrangebyscore(key: string, min: number | '-inf', max: number): this {
+    this.ops.push(() => this.conn.applyZremrangebyscore(key, min === '-inf' ? -Infinity : min, max));
+    return this;
+  }
+
+  zadd(key: string, score: number, member: string): this {
+    this.ops.push(() => this.conn.applyZadd(key, score, member));
+    return this;
+  }
+
+  zcard(key: string): this {
+    this.ops.push(() => this.conn.server.zsets.get(key)?.size ?? 0);
+    return this;
+  }
+
+  /** The TTL is recorded in seconds (rounded up), as `ttls` holds for EXPIRE. */
+  pexpire(key: string, ms: number): this {
+    this.ops.push(() => this.conn.applyExpire(key, Math.ceil(ms / 1000)));
+    return this;
+  }
+
   async exec(): Promise<[Error | null, unknown][]> {
     this.conn.check();
     return this.ops.map((op) => [null, op()]);
@@ -50,7 +74,8 @@ export class FakeMulti {
 
 /**
  * One ioredis connection, in memory: exactly the commands the notifier uses (hashes with a TTL in a MULTI,
- * PUBLISH, HGETALL, HGET, HMGET, SUBSCRIBE/UNSUBSCRIBE, `status`, the `message` and `ready` events). Anything
+ * sorted sets (ZADD, ZREMRANGEBYSCORE, ZCARD, PEXPIRE in a MULTI; ZREM, ZCARD), PUBLISH, HGETALL, HGET, HMGET,
+ * SUBSCRIBE/UNSUBSCRIBE, `status`, the `message` and `ready` events). Anything
  * else is absent, so code that starts using another command fails loudly here instead of passing on a guess.
  *
  * `failNext(err)` makes the next command(s) reject (Redis away). `drop()` / `reconnect()` play a lost connection
@@ -115,6 +140,19 @@ export class FakeRedis extends EventEmitter {
     return fields.map((f) => h?.get(f) ?? null);
   }
 
+  async zrem(key: string, ...members: string[]): Promise<number> {
+    this.check();
+    const z = this.server.zsets.get(key);
+    const removed = members.filter((m) => z?.delete(m)).length;
+    if (z?.size === 0) this.server.zsets.delete(key);
+    return removed;
+  }
+
+  async zcard(key: string): Promise<number> {
+    this.check();
+    return this.server.zsets.get(key)?.size ?? 0;
+  }
+
   async subscribe(...channels: string[]): Promise<number> {
     this.check();
     for (const c of channels) this.channels.add(c);
@@ -141,8 +179,32 @@ export class FakeRedis extends EventEmitter {
   }
 
   /** @internal used by FakeMulti.exec */
+  applyZadd(key: string, score: number, member: string): number {
+    let z = this.server.zsets.get(key);
+    if (!z) this.server.zsets.set(key, (z = new Map()));
+    const added = z.has(member) ? 0 : 1;
+    z.set(member, score);
+    return added;
+  }
+
+  /** @internal used by FakeMulti.exec */
+  applyZremrangebyscore(key: string, min: number, max: number): number {
+    const z = this.server.zsets.get(key);
+    if (!z) return 0;
+    let removed = 0;
+    for (const [member, score] of z) {
+      if (score >= min && score <= max) {
+        z.delete(member);
+        removed++;
+      }
+    }
+    if (z.size === 0) this.server.zsets.delete(key);
+    return removed;
+  }
+
+  /** @internal used by FakeMulti.exec */
   applyExpire(key: string, seconds: number): number {
-    if (!this.server.hashes.has(key)) return 0;
+    if (!this.server.hashes.has(key) && !this.server.zsets.has(key)) return 0;
     this.server.ttls.set(key, seconds);
     return 1;
   }

@@ -25,7 +25,13 @@ const WAVE = 500;
 export async function measureSocketMemory(n: number, progress: (opened: number) => void = () => undefined): Promise<SocketMemory> {
   if (!Number.isSafeInteger(n) || n < 1 || n > 15_000) throw new Error('the socket count must be between 1 and 15,000 (file descriptors)');
   const env = await createTestEnv('socket-capacity');
-  const notifier = new AppProcess('websocket-notifier', `socket-capacity-${env.id}`, await freePort(), { ...env.vars, LOG_LEVEL: 'warn' });
+  const notifier = new AppProcess('websocket-notifier', `socket-capacity-${env.id}`, await freePort(), {
+    ...env.vars,
+    LOG_LEVEL: 'warn',
+    // One user holds every socket, each on a uuid nobody orders: lift the per-user limit and the bounded wait.
+    RATE_LIMITS: 'off',
+    NOTIFIER_UNOWNED_WAIT_MS: String(3_600_000),
+  });
   const sockets: WebSocket[] = [];
   try {
     await notifier.start();
