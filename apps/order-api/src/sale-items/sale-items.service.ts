@@ -25,7 +25,7 @@ export class SaleItemsService {
    * the same promise, so however many pages poll, one instance sends PostgreSQL (and Redis) at most one query a
    * second, and the requests arriving during a refresh share it (single flight).
    */
-  private shown?: { since: number; answer: Promise<SaleItem[]> };
+  private shown?: { since: number; answer: Promise<SaleItem[]>; settled: boolean };
   /**
    * The catalogue as PostgreSQL last gave it. While PostgreSQL is away the shop still shows the sale (with live
    * stock from Redis when Redis answers) instead of an error page; it changes rarely and only through this API.
@@ -50,12 +50,15 @@ export class SaleItemsService {
    */
   list(): Promise<SaleItem[]> {
     const now = Date.now();
-    if (this.shown && now - this.shown.since < CATALOGUE_TTL_MS) return this.shown.answer;
+    // A query slower than the TTL is still shared: a slow PostgreSQL must not get a second one on top.
+    if (this.shown && (!this.shown.settled || now - this.shown.since < CATALOGUE_TTL_MS)) return this.shown.answer;
     const answer = this.catalogue().then((items) => this.withStock(items));
-    this.shown = { since: now, answer };
+    const shown = { since: now, answer, settled: false };
+    this.shown = shown;
     // A failure is shared for the rest of the second too (nothing to serve from memory yet): a flood of polls
     // while PostgreSQL is away must not turn into a flood of connection attempts.
-    answer.catch(() => undefined);
+    const settle = () => (shown.settled = true);
+    answer.then(settle, settle);
     return answer;
   }
 
