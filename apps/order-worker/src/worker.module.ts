@@ -16,6 +16,7 @@ import { FenceLifter } from './reconcile/fence-lifter';
 import { LiveItems } from './reconcile/live-items';
 import { ReconcileScheduler } from './reconcile/reconcile.scheduler';
 import { StrandedSweeper } from './reconcile/stranded-sweeper';
+import { StatusPushRelay } from './status-push/status-push.relay';
 
 @Module({
   imports: [
@@ -35,6 +36,6 @@ import { StrandedSweeper } from './reconcile/stranded-sweeper';
   ],
   // The handlers of the queues in consumers.ts (@EventPattern(queue) on the AmqpQueueServer transport).
   controllers: [OrderPlacedHandler, OrderFailedHandler, PaymentTimeoutHandler],
-  providers: [PaymentWindowDeclarer, LiveItems, ReconcileScheduler, FenceLifter, StrandedSweeper],
+  providers: [PaymentWindowDeclarer, LiveItems, ReconcileScheduler, FenceLifter, StrandedSweeper, StatusPushRelay],
 })
 export class WorkerModule {}

@@ -4,7 +4,7 @@ import { loadConfig } from '@seckill/config';
 import { DomainError, ErrorCode } from '@seckill/contracts';
 import type { SaleItemRepository } from '@seckill/persistence';
 import { asReal, FakeSaleItems } from '@seckill/testing';
-import { SaleCache, type SaleWindow } from './sale-cache';
+import { SALE_CACHE_MAX_ENTRIES, SaleCache, type SaleWindow } from './sale-cache';
 
 const TTL_MS = 1000;
 
@@ -106,13 +106,43 @@ describe('SaleCache', () => {
     assert.equal(w.counter.queries, 2);
   });
 
-  it('holds at most 10,000 ids: the next new one starts the cache afresh', async () => {
+  it('holds at most 10,000 known ids and evicts the least recently used one, not everything', async () => {
     const w = world();
-    for (let id = 1; id <= 10_000; id++) await w.cache.get(id);
-    assert.equal(isPending(w.cache.get(1)), false, 'the 10,000th id still fits');
-    assert.equal(isPending(w.cache.get(10_000)), false);
-    await w.cache.get(10_001);
-    assert.equal(isPending(w.cache.get(10_001)), false);
-    assert.equal(isPending(w.cache.get(1)), true, 'the older entries were dropped');
+    for (let n = 1; n <= SALE_CACHE_MAX_ENTRIES + 1; n++) w.items.add({});
+    for (let id = 1; id <= SALE_CACHE_MAX_ENTRIES; id++) await w.cache.get(id);
+    assert.equal(isPending(w.cache.get(1)), false, 'the 10,000th id still fits; id 1 is now the most recently used');
+    await w.cache.get(SALE_CACHE_MAX_ENTRIES + 1);
+    assert.equal(isPending(w.cache.get(SALE_CACHE_MAX_ENTRIES + 1)), false);
+    assert.equal(isPending(w.cache.get(1)), false, 'recently used: kept');
+    assert.equal(isPending(w.cache.get(SALE_CACHE_MAX_ENTRIES)), false, 'every other entry kept too');
+    assert.equal(isPending(w.cache.get(2)), true, 'only the least recently used entry went');
+  });
+
+  it('keeps the live sale\'s window through a flood of 30,000 random unknown ids, which evict only each other', async () => {
+    const w = world();
+    const live = w.items.add({});
+    await w.cache.get(live.id);
+    const queriesBefore = w.counter.queries;
+    const random = Array.from({ length: 30_000 }, (_, n) => 1_000_000 + n * 7919);
+    for (let from = 0; from < random.length; from += 1000) {
+      assert.deepEqual(new Set(await Promise.all(random.slice(from, from + 1000).map((id) => w.cache.get(id)))), new Set([null]));
+    }
+    assert.equal(w.counter.queries - queriesBefore, 30_000, 'every random id was a miss: the flood really went through the cache');
+    const hit = w.cache.get(live.id);
+    assert.equal(isPending(hit), false, 'the live sale is still answered from memory');
+    assert.equal((hit as SaleWindow).id, live.id);
+    assert.equal(w.cache.get(random.at(-1)!), null, 'the latest unknown ids are cached (negative caching)');
+    assert.equal(isPending(w.cache.get(random[0]!)), true, 'the oldest unknown ids were evicted, bounded at 10,000');
+  });
+
+  it('forgets an id\'s old answer when it becomes known (created after a miss was cached)', async (t) => {
+    useClock(t);
+    const w = world();
+    assert.equal(await w.cache.get(1), null);
+    const item = w.items.add({});
+    t.mock.timers.tick(TTL_MS);
+    assert.equal(w.cache.get(item.id), null, 'the stale miss is served while it refreshes');
+    await refreshed();
+    assert.equal((w.cache.get(item.id) as SaleWindow).id, item.id);
   });
 });

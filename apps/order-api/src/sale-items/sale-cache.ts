@@ -1,26 +1,32 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
 import { DomainError, ErrorCode } from '@seckill/contracts';
 import { SaleItemRepository, type SaleWindowRecord } from '@seckill/persistence';
 
 export type SaleWindow = SaleWindowRecord;
 
-interface Entry {
-  value: SaleWindow | null;
+interface Entry<T> {
+  value: T;
   expiresAt: number;
 }
 
-/** Bound on cached ids, so a flood of random ids cannot grow memory without limit. */
-const MAX_ENTRIES = 10_000;
+/** Bound on cached ids of each kind, so a flood of random ids cannot grow memory without limit. */
+export const SALE_CACHE_MAX_ENTRIES = 10_000;
 
 /**
  * Sale windows in memory. During a flash sale every request asks about the same few items; a short TTL keeps
  * PostgreSQL out of the hot path, concurrent misses share one query, and unknown ids are cached too. Found by
  * the load test: a blocking refresh under 10,000 waiting requests timed out the pool and turned into 500s.
+ *
+ * Known and unknown ids live in two least-recently-used caches of the same bound: anyone can ask for random ids,
+ * but only an admin can make an id known, so a flood of random ids only ever evicts other unknown ids and the
+ * live sale's window stays in memory.
  */
 @Injectable()
 export class SaleCache {
-  private readonly entries = new Map<number, Entry>();
+  private readonly known = new LRUCache<number, Entry<SaleWindow>>({ max: SALE_CACHE_MAX_ENTRIES });
+  private readonly unknown = new LRUCache<number, Entry<null>>({ max: SALE_CACHE_MAX_ENTRIES });
   private readonly loading = new Map<number, Promise<SaleWindow | null>>();
 
   constructor(
@@ -34,7 +40,7 @@ export class SaleCache {
    * have to open a connection first) would stall the whole instance. Only an id never seen waits.
    */
   get(id: number): SaleWindow | null | Promise<SaleWindow | null> {
-    const hit = this.entries.get(id);
+    const hit = this.known.get(id) ?? this.unknown.get(id);
     if (hit) {
       if (hit.expiresAt <= Date.now()) this.load(id).catch(() => undefined);
       return hit.value;
@@ -45,7 +51,8 @@ export class SaleCache {
   }
 
   invalidate(id: number): void {
-    this.entries.delete(id);
+    this.known.delete(id);
+    this.unknown.delete(id);
   }
 
   private load(id: number): Promise<SaleWindow | null> {
@@ -54,8 +61,14 @@ export class SaleCache {
     const p = this.items
       .window(id)
       .then((value) => {
-        if (this.entries.size >= MAX_ENTRIES) this.entries.clear();
-        this.entries.set(id, { value, expiresAt: Date.now() + this.config.SALE_CACHE_TTL_MS });
+        const expiresAt = Date.now() + this.config.SALE_CACHE_TTL_MS;
+        if (value) {
+          this.unknown.delete(id);
+          this.known.set(id, { value, expiresAt });
+        } else {
+          this.known.delete(id);
+          this.unknown.set(id, { value, expiresAt });
+        }
         return value;
       })
       .finally(() => this.loading.delete(id));

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import { loadConfig } from '@seckill/config';
 import { DomainError, ErrorCode } from '@seckill/contracts';
 import type { StockBroadcast } from '@seckill/messaging';
@@ -7,12 +7,18 @@ import { StockSync } from '@seckill/order-lifecycle';
 import type { LoadLock, SaleItemRepository } from '@seckill/persistence';
 import type { StockService } from '@seckill/stock';
 import { asReal, FakeSaleItems, FakeStock, FakeStockBroadcast, recordingLogger } from '@seckill/testing';
-import { SaleItemsService } from './sale-items.service';
+import { CATALOGUE_TTL_MS, SaleItemsService } from './sale-items.service';
 import { SaleCache } from './sale-cache';
 
 /** Errors the fault classifier blames on a dependency, as the drivers word them. */
 const pgAway = () => new Error('Connection terminated unexpectedly');
 const redisAway = () => new Error('Connection is closed.');
+
+/** Date under the test's control, so the catalogue's one-second answer can be aged at will. */
+function clock(t: TestContext): { later: () => void } {
+  t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
+  return { later: () => t.mock.timers.tick(CATALOGUE_TTL_MS) };
+}
 
 function world() {
   const config = loadConfig({});
@@ -24,7 +30,23 @@ function world() {
   const saleCache = new SaleCache(realItems, config);
   const sync = new StockSync(realItems, asReal<StockService>(stock), logger);
   const saleItems = new SaleItemsService(realItems, asReal<StockService>(stock), sync, saleCache, asReal<StockBroadcast>(broadcast), logger);
-  return { items, stock, broadcast, saleCache, saleItems, lines };
+  const counted = { lists: 0, finds: 0, stockReads: 0 };
+  const list = items.list.bind(items);
+  items.list = (limit?: number) => {
+    counted.lists++;
+    return list(limit);
+  };
+  const find = items.find.bind(items);
+  items.find = (id: number) => {
+    counted.finds++;
+    return find(id);
+  };
+  const stockLeft = stock.stockLeft.bind(stock);
+  stock.stockLeft = (ids: number[]) => {
+    counted.stockReads++;
+    return stockLeft(ids);
+  };
+  return { items, stock, broadcast, saleCache, saleItems, lines, counted };
 }
 
 async function code(p: Promise<unknown>): Promise<string> {
@@ -49,7 +71,8 @@ const dto = (over: Partial<{ stock: number; startTime: string; endTime: string }
 });
 
 describe('SaleItemsService list and detail', () => {
-  it('shows what shoppers can still reserve: Redis\'s counter when loaded, PostgreSQL\'s copy before the first load', async () => {
+  it('shows what shoppers can still reserve: Redis\'s counter when loaded, PostgreSQL\'s copy before the first load', async (t) => {
+    const { later } = clock(t);
     const w = world();
     const loaded = w.items.add({ name: 'loaded', stock: 10, stockLeft: 10 });
     const notYet = w.items.add({ name: 'not yet', stock: 7, startTime: new Date(Date.now() - 2 * hour) });
@@ -59,40 +82,50 @@ describe('SaleItemsService list and detail', () => {
     assert.deepEqual([list[0]?.price, list[0]?.seckillPrice], ['100.00', '9.90']);
     assert.equal((await w.saleItems.detail(loaded.id)).stockLeft, 3);
     await w.stock.load(notYet.id, 0, []);
+    later();
     assert.equal((await w.saleItems.detail(notYet.id)).status, 'sold_out');
   });
 
-  it('serves the catalogue from memory while PostgreSQL is away, with live stock from Redis', async () => {
+  it('serves the catalogue from memory while PostgreSQL is away, with live stock from Redis', async (t) => {
+    const { later } = clock(t);
     const w = world();
     const a = w.items.add({ stock: 10 });
     const b = w.items.add({ stock: 5 });
     await w.stock.load(a.id, 10, []);
     await w.saleItems.list();
     await w.stock.add(a.id, -4);
+    later();
     w.items.failNext(pgAway());
     const list = await w.saleItems.list();
     assert.deepEqual(list.map((g) => [g.id, g.stockLeft]).sort(), [[a.id, 6], [b.id, 5]]);
+    later();
     w.items.failNext(pgAway());
     assert.equal((await w.saleItems.detail(b.id)).id, b.id);
     assert.equal(w.lines.filter((l) => l.level === 'warn' && /from memory/.test(l.msg ?? '')).length, 2);
   });
 
-  it('rethrows the fault when PostgreSQL is away and nothing was served before, or the item is not in memory', async () => {
+  it('rethrows the fault when PostgreSQL is away and nothing was served before, or the item is not in memory', async (t) => {
+    const { later } = clock(t);
     const w = world();
     w.items.add({ stock: 1 });
     const first = pgAway();
     w.items.failNext(first);
     await assert.rejects(w.saleItems.list(), first, 'no catalogue yet: nothing to serve');
+    await assert.rejects(w.saleItems.list(), first, 'the failure is the answer for the rest of the second');
+    assert.equal(w.counted.lists, 1);
+    later();
     await w.saleItems.list();
     const again = pgAway();
     w.items.failNext(again);
     await assert.rejects(w.saleItems.detail(999), again, 'unknown to memory: not a 404 while PostgreSQL cannot say');
   });
 
-  it('does not hide an error that is not a dependency fault behind the copy in memory', async () => {
+  it('does not hide an error that is not a dependency fault behind the copy in memory', async (t) => {
+    const { later } = clock(t);
     const w = world();
     w.items.add({ stock: 1 });
     await w.saleItems.list();
+    later();
     const bug = new Error('column "stock_lef" does not exist');
     w.items.failNext(bug);
     await assert.rejects(w.saleItems.list(), bug);
@@ -103,15 +136,84 @@ describe('SaleItemsService list and detail', () => {
     assert.equal(await code(w.saleItems.detail(999)), ErrorCode.GOOD_NOT_FOUND);
   });
 
-  it('shows PostgreSQL\'s stock while Redis is away, but rethrows a Redis error that is not a fault', async () => {
+  it('shows PostgreSQL\'s stock while Redis is away, but rethrows a Redis error that is not a fault', async (t) => {
+    const { later } = clock(t);
     const w = world();
     const item = w.items.add({ stock: 10, stockLeft: 8 });
     await w.stock.load(item.id, 2, []);
     w.stock.failNext(redisAway());
     assert.equal((await w.saleItems.detail(item.id)).stockLeft, 8);
     const bug = new Error('ERR unknown command');
+    later();
     w.stock.failNext(bug);
     await assert.rejects(w.saleItems.list(), bug);
+  });
+});
+
+describe('SaleItemsService catalogue cache', () => {
+  it('answers 1,000 concurrent list() calls with one query, and a second later with one more', async (t) => {
+    const { later } = clock(t);
+    const w = world();
+    const item = w.items.add({ stock: 10 });
+    await w.stock.load(item.id, 10, []);
+    const answers = await Promise.all(Array.from({ length: 1000 }, () => w.saleItems.list()));
+    assert.deepEqual([w.counted.lists, w.counted.stockReads], [1, 1], 'one PostgreSQL query and one Redis read for the whole wave');
+    assert.deepEqual(new Set(answers.map((a) => a[0]?.stockLeft)), new Set([10]));
+    await w.stock.add(item.id, -3);
+    t.mock.timers.tick(CATALOGUE_TTL_MS - 1);
+    assert.equal((await w.saleItems.list())[0]?.stockLeft, 10, 'still the same answer within the second');
+    assert.equal(w.counted.lists, 1);
+    t.mock.timers.tick(1);
+    const again = await Promise.all(Array.from({ length: 1000 }, () => w.saleItems.list()));
+    assert.deepEqual([w.counted.lists, w.counted.stockReads], [2, 2]);
+    assert.deepEqual(new Set(again.map((a) => a[0]?.stockLeft)), new Set([7]), 'a second later the stock is current');
+    later();
+    assert.equal((await w.saleItems.list())[0]?.stockLeft, 7);
+    assert.equal(w.counted.lists, 3);
+  });
+
+  it('shares a refresh still in flight with the requests that arrive during it, even when it takes longer than the second', async (t) => {
+    const { later } = clock(t);
+    const w = world();
+    w.items.add({ stock: 10 });
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const list = w.items.list.bind(w.items);
+    w.items.list = async (limit?: number) => {
+      await gate;
+      return list(limit);
+    };
+    const first = w.saleItems.list();
+    const during = Array.from({ length: 50 }, () => w.saleItems.list());
+    later();
+    during.push(...Array.from({ length: 50 }, () => w.saleItems.list()));
+    release();
+    const all = await Promise.all([first, ...during]);
+    assert.equal(w.counted.lists, 1);
+    assert.equal(new Set(all).size, 1, 'the very same answer');
+  });
+
+  it('answers the detail of a listed item from the cached catalogue, and reads only ids it does not hold', async (t) => {
+    const { later } = clock(t);
+    const w = world();
+    const item = w.items.add({ stock: 10 });
+    await Promise.all(Array.from({ length: 100 }, () => w.saleItems.detail(item.id)));
+    assert.deepEqual([w.counted.lists, w.counted.finds], [1, 0]);
+    assert.equal(await code(w.saleItems.detail(999)), ErrorCode.GOOD_NOT_FOUND);
+    assert.deepEqual([w.counted.lists, w.counted.finds], [1, 1]);
+    later();
+    await w.saleItems.detail(item.id);
+    assert.deepEqual([w.counted.lists, w.counted.finds], [2, 1]);
+  });
+
+  it('shows a change made through this instance at once (create, restock)', async (t) => {
+    clock(t);
+    const w = world();
+    assert.deepEqual(await w.saleItems.list(), []);
+    const created = await w.saleItems.create(dto({ stock: 20 }));
+    assert.deepEqual((await w.saleItems.list()).map((g) => g.id), [created.id]);
+    await w.saleItems.addStock(created.id, { delta: 5 });
+    assert.equal((await w.saleItems.list())[0]?.stockLeft, 25);
   });
 });
 

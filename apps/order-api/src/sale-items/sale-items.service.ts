@@ -10,9 +10,22 @@ import type { AddStockDto, CreateSaleItemDto } from './dto/create-sale-item.dto'
 import { SaleCache } from './sale-cache';
 import { toSaleItem } from './sale-item.mapper';
 
+/**
+ * How long one answer of the catalogue (with its stock) serves every request of this instance. The shop page
+ * polls every 2 s, so a second of lag is below what a shopper could notice; the sold-out and result pushes are
+ * what must be immediate, and they do not go through here.
+ */
+export const CATALOGUE_TTL_MS = 1000;
+
 @Injectable()
 export class SaleItemsService {
   private readonly loading = new Map<number, Promise<LoadOutcome>>();
+  /**
+   * The last answer of list(), and when its query started: every request within CATALOGUE_TTL_MS of that gets
+   * the same promise, so however many pages poll, one instance sends PostgreSQL (and Redis) at most one query a
+   * second, and the requests arriving during a refresh share it (single flight).
+   */
+  private shown?: { since: number; answer: Promise<SaleItem[]>; settled: boolean };
   /**
    * The catalogue as PostgreSQL last gave it. While PostgreSQL is away the shop still shows the sale (with live
    * stock from Redis when Redis answers) instead of an error page; it changes rarely and only through this API.
@@ -30,11 +43,32 @@ export class SaleItemsService {
     logger.setContext('SaleItemsService');
   }
 
-  async list(): Promise<SaleItem[]> {
-    return this.withStock(await this.catalogue());
+  /**
+   * The catalogue with its stock, at most CATALOGUE_TTL_MS old. The stock from Redis is part of the cached
+   * answer rather than read per request: it is one MGET, but on the Redis that runs every reservation of the
+   * sale, and thousands of polling pages would each send one a second.
+   */
+  list(): Promise<SaleItem[]> {
+    const now = Date.now();
+    // A query slower than the TTL is still shared: a slow PostgreSQL must not get a second one on top.
+    if (this.shown && (!this.shown.settled || now - this.shown.since < CATALOGUE_TTL_MS)) return this.shown.answer;
+    const answer = this.catalogue().then((items) => this.withStock(items));
+    const shown = { since: now, answer, settled: false };
+    this.shown = shown;
+    // A failure is shared for the rest of the second too (nothing to serve from memory yet): a flood of polls
+    // while PostgreSQL is away must not turn into a flood of connection attempts.
+    const settle = () => (shown.settled = true);
+    answer.then(settle, settle);
+    return answer;
   }
 
+  /** An item of the catalogue comes from the cached answer; others (beyond the first 200, unknown) are read. */
   async detail(id: number): Promise<SaleItem> {
+    const listed = await this.list().then(
+      (all) => all.find((g) => g.id === id),
+      () => undefined,
+    );
+    if (listed) return listed;
     let item: SaleItemRecord | null | undefined;
     try {
       item = await this.items.find(id);
@@ -56,7 +90,7 @@ export class SaleItemsService {
     }
     const item = await this.items.create({ name: dto.name, price: dto.price, seckillPrice: dto.seckillPrice, stock: dto.stock, startTime, endTime });
     await this.ensureLoaded(item.id);
-    this.lastCatalogue = undefined;
+    this.forgetCatalogue();
     this.logger.info({ seckillGoodId: item.id, stock: dto.stock }, 'sale item created and stock loaded into Redis');
     return toSaleItem(item, item.stockLeft);
   }
@@ -67,7 +101,7 @@ export class SaleItemsService {
     // A missing counter is loaded (or the item held) from PostgreSQL, which already holds the new units.
     if ((await this.stock.add(id, dto.delta)) === null) await this.ensureLoaded(id);
     this.saleCache.invalidate(id);
-    this.lastCatalogue = undefined;
+    this.forgetCatalogue();
     await this.broadcast.unitsBack(id, 'restock');
     this.logger.info({ seckillGoodId: id, delta: dto.delta }, 'stock added');
     return this.detail(id);
@@ -85,6 +119,12 @@ export class SaleItemsService {
       this.loading.set(id, pending);
     }
     return pending;
+  }
+
+  /** After a change made through this instance; the others show it within CATALOGUE_TTL_MS. */
+  private forgetCatalogue(): void {
+    this.lastCatalogue = undefined;
+    this.shown = undefined;
   }
 
   private async catalogue(): Promise<SaleItemRecord[]> {

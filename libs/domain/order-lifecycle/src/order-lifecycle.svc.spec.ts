@@ -57,12 +57,63 @@ describe('OrderLifecycleService.pay', () => {
     assert.deepEqual(w.broadcast.sent, []);
   });
 
-  it('refuses to pay twice, and says nothing more to the shopper', async () => {
+  it('answers a second pay (a retry after a lost answer) with the same body, and pays and pushes once', async () => {
     const w = await world();
     const order = await w.sold(7);
-    await w.service.pay(7, order.orderNo);
-    assert.equal(await refusal(w.service.pay(7, order.orderNo)), ErrorCode.ORDER_NOT_PAYABLE);
+    const first = await w.service.pay(7, order.orderNo);
+    const again = await w.service.pay(7, order.orderNo);
+    assert.deepEqual(again, first);
     assert.equal(w.statuses().length, 1);
+    assert.equal(w.orders.outbox.size, 0, 'the push was confirmed: nothing left for the relay');
+  });
+
+  it('answers concurrent pays of one order (a double submit) with the same body', async () => {
+    const w = await world();
+    const order = await w.sold(7);
+    const views = await Promise.all(Array.from({ length: 5 }, () => w.service.pay(7, order.orderNo)));
+    assert.deepEqual(new Set(views.map((v) => JSON.stringify(v))).size, 1);
+    assert.equal(views[0]?.status, 'PAID');
+    assert.equal(w.statuses().length, 1);
+  });
+
+  it('still refuses to pay a cancelled or timed-out order', async () => {
+    const w = await world();
+    const cancelled = await w.sold(7);
+    await w.service.cancel(7, cancelled.orderNo);
+    assert.equal(await refusal(w.service.pay(7, cancelled.orderNo)), ErrorCode.ORDER_NOT_PAYABLE);
+    const timedOut = await w.sold(8);
+    await w.service.timeout(timedOut.orderNo);
+    assert.equal(await refusal(w.service.pay(8, timedOut.orderNo)), ErrorCode.ORDER_NOT_PAYABLE);
+  });
+
+  it('answers the committed payment when the push fails after the commit, and the relay delivers it later', async () => {
+    const w = await world();
+    const order = await w.sold(7);
+    w.publisher.failNext(new Error('publish to seckill.order.result/order.status not confirmed in time'));
+    const view = await w.service.pay(7, order.orderNo);
+    assert.equal(view.status, 'PAID');
+    assert.deepEqual(view, await w.service.pay(7, order.orderNo), 'what a retry answers');
+    assert.deepEqual(w.statuses(), [], 'not pushed yet');
+    assert.equal(w.orders.outbox.size, 1, 'the push waits in the outbox');
+    assert.equal(await w.service.relayPushes(0), 1);
+    assert.deepEqual(w.statuses(), [[order.uuid, order.orderNo, 'PAID', 7]]);
+    assert.equal(w.orders.outbox.size, 0);
+    assert.equal(await w.service.relayPushes(0), 0, 'sent once');
+  });
+
+  it('answers the committed payment when PostgreSQL fails after the commit (no read after the change)', async () => {
+    const w = await world();
+    const order = await w.sold(7);
+    const pay = w.orders.pay.bind(w.orders);
+    w.orders.pay = async (...args) => {
+      const paid = await pay(...args);
+      w.orders.failNext(new Error('Connection terminated unexpectedly'));
+      return paid;
+    };
+    const view = await w.service.pay(7, order.orderNo);
+    assert.equal(view.status, 'PAID');
+    assert.deepEqual(w.statuses(), [[order.uuid, order.orderNo, 'PAID', 7]], 'pushed; only marking it sent failed');
+    assert.equal(w.orders.outbox.size, 1, 'still in the outbox: the relay sends it once more, which is harmless');
   });
 
   it('refuses to pay after the deadline; the order stays UNPAID for its timeout', async () => {
@@ -98,6 +149,50 @@ describe('OrderLifecycleService.cancel', () => {
     assert.deepEqual(w.broadcast.sent, [{ itemId: ITEM, reason: 'cancel', uuid: order.uuid }]);
     assert.deepEqual(w.statuses(), [[order.uuid, order.orderNo, 'CANCELLED', 7]]);
     assert.equal((await w.stock.reserve(ITEM, 7, randomUUID())).kind, 'RESERVED', 'the shopper may order the item again');
+  });
+
+  it('answers a second cancel with the same body, and returns the unit and pushes once', async () => {
+    const w = await world();
+    const order = await w.sold(7);
+    const first = await w.service.cancel(7, order.orderNo);
+    assert.deepEqual(await w.service.cancel(7, order.orderNo), first);
+    assert.equal(await w.left(), 5);
+    assert.equal(w.pgStockLeft.get(ITEM), 1);
+    assert.equal(w.broadcast.sent.length, 1);
+    assert.equal(w.statuses().length, 1);
+  });
+
+  it('refuses to cancel a timed-out order', async () => {
+    const w = await world();
+    const order = await w.sold(7);
+    await w.service.timeout(order.orderNo);
+    assert.equal(await refusal(w.service.cancel(7, order.orderNo)), ErrorCode.ORDER_NOT_CANCELLABLE);
+  });
+
+  it('answers the committed cancel when Redis and the broker fail after the commit; reconciliation and the relay follow', async () => {
+    const w = await world();
+    const order = await w.sold(7);
+    w.stock.failNext(new Error('Connection is closed.'));
+    w.publisher.failNext(new Error('Channel closed'));
+    const view = await w.service.cancel(7, order.orderNo);
+    assert.equal(view.status, 'CANCELLED');
+    assert.equal(w.pgStockLeft.get(ITEM), 1, 'committed: the unit is back in PostgreSQL');
+    assert.deepEqual(w.statuses(), []);
+    assert.equal(await w.service.relayPushes(0), 1);
+    assert.deepEqual(w.statuses(), [[order.uuid, order.orderNo, 'CANCELLED', 7]]);
+  });
+
+  it('leaves pushes younger than the relay\'s delay to the process that committed them, and keeps them when the broker is away', async () => {
+    const w = await world();
+    const order = await w.sold(7);
+    w.publisher.failNext(new Error('Channel closed'));
+    await w.service.pay(7, order.orderNo);
+    assert.equal(await w.service.relayPushes(60_000), 0);
+    const away = new Error('Channel closed');
+    w.publisher.failNext(away);
+    await assert.rejects(w.service.relayPushes(0), away);
+    assert.equal(w.orders.outbox.size, 1, 'kept for the next pass');
+    assert.equal(await w.service.relayPushes(0), 1);
   });
 
   it('refuses to cancel a paid order and returns nothing', async () => {
@@ -139,18 +234,17 @@ describe('OrderLifecycleService.timeout', () => {
     w.orders.close = close;
     assert.equal(w.orders.orders.get(order.orderNo)?.status, 'TIMEOUT');
     assert.equal(await w.left(), 4, 'the unit is not back yet');
-    assert.deepEqual(w.statuses(), []);
+    assert.deepEqual(w.statuses(), [[order.uuid, order.orderNo, 'TIMEOUT', 7]], 'the committed change is pushed all the same');
 
     assert.equal(await w.service.timeout(order.orderNo), 'left-alone');
     assert.equal(await w.left(), 5);
     assert.deepEqual(w.broadcast.sent, [{ itemId: ITEM, reason: 'timeout', uuid: order.uuid }]);
-    assert.deepEqual(w.statuses(), [[order.uuid, order.orderNo, 'TIMEOUT', 7]]);
 
     // Another redelivery: the steps run again (each is idempotent), the unit does not come back twice.
     assert.equal(await w.service.timeout(order.orderNo), 'left-alone');
     assert.equal(await w.left(), 5);
     assert.equal(w.pgStockLeft.get(ITEM), 1);
-    assert.equal(w.statuses().length, 2);
+    assert.equal(w.statuses().length, 1, 'one push per change: the redeliveries push nothing');
   });
 
   it('leaves a paid order alone, and a cancelled one (its unit came back once, at the cancel)', async () => {

@@ -88,6 +88,14 @@ export const configSchema = z.object({
   STRANDED_AFTER_MS: positiveInt.default(10_000),
   /** How often order-worker looks for stranded reservations. */
   STRANDED_SWEEP_INTERVAL_MS: positiveInt.default(2000),
+  // Issue 12, idempotent pay and cancel: the outbox relay of order-status pushes (docs/order-lifecycle.md).
+  /** How often order-worker sends the status pushes left in the outbox. */
+  STATUS_PUSH_RELAY_INTERVAL_MS: positiveInt.default(1000),
+  /**
+   * A push is the relay's once it is this old: the process that committed the change sends it at once, and may
+   * wait up to PUBLISH_CONFIRM_TIMEOUT_MS for the confirm; an earlier relay would only send it twice.
+   */
+  STATUS_PUSH_RELAY_AFTER_MS: positiveInt.default(5000),
   /** How often order-worker checks whether an item held after a Redis loss can be sold again. */
   FENCE_CHECK_INTERVAL_MS: positiveInt.default(2000),
   /**

@@ -2,8 +2,9 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { Client } from 'pg';
 import { InitialSchema1763769600000 } from './migrations/1763769600000-initial-schema';
 import { StockLoadedAt1764547200000 } from './migrations/1764547200000-stock-loaded-at';
+import { OrderStatusOutbox1764633600000 } from './migrations/1764633600000-order-status-outbox';
 
-export const MIGRATIONS = [InitialSchema1763769600000, StockLoadedAt1764547200000];
+export const MIGRATIONS = [InitialSchema1763769600000, StockLoadedAt1764547200000, OrderStatusOutbox1764633600000];
 
 export interface DatabaseTimeouts {
   /** Opening a connection. */

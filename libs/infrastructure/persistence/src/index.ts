@@ -23,6 +23,8 @@ export type {
   StockSnapshot,
   OrderRecord,
   ChangedOrder,
+  OrderRef,
+  PendingPush,
   OutcomeRecord,
   UserRecord,
   SaleOpsRecord,

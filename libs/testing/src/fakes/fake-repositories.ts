@@ -1,6 +1,8 @@
 import { LIVE_ORDER_STATUSES, type OrderStatus } from '@seckill/contracts';
 import type {
   ChangedOrder,
+  OrderRef,
+  PendingPush,
   LiveBuyerRecord,
   LoadLock,
   NewSaleItem,
@@ -196,13 +198,17 @@ export class FakeOrders extends Failures implements Public<OrderRepository> {
     return record;
   }
 
+  /** The status pushes written with each change and not yet confirmed, by push id. */
+  readonly outbox = new Map<string, { orderNo: string; status: PendingPush['status']; at: number }>();
+  private nextPush = 1;
+
   async pay(orderNo: string, userId: number): Promise<ChangedOrder | null> {
     this.check();
     const o = this.orders.get(orderNo);
     if (!o || o.userId !== userId || o.status !== 'UNPAID' || o.payDeadline.getTime() <= Date.now()) return null;
     o.status = 'PAID';
     o.paidAt = new Date();
-    return changed(o);
+    return this.changed(o, 'PAID');
   }
 
   async close(orderNo: string, to: 'CANCELLED' | 'TIMEOUT', ownerId?: number): Promise<ChangedOrder | null> {
@@ -212,13 +218,34 @@ export class FakeOrders extends Failures implements Public<OrderRepository> {
     o.status = to;
     o.closedAt = new Date();
     this.restock(o.seckillGoodId);
-    return changed(o);
+    return this.changed(o, to);
   }
 
-  async withStatus(orderNo: string): Promise<(ChangedOrder & { status: OrderStatus }) | null> {
+  async withStatus(orderNo: string): Promise<(OrderRef & { status: OrderStatus }) | null> {
     this.check();
     const o = this.orders.get(orderNo);
-    return o ? { ...changed(o), status: o.status } : null;
+    return o ? { ...ref(o), status: o.status } : null;
+  }
+
+  async pendingPushes(olderThanMs: number, limit = 100): Promise<PendingPush[]> {
+    this.check();
+    const due = Date.now() - olderThanMs;
+    return [...this.outbox.entries()]
+      .filter(([, p]) => p.at <= due)
+      .slice(0, limit)
+      .map(([pushId, p]) => ({ ...ref(this.orders.get(p.orderNo)!), pushId, status: p.status }));
+  }
+
+  async pushSent(pushId: string): Promise<void> {
+    this.check();
+    this.outbox.delete(pushId);
+  }
+
+  /** The change and its push commit together, as in the SQL statement. */
+  private changed(o: OrderRecord, status: PendingPush['status']): ChangedOrder {
+    const pushId = String(this.nextPush++);
+    this.outbox.set(pushId, { orderNo: o.orderNo, status, at: Date.now() });
+    return { ...o, status, pushId };
   }
 
   async mine(userId: number, orderNo: string): Promise<OrderRecord | null> {
@@ -237,7 +264,7 @@ export class FakeOrders extends Failures implements Public<OrderRepository> {
   }
 }
 
-function changed(o: OrderRecord): ChangedOrder {
+function ref(o: OrderRecord): OrderRef {
   return { uuid: o.uuid, userId: o.userId, seckillGoodId: o.seckillGoodId, orderNo: o.orderNo };
 }
 

@@ -177,7 +177,11 @@ export function repositoryContract(name: string, makeWorld: () => Promise<Reposi
       it('pays an UNPAID order of its owner once, and never another shopper’s or one past its deadline', async () => {
         const o = await sold();
         assert.equal(await w.orders.pay(o.orderNo, o.userId + 1), null);
-        assert.deepEqual(await w.orders.pay(o.orderNo, o.userId), { uuid: o.uuid, userId: o.userId, seckillGoodId: o.itemId, orderNo: o.orderNo });
+        const change = await w.orders.pay(o.orderNo, o.userId);
+        assert.ok(change);
+        const { pushId, ...committed } = change;
+        assert.equal(typeof pushId, 'string');
+        assert.deepEqual(committed, await w.orders.mine(o.userId, o.orderNo), 'the order as the change committed it');
         assert.equal(await w.orders.pay(o.orderNo, o.userId), null);
         const late = await sold(new Date(Date.now() - 1000));
         assert.equal(await w.orders.pay(late.orderNo, late.userId), null);
@@ -191,7 +195,12 @@ export function repositoryContract(name: string, makeWorld: () => Promise<Reposi
       it('cancels (owner only) or times out an UNPAID order once, its unit back once', async () => {
         const o = await sold();
         assert.equal(await w.orders.close(o.orderNo, 'CANCELLED', o.userId + 1), null);
-        assert.deepEqual(await w.orders.close(o.orderNo, 'CANCELLED', o.userId), { uuid: o.uuid, userId: o.userId, seckillGoodId: o.itemId, orderNo: o.orderNo });
+        const closed = await w.orders.close(o.orderNo, 'CANCELLED', o.userId);
+        assert.ok(closed);
+        const { pushId: closePush, ...committed } = closed;
+        assert.equal(typeof closePush, 'string');
+        assert.deepEqual(committed, await w.orders.mine(o.userId, o.orderNo), 'the order as the change committed it');
+        assert.equal(committed.status, 'CANCELLED');
         assert.equal(await w.orders.close(o.orderNo, 'TIMEOUT'), null);
         assert.equal(await left(o.itemId), 5);
         const t = await sold();
@@ -199,6 +208,27 @@ export function repositoryContract(name: string, makeWorld: () => Promise<Reposi
         assert.equal((await w.orders.withStatus(t.orderNo))?.status, 'TIMEOUT');
         assert.ok((await w.orders.mine(t.userId, t.orderNo))?.closedAt instanceof Date);
         assert.equal(await w.orders.close('20260101999999999', 'TIMEOUT'), null);
+      });
+
+      it('writes a status push with every change, due once old enough, until it is marked sent', async () => {
+        const [p, c, t] = [await sold(), await sold(), await sold()];
+        const changes = [
+          await w.orders.pay(p.orderNo, p.userId),
+          await w.orders.close(c.orderNo, 'CANCELLED', c.userId),
+          await w.orders.close(t.orderNo, 'TIMEOUT'),
+        ];
+        assert.equal(await w.orders.pay(p.orderNo, p.userId), null, 'no change, no push');
+        const ours = async (olderThanMs: number) =>
+          (await w.orders.pendingPushes(olderThanMs)).filter((x) => [p, c, t].some((o) => o.orderNo === x.orderNo));
+        assert.deepEqual(await ours(0), [
+          { uuid: p.uuid, userId: p.userId, seckillGoodId: p.itemId, orderNo: p.orderNo, pushId: changes[0]!.pushId, status: 'PAID' },
+          { uuid: c.uuid, userId: c.userId, seckillGoodId: c.itemId, orderNo: c.orderNo, pushId: changes[1]!.pushId, status: 'CANCELLED' },
+          { uuid: t.uuid, userId: t.userId, seckillGoodId: t.itemId, orderNo: t.orderNo, pushId: changes[2]!.pushId, status: 'TIMEOUT' },
+        ]);
+        assert.deepEqual(await ours(60_000), [], 'not yet the relay\'s');
+        await w.orders.pushSent(changes[1]!.pushId);
+        await w.orders.pushSent(changes[1]!.pushId);
+        assert.deepEqual((await ours(0)).map((x) => x.status), ['PAID', 'TIMEOUT']);
       });
 
       it('closes no PAID order', async () => {

@@ -27,7 +27,11 @@ async function sold(spec: { payDeadline?: Date; status?: string } = {}) {
 describe('OrderRepository.pay', () => {
   it('pays an UNPAID order of its owner once', async () => {
     const o = await sold();
-    assert.deepEqual(await orders.pay(o.orderNo, o.userId), { uuid: o.uuid, userId: o.userId, seckillGoodId: o.itemId, orderNo: o.orderNo });
+    const paid = await orders.pay(o.orderNo, o.userId);
+    assert.deepEqual(
+      { uuid: paid?.uuid, userId: paid?.userId, seckillGoodId: paid?.seckillGoodId, orderNo: paid?.orderNo, name: paid?.name, status: paid?.status },
+      { uuid: o.uuid, userId: o.userId, seckillGoodId: o.itemId, orderNo: o.orderNo, name: 'Kettle', status: 'PAID' },
+    );
     assert.equal(await orders.pay(o.orderNo, o.userId), null, 'a second payment changes nothing');
     const mine = await orders.mine(o.userId, o.orderNo);
     assert.equal(mine?.status, 'PAID');
@@ -56,7 +60,11 @@ describe('OrderRepository.close', () => {
   it('cancels an UNPAID order of its owner and gives its unit back, once', async () => {
     const o = await sold();
     assert.equal(await stockLeft(o.itemId), 4);
-    assert.deepEqual(await orders.close(o.orderNo, 'CANCELLED', o.userId), { uuid: o.uuid, userId: o.userId, seckillGoodId: o.itemId, orderNo: o.orderNo });
+    const closed = await orders.close(o.orderNo, 'CANCELLED', o.userId);
+    assert.deepEqual(
+      { uuid: closed?.uuid, userId: closed?.userId, seckillGoodId: closed?.seckillGoodId, orderNo: closed?.orderNo, name: closed?.name, status: closed?.status },
+      { uuid: o.uuid, userId: o.userId, seckillGoodId: o.itemId, orderNo: o.orderNo, name: 'Kettle', status: 'CANCELLED' },
+    );
     assert.equal(await stockLeft(o.itemId), 5);
     assert.equal(await orders.close(o.orderNo, 'CANCELLED', o.userId), null);
     assert.equal(await orders.close(o.orderNo, 'TIMEOUT'), null);
@@ -102,6 +110,8 @@ describe('OrderRepository: concurrent transitions of one order', () => {
     const status = (await orders.withStatus(o.orderNo))!.status;
     assert.equal(status, paid ? 'PAID' : cancelled ? 'CANCELLED' : 'TIMEOUT');
     assert.equal(await stockLeft(o.itemId), paid ? 4 : 5, 'a unit back only when it was closed');
+    const pushes: { status: string }[] = await env.db.query(`SELECT status FROM order_status_outbox WHERE order_no = $1`, [o.orderNo]);
+    assert.deepEqual(pushes.map((p) => p.status), [status], 'one push, the winner\'s: the losers wrote none');
   });
 
   it('decides each of 40 orders once under pay/cancel/timeout races, the stock matching the closes', async () => {

@@ -59,12 +59,30 @@ export interface OrderRecord {
   closedAt: Date | null;
 }
 
-/** An order that has just changed state (paid, cancelled, timed out). */
-export interface ChangedOrder {
+/** Which order, and whose. */
+export interface OrderRef {
   uuid: string;
   userId: number;
   seckillGoodId: number;
   orderNo: string;
+}
+
+/**
+ * An order that has just changed state (paid, cancelled, timed out), as the change committed it, and the id of
+ * the status push the same statement wrote to the outbox.
+ */
+export interface ChangedOrder extends Omit<OrderRecord, 'status'> {
+  status: ClosingStatus;
+  pushId: string;
+}
+
+/** The states an order changes to (from UNPAID), each with a push to the shopper. */
+export type ClosingStatus = 'PAID' | 'CANCELLED' | 'TIMEOUT';
+
+/** A status push still in the outbox: committed, not yet confirmed by RabbitMQ. */
+export interface PendingPush extends OrderRef {
+  pushId: string;
+  status: ClosingStatus;
 }
 
 /** The durable outcome of one order request: successes carry the order number PostgreSQL assigned. */
