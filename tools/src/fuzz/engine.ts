@@ -1,0 +1,110 @@
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
+import { caseArbitrary, familiesOf, REFUSED_FAMILIES, type Family, type FuzzCase, type Targets } from './cases';
+import { judge, type FindingKind, type Outcome } from './judge';
+import type { Route } from './openapi';
+
+/** A finding with the smallest request fast-check could shrink it to, and how to replay it. */
+export interface Finding {
+  route: string;
+  family: Family;
+  kind: FindingKind;
+  detail: string;
+  mutation: string;
+  reproducer: { method: string; path: string; headers: Record<string, string>; body?: string };
+  /** fast-check's seed and counterexample path for this route and family (replay: fc.check(…, {seed, path})). */
+  seed: number;
+  path: string;
+  shrinks: number;
+}
+
+export interface RouteStats {
+  route: string;
+  sent: number;
+  byStatus: Record<string, number>;
+  findings: number;
+}
+
+/** One planned property run: a route, a family and how many requests to generate for it. */
+export interface PlanItem {
+  route: Route;
+  family: Family;
+  runs: number;
+}
+
+/**
+ * Spreads `runs` requests evenly over every (route, family) pair, refused families first: those run before the
+ * lenient ones so the "no state changed" check sees only requests that had to be refused.
+ */
+export function plan(routes: readonly Route[], runs: number): { refused: PlanItem[]; lenient: PlanItem[] } {
+  const pairs = routes.flatMap((route) => familiesOf(route).map((family) => ({ route, family })));
+  const ordered = [...pairs.filter((p) => REFUSED_FAMILIES.includes(p.family)), ...pairs.filter((p) => !REFUSED_FAMILIES.includes(p.family))];
+  const base = Math.floor(runs / ordered.length);
+  const extra = runs % ordered.length;
+  const items = ordered.map((p, i) => ({ ...p, runs: base + (i < extra ? 1 : 0) })).filter((p) => p.runs > 0);
+  return { refused: items.filter((p) => REFUSED_FAMILIES.includes(p.family)), lenient: items.filter((p) => !REFUSED_FAMILIES.includes(p.family)) };
+}
+
+/** The seed of one (route, family) pair: derived from the run's seed, so --route replays a pair with the same seed. */
+export function pairSeed(seed: number, route: string, family: Family): number {
+  return createHash('sha256').update(`${seed}|${route}|${family}`).digest().readUInt32BE(0) & 0x7fffffff;
+}
+
+/** A property failure that carries the judged finding (fast-check keeps the error of the shrunk counterexample). */
+class FindingError extends Error {
+  constructor(
+    readonly kind: FindingKind,
+    readonly detail: string,
+  ) {
+    super(`${kind}: ${detail}`);
+  }
+}
+
+export type Send = (c: FuzzCase) => Promise<Outcome>;
+
+/** Findings of one pair are capped: the same bug met again is noise, and the budget is better spent elsewhere. */
+const MAX_FINDINGS_PER_PAIR = 3;
+
+/**
+ * Runs one plan item as fast-check properties. After a finding (shrunk to a minimal reproducer), the remaining
+ * budget runs again under the next seed, so one bug does not end the search on that route.
+ */
+export async function runItem(item: PlanItem, targets: Targets, seed: number, send: Send, stats: RouteStats, onAccepted: (c: FuzzCase, status: number) => void): Promise<Finding[]> {
+  const arb = caseArbitrary(item.route, item.family, targets);
+  const findings: Finding[] = [];
+  let remaining = item.runs;
+  let attempt = 0;
+  while (remaining > 0 && findings.length < MAX_FINDINGS_PER_PAIR) {
+    const property = fc.asyncProperty(arb, async (c) => {
+      const outcome = await send(c);
+      stats.sent += 1;
+      const key = outcome.status === undefined ? 'no answer' : String(outcome.status);
+      stats.byStatus[key] = (stats.byStatus[key] ?? 0) + 1;
+      if (outcome.status !== undefined && outcome.status < 300) onAccepted(c, outcome.status);
+      const verdict = judge(outcome, c.mustRefuse);
+      if (verdict) throw new FindingError(verdict.kind, verdict.detail);
+    });
+    const s = pairSeed(seed, item.route.id, item.family) + attempt;
+    const details = await fc.check(property, { seed: s, numRuns: remaining });
+    attempt += 1;
+    if (!details.failed) break;
+    const c = details.counterexample?.[0];
+    const err = details.errorInstance;
+    if (!c || !(err instanceof FindingError)) throw err instanceof Error ? err : new Error(`fuzzing ${item.route.id} (${item.family}) failed: ${String(err)}`);
+    findings.push({
+      route: item.route.id,
+      family: item.family,
+      kind: err.kind,
+      detail: err.detail,
+      mutation: c.mutation,
+      reproducer: { method: c.method, path: c.path, headers: c.headers, ...(c.body !== undefined ? { body: c.body } : {}) },
+      seed: s,
+      path: details.counterexamplePath ?? '',
+      shrinks: details.numShrinks,
+    });
+    stats.findings += 1;
+    // numRuns counts the runs up to and including the failing one; what shrinking sent is on top of the budget.
+    remaining -= Math.max(details.numRuns, 1);
+  }
+  return findings;
+}
