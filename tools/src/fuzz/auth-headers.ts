@@ -59,7 +59,7 @@ export function forgedAuthorization(tokens: Tokens): fc.Arbitrary<{ value: strin
     [`Bearer ${sign(tokens.secret, { alg: 'HS512', typ: 'JWT' }, claims, 'sha512')}`, 'HS512'],
     [`Bearer ${sign(tokens.secret, { alg: 'RS256', typ: 'JWT' }, claims)}`, 'RS256 header, HMAC signature'],
     [`Bearer ${head}.${b64(admin)}.${sig}`, 'claims tampered (role admin)'],
-    [`Bearer ${head}.${b64({ ...claims, sub: '1' })}.${sig}`, 'claims tampered (sub)'],
+    [`Bearer ${head}.${b64({ ...claims, sub: `${String(claims.sub)}0` })}.${sig}`, 'claims tampered (sub)'],
     [`Bearer ${tokens.shopper.slice(0, -3)}`, 'signature truncated'],
     [`Bearer ${tokens.shopper}.x`, 'four parts'],
     [`Bearer ${b64('{')}.${b64('{')}.${sig}`, 'header not JSON'],

@@ -16,6 +16,19 @@ export interface Finding {
   seed: number;
   path: string;
   shrinks: number;
+  /** Answers with this finding's signature, this one included (later ones are counted, not shrunk again). */
+  occurrences: number;
+  /** Every route it was seen on. */
+  routes: string[];
+}
+
+/**
+ * What makes two findings the same bug: a broken error body is the same wherever it happens (the framework answers
+ * before any route); a 5xx, an accepted refusal or a reset belongs to its route and family (the code path).
+ */
+export function signatureOf(route: string, family: Family, kind: FindingKind, detail: string): string {
+  if (kind === 'error body') return `${kind}|${detail.replace(/(not JSON|not an object):.*$/s, '$1').slice(0, 80)}`;
+  return `${route}|${family}|${kind}|${detail.slice(0, 3)}`;
 }
 
 export interface RouteStats {
@@ -62,14 +75,23 @@ class FindingError extends Error {
 
 export type Send = (c: FuzzCase) => Promise<Outcome>;
 
-/** Findings of one pair are capped: the same bug met again is noise, and the budget is better spent elsewhere. */
-const MAX_FINDINGS_PER_PAIR = 3;
+/** A guard: distinct findings of one pair beyond this are not shrunk (the budget is better spent elsewhere). */
+const MAX_FINDINGS_PER_PAIR = 5;
 
 /**
  * Runs one plan item as fast-check properties. After a finding (shrunk to a minimal reproducer), the remaining
- * budget runs again under the next seed, so one bug does not end the search on that route.
+ * budget runs again under the next seed, so one bug does not end the search on that route; answers matching a
+ * finding already made (`known`, shared by the whole run) are counted on it and do not stop the search.
  */
-export async function runItem(item: PlanItem, targets: Targets, seed: number, send: Send, stats: RouteStats, onAccepted: (c: FuzzCase, status: number) => void): Promise<Finding[]> {
+export async function runItem(
+  item: PlanItem,
+  targets: Targets,
+  seed: number,
+  send: Send,
+  stats: RouteStats,
+  onAccepted: (c: FuzzCase, status: number) => void,
+  known: Map<string, Finding> = new Map(),
+): Promise<Finding[]> {
   const arb = caseArbitrary(item.route, item.family, targets);
   const findings: Finding[] = [];
   let remaining = item.runs;
@@ -82,7 +104,15 @@ export async function runItem(item: PlanItem, targets: Targets, seed: number, se
       stats.byStatus[key] = (stats.byStatus[key] ?? 0) + 1;
       if (outcome.status !== undefined && outcome.status < 300) onAccepted(c, outcome.status);
       const verdict = judge(outcome, c.mustRefuse);
-      if (verdict) throw new FindingError(verdict.kind, verdict.detail);
+      if (!verdict) return;
+      // A bug already shrunk is counted, not searched again: the budget goes on finding new ones.
+      const same = known.get(signatureOf(item.route.id, item.family, verdict.kind, verdict.detail));
+      if (same) {
+        same.occurrences += 1;
+        if (!same.routes.includes(item.route.id)) same.routes.push(item.route.id);
+        return;
+      }
+      throw new FindingError(verdict.kind, verdict.detail);
     });
     const s = pairSeed(seed, item.route.id, item.family) + attempt;
     const details = await fc.check(property, { seed: s, numRuns: remaining });
@@ -91,7 +121,7 @@ export async function runItem(item: PlanItem, targets: Targets, seed: number, se
     const c = details.counterexample?.[0];
     const err = details.errorInstance;
     if (!c || !(err instanceof FindingError)) throw err instanceof Error ? err : new Error(`fuzzing ${item.route.id} (${item.family}) failed: ${String(err)}`);
-    findings.push({
+    const finding: Finding = {
       route: item.route.id,
       family: item.family,
       kind: err.kind,
@@ -101,7 +131,11 @@ export async function runItem(item: PlanItem, targets: Targets, seed: number, se
       seed: s,
       path: details.counterexamplePath ?? '',
       shrinks: details.numShrinks,
-    });
+      occurrences: 1,
+      routes: [item.route.id],
+    };
+    findings.push(finding);
+    known.set(signatureOf(item.route.id, item.family, err.kind, err.detail), finding);
     stats.findings += 1;
     // numRuns counts the runs up to and including the failing one; what shrinking sent is on top of the budget.
     remaining -= Math.max(details.numRuns, 1);

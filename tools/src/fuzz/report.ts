@@ -43,6 +43,7 @@ export function renderReport(s: FuzzSummary): string {
   for (const [i, f] of s.findings.entries()) {
     lines.push(`FINDING ${i + 1}: ${f.kind} on ${f.route} (${f.family}: ${f.mutation})`);
     lines.push(`  ${f.detail}`);
+    if (f.occurrences > 1) lines.push(`  seen ${f.occurrences} times${f.routes.length > 1 ? ` on ${f.routes.length} routes: ${f.routes.join(', ')}` : ''}`);
     lines.push(`  ${f.reproducer.method} ${clip(f.reproducer.path, 300)}`);
     for (const [k, v] of Object.entries(f.reproducer.headers)) lines.push(`  ${k}: ${clip(v, 200)}`);
     if (f.reproducer.body !== undefined) lines.push(`  body: ${clip(JSON.stringify(f.reproducer.body), 400)}`);

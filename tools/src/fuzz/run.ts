@@ -83,9 +83,10 @@ export async function runFuzz(o: FuzzOptions, log: (s: string) => void): Promise
       if (c.route === STATEFUL.ordered && status === 202) accepted.ordered += 1;
     };
     const findings: Finding[] = [];
+    const known = new Map<string, Finding>();
     const runPhase = async (items: PlanItem[], name: string) => {
       for (const item of items) {
-        const found = await runItem(item, fixtures.targets, o.seed, (c) => sender.send(c), stats.get(item.route.id)!, onAccepted);
+        const found = await runItem(item, fixtures.targets, o.seed, (c) => sender.send(c), stats.get(item.route.id)!, onAccepted, known);
         findings.push(...found);
         for (const f of found) log(`  FINDING ${f.kind} on ${f.route} (${f.family}): ${f.detail.slice(0, 160)}`);
       }
