@@ -9,10 +9,7 @@ import { TEST_DOC } from './test-doc';
 /** The schemas as order-api applies them: unknown fields refused (forbidNonWhitelisted), numbers whole (IsInt). */
 function strict(schema: JsonSchema): object {
   const props = Object.fromEntries(
-    Object.entries(schema.properties ?? {}).map(([k, s]) => {
-      const { example: _e, ...rest } = s;
-      return [k, rest.type === 'number' ? { ...rest, type: 'integer' } : rest];
-    }),
+    Object.entries(schema.properties ?? {}).map(([k, s]) => [k, s.type === 'number' ? { ...s, type: 'integer' } : s]),
   );
   return { type: 'object', properties: props, required: schema.required ?? [], additionalProperties: false };
 }
