@@ -72,3 +72,15 @@ describe('fuzz cases', () => {
     }
   });
 });
+
+describe('per-route path values', () => {
+  it('aim a route at its own fixture, and odd values avoid every real one', () => {
+    const t: Targets = { ...targets, routePathValues: { 'POST /api/orders/{orderNo}/pay': { orderNo: 'ORD2' } } };
+    const pay = route('POST /api/orders/{orderNo}/pay');
+    for (const c of fc.sample(caseArbitrary(pay, 'valid', t), { numRuns: 20, seed: 1 })) assert.equal(c.path, '/api/orders/ORD2/pay');
+    for (const c of fc.sample(caseArbitrary(pay, 'path', t), { numRuns: 1000, seed: 4 })) {
+      assert.notEqual(c.path, '/api/orders/ORD1/pay');
+      assert.notEqual(c.path, '/api/orders/ORD2/pay');
+    }
+  });
+});

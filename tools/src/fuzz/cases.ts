@@ -34,6 +34,8 @@ export interface Targets {
   tokens: Tokens;
   /** Path parameter name -> a value naming a real fixture (the live sale item, shopper A's order, …). */
   pathValues: Record<string, string>;
+  /** Per-route overrides of pathValues (cancel gets an order of its own: pay's is paid before cancel is fuzzed). */
+  routePathValues?: Record<string, Record<string, string>>;
   hints: FieldHints;
   bodyLimit: number;
 }
@@ -57,13 +59,18 @@ export function rightfulToken(route: Route, tokens: Tokens): string | undefined 
 }
 
 function realPath(route: Route, t: Targets): string {
-  return fillPath(route.path, Object.fromEntries(route.pathParams.map((p) => [p.name, encodeSegment(realValue(t, p.name))])));
+  return fillPath(route.path, Object.fromEntries(route.pathParams.map((p) => [p.name, encodeSegment(realValue(t, route, p.name))])));
 }
 
-function realValue(t: Targets, name: string): string {
-  const v = t.pathValues[name];
+function realValue(t: Targets, route: Route, name: string): string {
+  const v = t.routePathValues?.[route.id]?.[name] ?? t.pathValues[name];
   if (v === undefined) throw new Error(`the fixtures provide no value for path parameter ${name}`);
   return v;
+}
+
+/** Every real value a parameter of this name has anywhere: an odd value must name none of them. */
+function allRealValues(t: Targets, name: string): string[] {
+  return [t.pathValues[name], ...Object.values(t.routePathValues ?? {}).map((v) => v[name])].filter((v): v is string => v !== undefined);
 }
 
 function baseHeaders(route: Route, t: Targets): Record<string, string> {
@@ -185,12 +192,12 @@ export function caseArbitrary(route: Route, family: Family, t: Targets): fc.Arbi
       });
     case 'path': {
       const params = route.pathParams;
-      const perParam = params.map((p) => fc.option(oddPathValue(p.type, [realValue(t, p.name)]), { nil: undefined, freq: 3 }));
+      const perParam = params.map((p) => fc.option(oddPathValue(p.type, allRealValues(t, p.name)), { nil: undefined, freq: 3 }));
       return fc
         .tuple(fc.tuple(...perParam), validBodyOf(route, t))
         .filter(([values]) => values.some((v) => v !== undefined))
         .map(([values, body]) => {
-          const wire = Object.fromEntries(params.map((p, i) => [p.name, (values[i] as PathValue | undefined)?.wire ?? encodeSegment(realValue(t, p.name))]));
+          const wire = Object.fromEntries(params.map((p, i) => [p.name, (values[i] as PathValue | undefined)?.wire ?? encodeSegment(realValue(t, route, p.name))]));
           const odd = params.flatMap((p, i) => {
             const v = values[i] as PathValue | undefined;
             return v === undefined ? [] : [`${p.name}=${JSON.stringify(v.raw)}`];

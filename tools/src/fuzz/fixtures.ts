@@ -24,7 +24,8 @@ export interface Fixtures {
 /**
  * Everything a route with an id needs to have a real target, made through the public API so it works against a
  * running product as well as a private one: the admin's token, two shoppers (registered and logged in), a live
- * sale item, and an order of each shopper (placed, then polled until the worker has written it).
+ * sale item, an order of each shopper on it (placed, then polled until the worker has written it), and a second
+ * order of shopper A on a second item for cancel.
  */
 export async function makeFixtures(access: FixtureAccess): Promise<Fixtures> {
   const { baseUrl } = access;
@@ -49,9 +50,18 @@ export async function makeFixtures(access: FixtureAccess): Promise<Fixtures> {
   for (const s of shoppers) orders.push({ username: s.username, ...(await placeOrder(baseUrl, s.token, saleItemId)) });
   const [a, b] = shoppers as [{ username: string; token: string }, { username: string; token: string }];
   const mine = orders[0]!;
+  // Shopper A's second order (one per item, so on a second item) is the one cancel aims at: by the time cancel's
+  // valid requests run, pay's have paid the first, and a paid order cannot be cancelled.
+  const second = await request<SaleItem>(baseUrl, 'POST', '/api/admin/seckill/goods', {
+    token: admin,
+    json: { name: `fuzz target ${tag} (cancel)`, price: '100.00', seckillPrice: '9.90', stock: 10, startTime: new Date(now - 60_000).toISOString(), endTime: new Date(now + 6 * 3_600_000).toISOString() },
+  });
+  if (second.status !== 201) throw new Error(`creating the second sale item: ${second.status} ${JSON.stringify(second.body)}`);
+  const toCancel = await placeOrder(baseUrl, a.token, second.body.id);
   const targets: Targets = {
     tokens: { shopper: a.token, otherShopper: b.token, admin, secret: access.jwtSecret },
     pathValues: { id: String(saleItemId), uuid: mine.uuid, orderNo: mine.orderNo, queue: parkingLotName(QUEUES[0]!.name) },
+    routePathValues: { 'POST /api/orders/{orderNo}/cancel': { orderNo: toCancel.orderNo } },
     hints: {
       seckillGoodId: fc.constant(saleItemId),
       username: fc.oneof(fc.constant(a.username), fc.stringMatching(/^[A-Za-z0-9._-]{3,32}$/)),
