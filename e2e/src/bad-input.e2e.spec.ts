@@ -84,6 +84,12 @@ const CASES: Case[] = [
   { name: 'login: wrong password', method: 'POST', path: '/api/auth/login', json: { username: 'admin', password: 'wrong' }, status: 401, code: 'INVALID_CREDENTIALS' },
   { name: 'login: unknown user', method: 'POST', path: '/api/auth/login', json: { username: 'nobody-here', password: 'whatever' }, status: 401, code: 'INVALID_CREDENTIALS' },
   { name: 'login: password as number', method: 'POST', path: '/api/auth/login', json: { username: 'admin', password: 12345 }, status: 400, code: 'VALIDATION_FAILED' },
+  // Found by npm run fuzz: a NUL reached PostgreSQL (text cannot hold one) and answered 500.
+  { name: 'login: NUL in the username', method: 'POST', path: '/api/auth/login', json: { username: 'ad\u0000min', password: 'admin' }, status: 400, code: 'VALIDATION_FAILED' },
+  {
+    name: 'admin: NUL in the name', method: 'POST', path: '/api/admin/seckill/goods', token: () => admin,
+    json: { name: 'x\u0000', price: '1.00', seckillPrice: '0.50', stock: 1, startTime: '2030-01-01T00:00:00Z', endTime: '2030-01-02T00:00:00Z' }, status: 400, code: 'VALIDATION_FAILED',
+  },
   { name: 'admin route as shopper', method: 'POST', path: '/api/admin/seckill/goods', token: () => shopper, json: {}, status: 403, code: 'FORBIDDEN' },
   { name: 'admin route without token', method: 'POST', path: '/api/admin/seckill/goods', json: {}, status: 401, code: 'UNAUTHORIZED' },
   {

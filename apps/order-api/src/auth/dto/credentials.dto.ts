@@ -19,6 +19,7 @@ export class LoginDto {
   @ApiProperty({ example: 'alice' })
   @IsString()
   @Length(1, 64)
+  @Matches(/^[^\u0000]*$/, { message: 'username must not contain NUL' }) // PostgreSQL text cannot hold one: it was a 500 (npm run fuzz)
   username!: string;
 
   @ApiProperty({ example: 'correct horse battery' })

@@ -7,6 +7,7 @@ export class CreateSaleItemDto {
   @ApiProperty({ example: 'Mechanical keyboard' })
   @IsString()
   @Length(1, 200)
+  @Matches(/^[^\u0000]*$/, { message: 'name must not contain NUL' }) // PostgreSQL text cannot hold one: it was a 500 (npm run fuzz)
   name!: string;
 
   @ApiProperty({ example: '129.00', description: 'decimal string, at most two decimals' })
