@@ -110,6 +110,10 @@ const CASES: Case[] = [
   { name: 'cancel a malformed order number', method: 'POST', path: '/api/orders/abc%27--/cancel', token: () => shopper, status: 404, code: 'ORDER_NOT_FOUND' },
   { name: 'pay without a token', method: 'POST', path: '/api/orders/1/pay', status: 401, code: 'UNAUTHORIZED' },
   { name: 'admin: negative stock delta', method: 'POST', path: '/api/admin/seckill/goods/1/stock', token: () => admin, json: { delta: -5 }, status: 400, code: 'VALIDATION_FAILED' },
+  // Answered by Fastify's router and Node's HTTP parser before any route runs: still the contract's body.
+  { name: 'broken percent-encoding in a path', method: 'GET', path: '/api/seckill/goods/%c0%ae', status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'path parameter over the router limit', method: 'GET', path: `/api/seckill/goods/${'9'.repeat(150)}`, status: 400, code: 'VALIDATION_FAILED' },
+  { name: 'request headers over 16 KiB', method: 'GET', path: '/api/seckill/goods', headers: { 'x-padding': 'a'.repeat(20_000) }, status: 400, code: 'VALIDATION_FAILED' },
 ];
 
 /** Sends one case and asserts the documented answer. */

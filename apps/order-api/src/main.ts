@@ -9,6 +9,7 @@ import { createLogger, installPrivatePort, installProcessGuards, listenPrivately
 import { AppModule } from './app.module';
 import { registerPageAssets } from './client-config/page-assets';
 import { orderApiConsumers } from './consumers';
+import { clientErrorHandler, frameworkErrors } from './http/framework-errors';
 import { ShutdownGate } from './http/shutdown-gate';
 import { createValidationPipe } from './http/validation.pipe';
 import { SoldOutFlags } from './orders/place-order/sold-out-flags';
@@ -26,6 +27,8 @@ export async function createOrderApi(config: AppConfig): Promise<OrderApi> {
     bodyLimit: config.HTTP_BODY_LIMIT_BYTES,
     trustProxy: trustProxySetting(config.TRUST_PROXY),
     return503OnClosing: false,
+    frameworkErrors,
+    clientErrorHandler,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, adapter, { bufferLogs: true });
   app.useLogger(app.get(PinoNestLogger));
