@@ -56,4 +56,35 @@ describe('loadConfig', () => {
     });
     assert.equal(ok.ADMIN_USERNAME, 'root');
   });
+  it('reads the request limits (on by default), accepts RATE_LIMITS=off outside production and refuses it in production', () => {
+    const c = loadConfig({});
+    assert.equal(c.RATE_LIMITS, 'on');
+    assert.deepEqual(
+      [c.LOGIN_LIMIT_PER_USERNAME_PER_MINUTE, c.LOGIN_LIMIT_PER_IP_PER_MINUTE, c.REGISTER_LIMIT_PER_IP_PER_HOUR, c.ORDER_RATE_LIMIT_PER_SECOND, c.ORDER_RATE_LIMIT_PER_IP_PER_SECOND],
+      [10, 100, 20, 10, 300],
+    );
+    assert.ok(c.LOGIN_LIMIT_PER_USERNAME_PER_MINUTE < 60 && c.REGISTER_LIMIT_PER_IP_PER_HOUR < 60, 'the contract: 60 within a minute meet 429');
+    assert.equal(loadConfig({ NODE_ENV: 'test', RATE_LIMITS: 'off' }).RATE_LIMITS, 'off');
+    assert.throws(() => loadConfig({ RATE_LIMITS: 'no' }), /RATE_LIMITS/);
+    assert.throws(() => loadConfig({ PASSWORD_HASH_CONCURRENCY: '0' }), /PASSWORD_HASH_CONCURRENCY/);
+    const production = {
+      NODE_ENV: 'production',
+      JWT_SECRET: 'a-long-production-secret-value-of-at-least-32-bytes',
+      RABBITMQ_URL: 'amqp://shop:pw@mq:5672',
+      RABBITMQ_MANAGEMENT_URL: 'http://shop:pw@mq:15672',
+      ADMIN_USERNAME: 'root',
+      ADMIN_PASSWORD: 'long-password-for-root',
+    };
+    assert.throws(() => loadConfig({ ...production, RATE_LIMITS: 'off' }), /RATE_LIMITS: off is for load tests and test suites; refused in production/);
+    // Whatever else production refuses, an explicit RATE_LIMITS=on is never among it.
+    const onMessage = (() => {
+      try {
+        loadConfig({ ...production, RATE_LIMITS: 'on' });
+        return '';
+      } catch (e) {
+        return String(e);
+      }
+    })();
+    assert.doesNotMatch(onMessage, /RATE_LIMITS/);
+  });
 });
