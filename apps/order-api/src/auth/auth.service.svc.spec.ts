@@ -36,7 +36,7 @@ function world(overrides: Record<string, string> = {}) {
   const { logger } = recordingLogger();
   const limits = new RequestLimits(config, memoryLimiterFactory(), logger);
   const service = new AuthService(asReal<UserRepository>(users), hasher, tokens, config, logger, limits);
-  return { users, tokens, service, calls };
+  return { users, tokens, service, calls, hasher };
 }
 
 async function code(p: Promise<unknown>): Promise<DomainError> {
@@ -146,5 +146,23 @@ describe('AuthService', () => {
     const w = world({ RATE_LIMITS: 'off', LOGIN_LIMIT_PER_USERNAME_PER_MINUTE: '1', LOGIN_LIMIT_PER_IP_PER_MINUTE: '1', REGISTER_LIMIT_PER_IP_PER_HOUR: '1' });
     for (let i = 0; i < 3; i++) await w.service.register(`shopper${i}`, 'a password', IP);
     for (let i = 0; i < 3; i++) assert.equal((await code(w.service.login('shopper0', 'wrong', IP))).code, ErrorCode.INVALID_CREDENTIALS);
+  });
+
+  it('answers 503 TRY_AGAIN at once while the hashing queue is full, before asking the database', async () => {
+    const w = world({ RATE_LIMITS: 'off', PASSWORD_HASH_CONCURRENCY: '1', PASSWORD_HASH_QUEUE: '0' });
+    let lookups = 0;
+    const find = w.users.findByUsername.bind(w.users);
+    w.users.findByUsername = (username: string) => {
+      lookups++;
+      return find(username);
+    };
+    // The one slot is taken (tryRun counts it at once) by a hash still running.
+    const inFlight = w.hasher.hash('another shopper signing up');
+    assert.equal((await code(w.service.login('mallory', 'x', IP))).code, ErrorCode.TRY_AGAIN);
+    assert.equal((await code(w.service.register('bob', 'a password', IP))).code, ErrorCode.TRY_AGAIN);
+    assert.equal(lookups, 0);
+    assert.equal(w.users.users.size, 0);
+    assert.match(await inFlight, /^\$argon2id\$/);
+    assert.deepEqual(await w.service.register('bob', 'a password', IP), { id: 1, username: 'bob' }, 'room again once it is done');
   });
 });

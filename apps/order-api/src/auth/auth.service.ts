@@ -32,6 +32,7 @@ export class AuthService implements OnApplicationBootstrap {
   /** Limits come first: a refused request costs no hashing. */
   async register(username: string, password: string, clientIp: string): Promise<Registered> {
     await this.limits.register(clientIp);
+    this.hasher.assertRoom();
     const passwordHash = await this.hasher.hash(password);
     const saved = await this.users.createShopper(username, passwordHash);
     if (saved === 'taken') throw new DomainError(ErrorCode.USERNAME_TAKEN, `username "${username}" is taken`);
@@ -40,6 +41,8 @@ export class AuthService implements OnApplicationBootstrap {
 
   async login(username: string, password: string, clientIp: string): Promise<IssuedToken> {
     await this.limits.login(username, clientIp);
+    // Under a login flood the hashing queue is full: answer 503 now rather than after a database lookup.
+    this.hasher.assertRoom();
     const user = await this.users.findByUsername(username);
     if (!user) {
       await this.hasher.verify(await this.dummy(), password);

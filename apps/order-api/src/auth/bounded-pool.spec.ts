@@ -30,12 +30,13 @@ describe('BoundedPool', () => {
     const pd = pool.tryRun(d.task);
     assert.ok(pa && pb && pc);
     assert.equal(pd, undefined, 'beyond 2 running + 1 waiting');
+    assert.equal(pool.full, true);
     assert.equal(d.started, false);
     assert.deepEqual([a.started, b.started, c.started, pool.running, pool.queued], [true, true, false, 2, 1]);
     a.open();
     assert.equal(await pa, 'a');
     await Promise.resolve();
-    assert.deepEqual([c.started, pool.running, pool.queued], [true, 2, 0], 'the waiter takes the freed slot');
+    assert.deepEqual([c.started, pool.running, pool.queued, pool.full], [true, 2, 0, false], 'the waiter takes the freed slot');
     const pe = pool.tryRun(gate('e').task);
     assert.ok(pe, 'a queue place is free again');
     b.open();

@@ -21,6 +21,11 @@ export class BoundedPool {
     return this.waiting.length;
   }
 
+  /** True when tryRun would refuse a task now. */
+  get full(): boolean {
+    return this.active >= this.concurrency && this.waiting.length >= this.queueLimit;
+  }
+
   /** Runs `task` when a slot is free; undefined (and `task` never called) when every slot and queue place is taken. */
   tryRun<T>(task: () => Promise<T>): Promise<T> | undefined {
     if (this.active < this.concurrency) {

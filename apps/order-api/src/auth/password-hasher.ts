@@ -21,6 +21,17 @@ export class PasswordHasher {
     this.pool = new BoundedPool(config.PASSWORD_HASH_CONCURRENCY, config.PASSWORD_HASH_QUEUE);
   }
 
+  /**
+   * Throws 503 TRY_AGAIN when no hash could be taken now. A cheap early answer for a login under a flood, before
+   * its database lookup; the hash itself is bounded again when it is asked for (the queue may fill meanwhile).
+   */
+  assertRoom(): void {
+    if (this.pool.full) {
+      metrics.passwordHashRefused.inc();
+      throw BUSY;
+    }
+  }
+
   hash(password: string): Promise<string> {
     return this.bounded(() => hash(password, { memoryCost: this.config.PASSWORD_HASH_MEMORY_KIB, timeCost: 2, parallelism: 1 }));
   }
