@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { loadConfig } from '@seckill/config';
 import { DomainError, ErrorCode } from '@seckill/contracts';
@@ -21,5 +22,19 @@ describe('PasswordHasher', () => {
     assert.match(String(two), /^\$argon2id\$/);
     assert.equal(bad, false, 'a verification that fails is false, not an error');
     assert.equal(await hasher.verify(String(one), 'one'), true, 'slots are free again');
+  });
+
+  it('hashes on threads of the lowest CPU priority (nice 19), the event loop keeping its own', async () => {
+    const hasher = new PasswordHasher(loadConfig({ PASSWORD_HASH_MEMORY_KIB: '1024', PASSWORD_HASH_CONCURRENCY: '2' }));
+    const niceOf = () =>
+      readdirSync('/proc/self/task').map((tid) => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]!.split(' ')[16]));
+    const before = niceOf().filter((n) => n === 19).length;
+    const [a, b] = await Promise.all([hasher.hash('one'), hasher.hash('two')]);
+    assert.equal(await hasher.verify(a, 'one'), true);
+    assert.equal(await hasher.verify(b, 'one'), false);
+    assert.equal(niceOf().filter((n) => n === 19).length - before, 2, 'two more threads at nice 19: this hasher\'s');
+    assert.equal(niceOf()[0], 0, 'the main thread stays at 0');
+    await hasher.onApplicationShutdown();
+    await assert.rejects(hasher.hash('three'), /shut down/);
   });
 });
