@@ -12,6 +12,7 @@ import { AuthModule } from './auth/auth.module';
 import { ClientConfigModule } from './client-config/client-config.module';
 import { SaleItemsModule } from './sale-items/sale-items.module';
 import { ErrorFilter } from './http/error.filter';
+import { LimitsModule } from './limits/limits.module';
 import { ShutdownGate } from './http/shutdown-gate';
 import { OpsApiModule } from './ops-api/ops-api.module';
 import { OrdersModule } from './orders/orders.module';
@@ -35,6 +36,7 @@ import { OrdersModule } from './orders/orders.module';
     PersistenceModule,
     StockModule,
     MessagingModule.forRoot({ connectionName: 'order-api' }),
+    LimitsModule,
     AuthModule,
     SaleItemsModule,
     OrdersModule,

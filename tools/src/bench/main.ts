@@ -15,6 +15,7 @@ import { createWorld, type World } from './fixtures';
 import { log, measured, type Measured, type Sample } from './measurement';
 import { parseArgs, USAGE, type BenchOptions, type MeasurementId } from './options';
 import { AcceptedOrders } from './product/accepted';
+import { LoginFloodBench } from './product/login-flood';
 import { ApiFixture } from './product/api-fixture';
 import { SocketMemoryBench } from './product/sockets';
 import { SoldOutFlood } from './product/sold-out';
@@ -27,7 +28,7 @@ import { buildTargets, ceilingsTable, cpuTable, docsTableSection, profileTables,
  * environments that are removed afterwards. See docs/benchmarks.md for what is measured and why.
  */
 
-const WRK_USERS: MeasurementId[] = ['fastify', 'sold-out', 'accepted', 'accepted-request-id', 'profile'];
+const WRK_USERS: MeasurementId[] = ['fastify', 'sold-out', 'accepted', 'accepted-request-id', 'login-flood', 'profile'];
 
 function need<T>(value: T | undefined, what: string): () => T {
   return () => {
@@ -100,6 +101,7 @@ async function run(opts: BenchOptions): Promise<BenchReport> {
       new PostgresBaseline(opts, ceilingWorld),
       new WorkerThroughput(opts, need(workerWorld, 'the worker environment')),
       new SocketMemoryBench(opts),
+      new LoginFloodBench(opts),
     ];
     for (const b of all) if (selected.has(b.id)) benches.push(b);
     for (const b of benches) {
@@ -157,6 +159,15 @@ function printReport(report: BenchReport): void {
   const out: string[] = ['', `npm run bench — ${report.startedAt}, ${report.seconds.toFixed(0)} s`, Object.entries(report.machine).map(([k, v]) => `${k} ${v}`).join(', '), ''];
   if (Object.keys(report.measurements).some((id) => ['fastify', 'redis', 'rabbitmq', 'postgres'].includes(id))) out.push('CEILINGS', ceilingsTable(report, 'text'), '');
   if (report.targets.length > 0 || report.socketBytes !== undefined) out.push('PRODUCT AGAINST THE TARGETS', targetsTable(report, 'text'), '');
+  const loginFlood = report.measurements['login-flood'];
+  if (loginFlood) {
+    out.push('ORDER P99 (sold-out flood) ALONE AND DURING A LOGIN FLOOD');
+    for (const [i, s] of loginFlood.samples.entries()) {
+      const d = s.detail as { p99AloneMs: number; p99DuringMs: number; p99Ratio: number; loginsPerSec: number; loginCodes: Record<string, number> };
+      out.push(`round ${i + 1}: ${d.p99AloneMs.toFixed(2)} ms alone, ${d.p99DuringMs.toFixed(2)} ms during (× ${d.p99Ratio.toFixed(2)}); logins ${Math.round(d.loginsPerSec)}/s ${JSON.stringify(d.loginCodes)}`);
+    }
+    out.push('');
+  }
   out.push('CPU (cores, average of the rounds)', cpuTable(report, 'text'), '');
   if (report.profile) out.push('PROFILE (order-api, top self time)', profileTables(report.profile, 'text', 10), '');
   console.log(out.join('\n'));

@@ -1,6 +1,6 @@
 /** `npm run bench -- [flags]`: the flags, their defaults and their bounds. Pure. */
 
-export const MEASUREMENTS = ['fastify', 'redis', 'rabbitmq', 'postgres', 'sold-out', 'accepted', 'accepted-request-id', 'worker', 'sockets', 'profile'] as const;
+export const MEASUREMENTS = ['fastify', 'redis', 'rabbitmq', 'postgres', 'sold-out', 'accepted', 'accepted-request-id', 'worker', 'sockets', 'login-flood', 'profile'] as const;
 export type MeasurementId = (typeof MEASUREMENTS)[number];
 
 export interface BenchOptions {

@@ -1,5 +1,6 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import type { LoginAnswer, Registered } from '@seckill/contracts';
 import { AuthService } from './auth.service';
 import { CredentialsDto, LoginDto } from './dto/credentials.dto';
@@ -10,13 +11,13 @@ export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Post('register')
-  register(@Body() dto: CredentialsDto): Promise<Registered> {
-    return this.auth.register(dto.username, dto.password);
+  register(@Body() dto: CredentialsDto, @Req() req: FastifyRequest): Promise<Registered> {
+    return this.auth.register(dto.username, dto.password, req.ip);
   }
 
   @Post('login')
   @HttpCode(200)
-  login(@Body() dto: LoginDto): Promise<LoginAnswer> {
-    return this.auth.login(dto.username, dto.password);
+  login(@Body() dto: LoginDto, @Req() req: FastifyRequest): Promise<LoginAnswer> {
+    return this.auth.login(dto.username, dto.password, req.ip);
   }
 }

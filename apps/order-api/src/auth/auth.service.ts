@@ -3,6 +3,7 @@ import { PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
 import { DomainError, ErrorCode, type Registered } from '@seckill/contracts';
 import { UserRepository } from '@seckill/persistence';
+import { RequestLimits } from '../limits/request-limits';
 import { PasswordHasher } from './password-hasher';
 import { TokenService, type IssuedToken } from '@seckill/auth';
 
@@ -17,6 +18,7 @@ export class AuthService implements OnApplicationBootstrap {
     private readonly tokens: TokenService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly logger: PinoLogger,
+    private readonly limits: RequestLimits,
   ) {
     logger.setContext('AuthService');
   }
@@ -36,23 +38,37 @@ export class AuthService implements OnApplicationBootstrap {
     }
   }
 
-  async register(username: string, password: string): Promise<Registered> {
+  /** Limits come first: a refused request costs no hashing. */
+  async register(username: string, password: string, clientIp: string): Promise<Registered> {
+    await this.limits.register(clientIp);
+    this.hasher.assertRoom();
     const passwordHash = await this.hasher.hash(password);
     const saved = await this.users.createShopper(username, passwordHash);
     if (saved === 'taken') throw new DomainError(ErrorCode.USERNAME_TAKEN, `username "${username}" is taken`);
     return { id: saved.id, username: saved.username };
   }
 
-  async login(username: string, password: string): Promise<IssuedToken> {
+  async login(username: string, password: string, clientIp: string): Promise<IssuedToken> {
+    await this.limits.login(username, clientIp);
+    // Under a login flood the hashing queue is full: answer 503 now rather than after a database lookup.
+    this.hasher.assertRoom();
     const user = await this.users.findByUsername(username);
     if (!user) {
-      this.dummyHash ??= this.hasher.hash('not-a-real-password');
-      await this.hasher.verify(await this.dummyHash, password);
+      await this.hasher.verify(await this.dummy(), password);
       throw new DomainError(ErrorCode.INVALID_CREDENTIALS, 'wrong username or password');
     }
     if (!(await this.hasher.verify(user.passwordHash, password))) {
       throw new DomainError(ErrorCode.INVALID_CREDENTIALS, 'wrong username or password');
     }
     return this.tokens.issue({ id: user.id, username: user.username, role: user.role });
+  }
+
+  /** Made once; a failed attempt (the hashing queue was full) is not kept, the next unknown username tries again. */
+  private dummy(): Promise<string> {
+    this.dummyHash ??= this.hasher.hash('not-a-real-password').catch((err: unknown) => {
+      this.dummyHash = undefined;
+      throw err;
+    });
+    return this.dummyHash;
   }
 }

@@ -1,7 +1,8 @@
 import { HttpException } from '@nestjs/common';
 import { DomainError, ErrorCode, type ErrorBody } from '@seckill/contracts';
 import { faultOrigin, type FaultOrigin } from '@seckill/observability';
-import { codeOfHttpStatus, statusOf } from './error-mapping';
+import { RateLimitedError } from '../limits/rate-limited.error';
+import { codeOfHttpStatus, RETRY_AFTER_SECONDS, statusOf } from './error-mapping';
 
 /** Fastify's own errors (body parsing, limits, route schemas) carry a statusCode and a FST_ code. */
 interface FrameworkError {
@@ -21,6 +22,8 @@ export interface MappedError {
   body: ErrorBody;
   /** Set when the error was a dependency fault (logged at warn: waited out, not a bug). */
   dependency?: Exclude<FaultOrigin, null>;
+  /** `Retry-After` in seconds: set on every 503 TRY_AGAIN and 429 RATE_LIMITED (a limit says when it lets in again). */
+  retryAfterSeconds?: number;
 }
 
 /**
@@ -29,6 +32,15 @@ export interface MappedError {
  * explains is `500 INTERNAL`, and that is always a bug.
  */
 export function errorBodyOf(e: unknown): MappedError {
+  const mapped = bodyOf(e);
+  const { code } = mapped.body;
+  if (code === ErrorCode.RATE_LIMITED || code === ErrorCode.TRY_AGAIN) {
+    mapped.retryAfterSeconds = e instanceof RateLimitedError ? e.retryAfterSeconds : RETRY_AFTER_SECONDS;
+  }
+  return mapped;
+}
+
+function bodyOf(e: unknown): MappedError {
   if (e instanceof DomainError) {
     return { body: { statusCode: statusOf(e.code), code: e.code, message: e.message, ...(e.details !== undefined ? { details: e.details } : {}) } };
   }

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { DomainError, ErrorCode } from '@seckill/contracts';
 import { recordingLogger } from '@seckill/testing';
 import { ErrorFilter } from './error.filter';
+import { RateLimitedError } from '../limits/rate-limited.error';
 
 /**
  * The filter answering on order-api's Fastify (FastifyAdapter): a route hands the error it is given to the
@@ -83,6 +84,12 @@ describe('ErrorFilter', () => {
     const w = await world(t);
     const limited = await w.answer(new DomainError(ErrorCode.RATE_LIMITED, 'too many requests'));
     assert.deepEqual([limited.status, limited.headers['retry-after']], [429, '1']);
+    const untilWindowEnds = await w.answer(new RateLimitedError('too many login attempts for this username; wait', 37));
+    assert.deepEqual(
+      [untilWindowEnds.status, untilWindowEnds.body, untilWindowEnds.headers['retry-after']],
+      [429, { statusCode: 429, code: ErrorCode.RATE_LIMITED, message: 'too many login attempts for this username; wait' }, '37'],
+      'a limit says when it lets the client in again',
+    );
     assert.deepEqual(w.lines, []);
     const refusals: [DomainError, number][] = [
       [new DomainError(ErrorCode.SOLD_OUT, 'sold out'), 409],

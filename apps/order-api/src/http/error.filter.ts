@@ -3,7 +3,6 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
 import { ErrorCode } from '@seckill/contracts';
 import { errorBodyOf } from './error-body';
-import { RETRY_AFTER_SECONDS } from './error-mapping';
 
 /**
  * Every error leaves as `{statusCode, code, message}` (errorBodyOf). A 503 or 429 carries `Retry-After`. A
@@ -18,10 +17,10 @@ export class ErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const req = host.switchToHttp().getRequest<FastifyRequest>();
-    const { body, dependency } = errorBodyOf(exception);
+    const { body, dependency, retryAfterSeconds } = errorBodyOf(exception);
     if (dependency) this.logger.warn({ err: exception, dependency, method: req.method, url: req.url }, 'dependency unavailable: answered 503 TRY_AGAIN');
     else if (body.statusCode >= 500 && body.code !== ErrorCode.TRY_AGAIN) this.logger.error({ err: exception, method: req.method, url: req.url }, 'unhandled error');
-    if (body.code === ErrorCode.TRY_AGAIN || body.code === ErrorCode.RATE_LIMITED) void reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+    if (retryAfterSeconds !== undefined) void reply.header('retry-after', String(retryAfterSeconds));
     void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
   }
 }

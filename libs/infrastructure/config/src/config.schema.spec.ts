@@ -143,5 +143,17 @@ describe('loadConfig', () => {
     it('leaves development as it was: no password needed', () => {
       assert.doesNotThrow(() => loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379', ADMIN_PASSWORD: 'admin' }));
     });
+
+    it('reads the request limits, on by default, low enough that 60 tries in a minute meet 429', () => {
+      const c = loadConfig({});
+      assert.equal(c.RATE_LIMITS, 'on');
+      assert.deepEqual(
+        [c.LOGIN_LIMIT_PER_USERNAME_PER_MINUTE, c.LOGIN_LIMIT_PER_IP_PER_MINUTE, c.REGISTER_LIMIT_PER_IP_PER_HOUR, c.ORDER_RATE_LIMIT_PER_SECOND, c.ORDER_RATE_LIMIT_PER_IP_PER_SECOND],
+        [10, 100, 20, 10, 300],
+      );
+      assert.ok(c.LOGIN_LIMIT_PER_USERNAME_PER_MINUTE < 60 && c.REGISTER_LIMIT_PER_IP_PER_HOUR < 60);
+      assert.throws(() => loadConfig({ RATE_LIMITS: 'no' }), /RATE_LIMITS/);
+      assert.throws(() => loadConfig({ PASSWORD_HASH_CONCURRENCY: '0' }), /PASSWORD_HASH_CONCURRENCY/);
+    });
   });
 });

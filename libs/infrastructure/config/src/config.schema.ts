@@ -40,8 +40,6 @@ export const configSchema = z.object({
   SALE_CACHE_TTL_MS: positiveInt.default(1000),
   /** A local sold-out flag is re-checked against Redis after this long, in case a broadcast was missed. */
   SOLD_OUT_FLAG_TTL_MS: positiveInt.default(2000),
-  /** Order requests one user may make per second on one order-api instance. */
-  ORDER_RATE_LIMIT_PER_SECOND: positiveInt.default(10),
   HTTP_BODY_LIMIT_BYTES: positiveInt.default(16 * 1024),
   /**
    * Unacknowledged pending orders one worker holds: the batches in flight plus the next ones already buffered,
@@ -137,6 +135,22 @@ export const configSchema = z.object({
     .string()
     .regex(/^(\d+|[0-9A-Fa-f.:/]+(\s*,\s*[0-9A-Fa-f.:/]+)*)$/, 'a hop count or a comma-separated list of addresses/CIDRs')
     .optional(),
+
+  // ── Request limits (issue 12, limits part): shared by every order-api instance through Redis ──
+  /** Login attempts per username per minute, right or wrong (a brute force on one account meets 429). */
+  LOGIN_LIMIT_PER_USERNAME_PER_MINUTE: positiveInt.default(10),
+  /** Login attempts per client address per minute (password spraying over many usernames). */
+  LOGIN_LIMIT_PER_IP_PER_MINUTE: positiveInt.default(100),
+  /** Registrations per client address per hour (fresh accounts would get around the per-user order limit). */
+  REGISTER_LIMIT_PER_IP_PER_HOUR: positiveInt.default(20),
+  /** Order requests one user may make per second, across all instances (a few clicks a second pass). */
+  ORDER_RATE_LIMIT_PER_SECOND: positiveInt.default(10),
+  /** Order requests per client address per second, across all instances (generous: shoppers share NATs). */
+  ORDER_RATE_LIMIT_PER_IP_PER_SECOND: positiveInt.default(300),
+  /** Password hashes (login, register) computed at once: argon2 is CPU-bound, each takes a core. */
+  PASSWORD_HASH_CONCURRENCY: positiveInt.max(64).default(2),
+  /** Password hashes waiting for a slot; beyond them a login or registration is answered 503 TRY_AGAIN at once. */
+  PASSWORD_HASH_QUEUE: z.coerce.number().int().min(0).max(10_000).default(32),
 });
 
 export type AppConfig = Omit<z.infer<typeof configSchema>, 'ADMIN_USERNAME' | 'ADMIN_PASSWORD'> & {

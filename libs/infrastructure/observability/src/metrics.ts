@@ -84,6 +84,20 @@ export const metrics = {
     help: 'Redis counter minus what PostgreSQL implies, per sale item, at the last reconciliation (0 when in agreement)',
     labelNames: ['seckill_good_id'] as const,
   }),
+  rateLimited: new Counter({
+    name: 'seckill_rate_limited_total',
+    help: 'Requests refused 429 by a request limit (login_username, login_ip, register_ip, order_user, order_ip)',
+    labelNames: ['limit'] as const,
+  }),
+  limitStoreErrors: new Counter({
+    name: 'seckill_limit_store_errors_total',
+    help: 'Request-limit checks Redis did not answer: counted on this instance alone meanwhile (its memory fallback)',
+    labelNames: ['limit'] as const,
+  }),
+  passwordHashRefused: new Counter({
+    name: 'seckill_password_hash_refused_total',
+    help: 'Logins and registrations answered 503 TRY_AGAIN because the password-hashing queue was full',
+  }),
 };
 
 let defaultsOn = false;

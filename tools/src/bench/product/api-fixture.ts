@@ -13,9 +13,9 @@ export class ApiFixture {
     readonly app: AppProcess,
   ) {}
 
-  static async start(name: string, shoppers: number, nodeArgs: readonly string[] = []): Promise<ApiFixture> {
+  static async start(name: string, shoppers: number, nodeArgs: readonly string[] = [], vars: Record<string, string> = {}): Promise<ApiFixture> {
     const world = await createWorld(name, shoppers);
-    const app = new AppProcess('order-api', `${name}-order-api-${world.env.id}`, await freePort(), { ...world.env.vars, LOG_LEVEL: 'info' }, nodeArgs);
+    const app = new AppProcess('order-api', `${name}-order-api-${world.env.id}`, await freePort(), { ...world.env.vars, LOG_LEVEL: 'info', ...vars }, nodeArgs);
     try {
       await app.start(60_000);
     } catch (err) {

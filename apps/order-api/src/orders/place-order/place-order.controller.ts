@@ -1,5 +1,6 @@
-import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import { BearerGuard, CurrentUser } from '../../auth/auth.guards';
 import type { AuthUser } from '@seckill/auth';
 import type { OrderAccepted } from '@seckill/contracts';
@@ -18,7 +19,11 @@ export class PlaceOrderController {
   @Post()
   @HttpCode(202)
   @ApiBody({ schema: placeOrderBodySchema, examples: { order: { value: { seckillGoodId: 1, requestId: '0b8f6f3a-8e8c-4c55-9d7c-1f2e3d4c5b6a' } } } })
-  place(@CurrentUser() user: AuthUser, @Body(new JsonSchemaPipe<PlaceOrderBody>(placeOrderBodySchema)) body: PlaceOrderBody): Promise<OrderAccepted> {
-    return this.placeOrder.place(user.id, body.seckillGoodId, body.requestId ?? undefined);
+  place(
+    @CurrentUser() user: AuthUser,
+    @Body(new JsonSchemaPipe<PlaceOrderBody>(placeOrderBodySchema)) body: PlaceOrderBody,
+    @Req() req: FastifyRequest,
+  ): Promise<OrderAccepted> {
+    return this.placeOrder.place(user.id, body.seckillGoodId, body.requestId ?? undefined, req.ip);
   }
 }

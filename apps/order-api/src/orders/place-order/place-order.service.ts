@@ -7,16 +7,18 @@ import { metrics } from '@seckill/observability';
 import { StockService, type ReserveOutcome } from '@seckill/stock';
 import { SaleItemsService } from '../../sale-items/sale-items.service';
 import { SaleCache, type SaleWindow } from '../../sale-items/sale-cache';
+import { RequestLimits } from '../../limits/request-limits';
 import { RateLimiter } from './rate-limiter';
 import { requestUuid } from './request-uuid';
 import { SoldOutFlags } from './sold-out-flags';
 
 /**
  * The order path inside order-api, cheapest check first:
- *   1. rate limit, sale window, local sold-out flag   (memory: most flash-sale requests end here)
- *   2. one Lua call reserves the unit in Redis        (atomic: stock, repeat buyer, idempotency)
- *   3. persistent publish with a publisher confirm    (the request now survives any crash)
- *   4. the request marked QUEUED, then 202 {uuid}
+ *   1. sale window, local sold-out flag, this instance's per-user count   (memory: most flash-sale requests end here)
+ *   2. the shared limits per user and per address (Redis, one pipelined round trip for both)
+ *   3. one Lua call reserves the unit in Redis        (atomic: stock, repeat buyer, idempotency)
+ *   4. persistent publish with a publisher confirm    (the request now survives any crash)
+ *   5. the request marked QUEUED, then 202 {uuid}
  * A publish that is not confirmed in time gives the unit back and answers 503: nothing is left half-done. A
  * dependency that is down answers 503 TRY_AGAIN; an item whose Redis state was lost answers 503 until the
  * orders queued before are decided (docs/reliability.md).
@@ -34,19 +36,28 @@ export class PlaceOrderService {
     private readonly publisher: ConfirmedPublisher,
     private readonly logger: PinoLogger,
     @Inject(APP_CONFIG) config: AppConfig,
+    private readonly limits: RequestLimits,
   ) {
-    this.limiter = new RateLimiter(config.ORDER_RATE_LIMIT_PER_SECOND);
+    this.limiter = new RateLimiter(config.RATE_LIMITS === 'on' ? config.ORDER_RATE_LIMIT_PER_SECOND : Number.POSITIVE_INFINITY);
     logger.setContext('PlaceOrder');
   }
 
-  async place(userId: number, itemId: number, requestId?: string): Promise<OrderAccepted> {
-    if (!this.limiter.take(userId)) throw REJECT.rateLimited;
+  async place(userId: number, itemId: number, requestId: string | undefined, clientIp: string): Promise<OrderAccepted> {
     const cached = this.saleCache.get(itemId);
     this.checkWindow(cached instanceof Promise ? await cached : cached, itemId);
+    // The sold-out flood is the busiest path: it is answered before any limit, so it never costs a Redis call.
     if (this.flags.isSoldOut(itemId)) {
       metrics.reservations.inc({ outcome: 'flagged' });
       throw soldOut();
     }
+    // This instance's own per-user count stays as a free first filter: a user over the budget on one instance alone
+    // is over the shared budget too (same rule, fewer requests counted), so its 429 is never wrong, and a client
+    // hammering one instance is refused without a Redis round trip. The shared limits below hold across instances.
+    if (!this.limiter.take(userId)) throw REJECT.rateLimited;
+    // Should Redis not answer, the limits count on this instance alone (SharedLimit) rather than fail: the
+    // reservation right after needs Redis anyway and answers 503 TRY_AGAIN itself, so failing here too would add
+    // nothing but a second way to refuse.
+    await this.limits.order(userId, clientIp);
 
     const uuid = requestUuid(requestId);
     const generation = this.flags.generation(itemId);
