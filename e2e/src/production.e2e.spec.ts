@@ -31,6 +31,8 @@ before(async () => {
     servers: protectedServers.servers,
     vars: {
       NODE_ENV: 'production',
+      // Test environments lift the limits for their crowds of shoppers; production refuses that.
+      RATE_LIMITS: 'on',
       JWT_SECRET: 'production-test-secret-of-at-least-32-bytes',
       ADMIN_USERNAME: ADMIN.username,
       ADMIN_PASSWORD: ADMIN.password,

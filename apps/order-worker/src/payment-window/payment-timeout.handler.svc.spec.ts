@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { loadConfig } from '@seckill/config';
 import { MESSAGE_VERSION, type OrderStatusMessage, type PaymentWindowMessage } from '@seckill/contracts';
-import { Exchange, RoutingKey, type ConfirmedPublisher, type StockBroadcast } from '@seckill/messaging';
+import { Exchange, paymentWindowQueue, RoutingKey, type ConfirmedPublisher, type StockBroadcast } from '@seckill/messaging';
 import { OrderLifecycleService } from '@seckill/order-lifecycle';
 import type { OrderRepository } from '@seckill/persistence';
 import type { StockService } from '@seckill/stock';
@@ -19,17 +20,18 @@ async function world() {
   const broadcast = new FakeStockBroadcast();
   const { logger, lines } = recordingLogger();
   const lifecycle = new OrderLifecycleService(asReal<OrderRepository>(orders), asReal<StockService>(stock), asReal<ConfirmedPublisher>(publisher), asReal<StockBroadcast>(broadcast), logger);
-  const handler = new PaymentTimeoutHandler(lifecycle, logger);
+  const config = loadConfig({ PAYMENT_WINDOW_SECONDS: '15' });
+  const handler = new PaymentTimeoutHandler(lifecycle, asReal<ConfirmedPublisher>(publisher), logger, config);
   await stock.load(ITEM, 1, []);
   /** A created order whose window just expired, and the message the payment-window queue dead-letters for it. */
-  async function expired(userId: number): Promise<PaymentWindowMessage> {
+  async function expired(userId: number, payDeadline = new Date(Date.now() - 1)): Promise<PaymentWindowMessage> {
     const uuid = randomUUID();
     await stock.reserve(ITEM, userId, uuid);
-    const order = orders.add({ userId, seckillGoodId: ITEM, uuid, payDeadline: new Date(Date.now() - 1) });
+    const order = orders.add({ userId, seckillGoodId: ITEM, uuid, payDeadline });
     return { version: MESSAGE_VERSION, uuid, orderNo: order.orderNo, userId, seckillGoodId: ITEM };
   }
   const statuses = () => (publisher.to(Exchange.RESULT, RoutingKey.ORDER_STATUS) as OrderStatusMessage[]).map((m) => m.status);
-  return { orders, stock, broadcast, handler, lines, expired, statuses };
+  return { orders, stock, broadcast, publisher, handler, lines, expired, statuses };
 }
 
 describe('PaymentTimeoutHandler', () => {
@@ -71,5 +73,16 @@ describe('PaymentTimeoutHandler', () => {
     assert.equal(w.orders.orders.get(message.orderNo)?.status, 'UNPAID');
     assert.equal(await w.handler.handle(deliveryOf(message)), 'ack');
     assert.equal(w.orders.orders.get(message.orderNo)?.status, 'TIMEOUT');
+  });
+
+  it('leaves an order payable until its own deadline, and starts its window again', async () => {
+    // A replay by a worker configured with a shorter window than the one the order was created with.
+    const w = await world();
+    const message = await w.expired(7, new Date(Date.now() + 600_000));
+    assert.equal(await w.handler.handle(deliveryOf(message)), 'ack');
+    assert.equal(w.orders.orders.get(message.orderNo)?.status, 'UNPAID');
+    assert.deepEqual(await w.stock.stockLeft([ITEM]), [0], 'no unit back');
+    assert.deepEqual(w.statuses(), []);
+    assert.deepEqual(w.publisher.to(Exchange.PAYMENT, paymentWindowQueue(15).routingKey), [message], 'the window starts again');
   });
 });

@@ -67,9 +67,11 @@ export class OrderLifecycleService {
   /**
    * The payment window of an order expired. Left alone if it was paid or cancelled; a redelivered timeout of
    * an order already TIMEOUT repeats the (idempotent) follow-up steps, in case the first attempt died
-   * between the commit and them. The push is the outbox's: sent once here, or by the relay.
+   * between the commit and them. The push is the outbox's: sent once here, or by the relay. 'not-due' when the
+   * order is still UNPAID before its own deadline (a window message shorter than the order's: a replay by a
+   * worker configured with a shorter window); the caller starts its window again.
    */
-  async timeout(orderNo: string): Promise<'timed-out' | 'left-alone'> {
+  async timeout(orderNo: string): Promise<'timed-out' | 'left-alone' | 'not-due'> {
     const closed = await this.orders.close(orderNo, 'TIMEOUT');
     if (closed) {
       metrics.orders.inc({ event: 'timed_out' });
@@ -81,6 +83,7 @@ export class OrderLifecycleService {
       return 'timed-out';
     }
     const current = await this.orders.withStatus(orderNo);
+    if (current?.status === 'UNPAID') return 'not-due';
     if (current?.status === 'TIMEOUT') await this.giveBack(current, 'TIMEOUT');
     return 'left-alone';
   }

@@ -11,6 +11,9 @@ import { OrderLifecycleService } from './order-lifecycle.service';
 const ITEM = 1;
 
 /** The lifecycle over fake repositories and the stock scripts' rules: PostgreSQL's stock_left is counted apart. */
+/** An order whose payment deadline has passed: what a payment-window timeout is for. */
+const EXPIRED = { payDeadline: new Date(Date.now() - 1) };
+
 async function world() {
   const pgStockLeft = new Map<number, number>([[ITEM, 0]]);
   const orders = new FakeOrders((itemId) => pgStockLeft.set(itemId, (pgStockLeft.get(itemId) ?? 0) + 1));
@@ -81,7 +84,7 @@ describe('OrderLifecycleService.pay', () => {
     const cancelled = await w.sold(7);
     await w.service.cancel(7, cancelled.orderNo);
     assert.equal(await refusal(w.service.pay(7, cancelled.orderNo)), ErrorCode.ORDER_NOT_PAYABLE);
-    const timedOut = await w.sold(8);
+    const timedOut = await w.sold(8, EXPIRED);
     await w.service.timeout(timedOut.orderNo);
     assert.equal(await refusal(w.service.pay(8, timedOut.orderNo)), ErrorCode.ORDER_NOT_PAYABLE);
   });
@@ -164,7 +167,7 @@ describe('OrderLifecycleService.cancel', () => {
 
   it('refuses to cancel a timed-out order', async () => {
     const w = await world();
-    const order = await w.sold(7);
+    const order = await w.sold(7, EXPIRED);
     await w.service.timeout(order.orderNo);
     assert.equal(await refusal(w.service.cancel(7, order.orderNo)), ErrorCode.ORDER_NOT_CANCELLABLE);
   });
@@ -210,7 +213,7 @@ describe('OrderLifecycleService.cancel', () => {
 describe('OrderLifecycleService.timeout', () => {
   it('closes an unpaid order whose window expired: unit back in Redis, "units back" broadcast, order.status published', async () => {
     const w = await world();
-    const order = await w.sold(7);
+    const order = await w.sold(7, EXPIRED);
     assert.equal(await w.service.timeout(order.orderNo), 'timed-out');
     assert.equal(w.orders.orders.get(order.orderNo)?.status, 'TIMEOUT');
     assert.equal(w.pgStockLeft.get(ITEM), 1);
@@ -221,7 +224,7 @@ describe('OrderLifecycleService.timeout', () => {
 
   it('repeats the follow-up steps on a redelivered timeout when the first attempt died after the commit, returning one unit only', async () => {
     const w = await world();
-    const order = await w.sold(7);
+    const order = await w.sold(7, EXPIRED);
     // The close committed, then Redis went away before the unit could go back: the message is redelivered.
     const down = new Error('Connection is closed.');
     const close = w.orders.close.bind(w.orders);
@@ -250,7 +253,7 @@ describe('OrderLifecycleService.timeout', () => {
   it('leaves a paid order alone, and a cancelled one (its unit came back once, at the cancel)', async () => {
     const w = await world();
     const paid = await w.sold(7);
-    const cancelled = await w.sold(8);
+    const cancelled = await w.sold(8, EXPIRED);
     await w.service.pay(7, paid.orderNo);
     await w.service.cancel(8, cancelled.orderNo);
     const before = { left: await w.left(), statuses: w.statuses().length, broadcasts: w.broadcast.sent.length };

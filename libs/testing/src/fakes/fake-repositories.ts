@@ -215,6 +215,7 @@ export class FakeOrders extends Failures implements Public<OrderRepository> {
     this.check();
     const o = this.orders.get(orderNo);
     if (!o || o.status !== 'UNPAID' || (ownerId !== undefined && o.userId !== ownerId)) return null;
+    if (to === 'TIMEOUT' && o.payDeadline.getTime() > Date.now()) return null;
     o.status = to;
     o.closedAt = new Date();
     this.restock(o.seckillGoodId);

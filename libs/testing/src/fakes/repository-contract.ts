@@ -203,7 +203,10 @@ export function repositoryContract(name: string, makeWorld: () => Promise<Reposi
         assert.equal(committed.status, 'CANCELLED');
         assert.equal(await w.orders.close(o.orderNo, 'TIMEOUT'), null);
         assert.equal(await left(o.itemId), 5);
-        const t = await sold();
+        const early = await sold();
+        assert.equal(await w.orders.close(early.orderNo, 'TIMEOUT'), null, 'no timeout before the order’s own deadline');
+        assert.equal((await w.orders.withStatus(early.orderNo))?.status, 'UNPAID');
+        const t = await sold(new Date(Date.now() - 1000));
         assert.ok(await w.orders.close(t.orderNo, 'TIMEOUT'));
         assert.equal((await w.orders.withStatus(t.orderNo))?.status, 'TIMEOUT');
         assert.ok((await w.orders.mine(t.userId, t.orderNo))?.closedAt instanceof Date);
@@ -211,7 +214,7 @@ export function repositoryContract(name: string, makeWorld: () => Promise<Reposi
       });
 
       it('writes a status push with every change, due once old enough, until it is marked sent', async () => {
-        const [p, c, t] = [await sold(), await sold(), await sold()];
+        const [p, c, t] = [await sold(), await sold(), await sold(new Date(Date.now() - 1000))];
         const changes = [
           await w.orders.pay(p.orderNo, p.userId),
           await w.orders.close(c.orderNo, 'CANCELLED', c.userId),

@@ -74,8 +74,11 @@ describe('OrderRepository.close', () => {
     assert.ok(mine?.closedAt instanceof Date);
   });
 
-  it("times an order out whoever owns it, but cancels only the owner's", async () => {
-    const o = await sold();
+  it("times an order out whoever owns it once its deadline passed, but cancels only the owner's", async () => {
+    const early = await sold();
+    assert.equal(await orders.close(early.orderNo, 'TIMEOUT'), null, 'no timeout before the order’s own deadline');
+    assert.equal((await orders.withStatus(early.orderNo))?.status, 'UNPAID');
+    const o = await sold({ payDeadline: new Date(Date.now() - 1000) });
     assert.equal(await orders.close(o.orderNo, 'CANCELLED', o.userId + 1000), null);
     assert.equal(await stockLeft(o.itemId), 4);
     assert.ok(await orders.close(o.orderNo, 'TIMEOUT'));
@@ -94,25 +97,33 @@ describe('OrderRepository.close', () => {
 });
 
 describe('OrderRepository: concurrent transitions of one order', () => {
-  it('lets exactly one of pay, cancel and timeout win when all three wait on the same row', async () => {
-    const o = await sold();
-    // A transaction holds the order's row lock, so the three statements are all issued and all waiting at once.
-    const blocker = env.db.createQueryRunner();
-    await blocker.connect();
-    await blocker.startTransaction();
-    await blocker.query(`SELECT 1 FROM orders WHERE order_no = $1 FOR UPDATE`, [o.orderNo]);
-    const racing = Promise.all([orders.pay(o.orderNo, o.userId), orders.close(o.orderNo, 'CANCELLED', o.userId), orders.close(o.orderNo, 'TIMEOUT')]);
-    await lockWaiters(env.db, 3);
-    await blocker.commitTransaction();
-    await blocker.release();
-    const [paid, cancelled, timedOut] = await racing;
-    assert.equal([paid, cancelled, timedOut].filter((r) => r !== null).length, 1);
-    const status = (await orders.withStatus(o.orderNo))!.status;
-    assert.equal(status, paid ? 'PAID' : cancelled ? 'CANCELLED' : 'TIMEOUT');
-    assert.equal(await stockLeft(o.itemId), paid ? 4 : 5, 'a unit back only when it was closed');
-    const pushes: { status: string }[] = await env.db.query(`SELECT status FROM order_status_outbox WHERE order_no = $1`, [o.orderNo]);
-    assert.deepEqual(pushes.map((p) => p.status), [status], 'one push, the winner\'s: the losers wrote none');
-  });
+  // Before its deadline an order may be paid or cancelled (a timeout does not match it, so it does not even queue
+  // on the row); after it, cancelled or timed out (a pay does not match). Each race: every call that matches waits
+  // on the row lock at once, and exactly one wins.
+  for (const [when, payDeadline] of [
+    ['before its deadline', () => new Date(Date.now() + 600_000)],
+    ['after its deadline', () => new Date(Date.now() - 1000)],
+  ] as const) {
+    it(`lets exactly one of pay, cancel and timeout win when they wait on the same row, ${when}`, async () => {
+      const o = await sold({ payDeadline: payDeadline() });
+      // A transaction holds the order's row lock, so the statements are all issued and waiting at once.
+      const blocker = env.db.createQueryRunner();
+      await blocker.connect();
+      await blocker.startTransaction();
+      await blocker.query(`SELECT 1 FROM orders WHERE order_no = $1 FOR UPDATE`, [o.orderNo]);
+      const racing = Promise.all([orders.pay(o.orderNo, o.userId), orders.close(o.orderNo, 'CANCELLED', o.userId), orders.close(o.orderNo, 'TIMEOUT')]);
+      await lockWaiters(env.db, 2);
+      await blocker.commitTransaction();
+      await blocker.release();
+      const [paid, cancelled, timedOut] = await racing;
+      assert.equal([paid, cancelled, timedOut].filter((r) => r !== null).length, 1);
+      const status = (await orders.withStatus(o.orderNo))!.status;
+      assert.equal(status, paid ? 'PAID' : cancelled ? 'CANCELLED' : 'TIMEOUT');
+      assert.equal(await stockLeft(o.itemId), paid ? 4 : 5, 'a unit back only when it was closed');
+      const pushes: { status: string }[] = await env.db.query(`SELECT status FROM order_status_outbox WHERE order_no = $1`, [o.orderNo]);
+      assert.deepEqual(pushes.map((p) => p.status), [status], 'one push, the winner\'s: the losers wrote none');
+    });
+  }
 
   it('decides each of 40 orders once under pay/cancel/timeout races, the stock matching the closes', async () => {
     const itemId = await seedItem(env.db, { stock: 40 });

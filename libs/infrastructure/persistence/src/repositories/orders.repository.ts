@@ -87,13 +87,15 @@ export class OrderRepository {
 
   /**
    * UNPAID → CANCELLED (by its owner) or TIMEOUT, its unit back to the item and its status push, in one
-   * statement: all commit or none. Null when the order was not UNPAID (or not the owner's).
+   * statement: all commit or none. Null when the order was not UNPAID (or not the owner's), and for a TIMEOUT
+   * before the order's own deadline: the shopper was told to pay until then, whatever window a message carried.
    */
   async close(orderNo: string, to: 'CANCELLED' | 'TIMEOUT', ownerId?: number): Promise<ChangedOrder | null> {
     const [row]: ChangedRow[] = await this.db.query(
       `WITH closed AS (
          UPDATE orders SET status = $2, closed_at = now()
           WHERE order_no = $1 AND status = 'UNPAID' AND ($3::bigint IS NULL OR user_id = $3)
+            AND (NOT $4::boolean OR pay_deadline <= now())
           RETURNING ${CHANGED_COLUMNS}
        ), restocked AS (
          UPDATE seckill_goods g SET stock_left = g.stock_left + 1 FROM closed WHERE g.id = closed.seckill_good_id RETURNING g.id, g.name
@@ -101,7 +103,7 @@ export class OrderRepository {
          INSERT INTO order_status_outbox (order_no, status) SELECT order_no, status FROM closed RETURNING id
        )
        SELECT closed.*, restocked.name, pushed.id AS push_id FROM closed, restocked, pushed`,
-      [orderNo, to, ownerId ?? null],
+      [orderNo, to, ownerId ?? null, to === 'TIMEOUT'],
     );
     return row ? toChanged(row) : null;
   }
