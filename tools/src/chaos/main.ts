@@ -33,6 +33,9 @@ async function main(): Promise<number> {
     process.stderr.write('\nchaos: interrupted; stopping the scenario and removing the private servers (Ctrl-C again to quit at once)\n');
     abort.abort();
   });
+  // A supervisor's stop (a CI timeout, `kill`): Node would end without its exit hooks and leave the product's
+  // processes and the private servers running; exiting runs them, which stop both.
+  process.once('SIGTERM', () => process.exit(143));
   const selected = options.only.length > 0 ? SCENARIOS.filter((s) => options.only.includes(s.name)) : SCENARIOS;
   const command = ['npm run chaos', ...(argv.length ? ['--', ...argv] : [])].join(' ');
   const report = await runSuite(selected, {

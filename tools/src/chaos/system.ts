@@ -47,7 +47,8 @@ export class ScenarioSystem {
     private readonly label: string,
     readonly proxies: Proxies,
   ) {
-    process.once('exit', this.killAtExit);
+    // Before the private servers' own exit hook (registered earlier): the processes go first, whatever that hook does.
+    process.prependOnceListener('exit', this.killAtExit);
   }
 
   static async start(spec: SystemSpec, env: TestEnv, servers: PrivateServers, label: string): Promise<ScenarioSystem> {
