@@ -65,6 +65,7 @@ export class AppProcess {
     child.stdout.pipe(log, { end: false });
     child.stderr.pipe(log, { end: false });
     child.once('close', () => log.end());
+    outliveNoParent(child);
     this.child = child;
     this.exited = new Promise((res) =>
       child.once('exit', (code, signal) => {
@@ -94,4 +95,19 @@ export class AppProcess {
     this.child.kill(signal);
     return this.exited!;
   }
+}
+
+// The apps a process started die with it, however it ends (a failed assertion that skips `after`, an uncaught
+// error, process.exit): a leftover order-worker would keep consuming from a vhost the next run reuses.
+const live = new Set<ChildProcess>();
+function outliveNoParent(child: ChildProcess): void {
+  if (live.size === 0) process.once('exit', killLive);
+  live.add(child);
+  child.once('exit', () => {
+    live.delete(child);
+    if (live.size === 0) process.removeListener('exit', killLive);
+  });
+}
+function killLive(): void {
+  for (const child of live) child.kill('SIGKILL');
 }

@@ -22,6 +22,8 @@ async function main(): Promise<number> {
     process.stdout.write(HELP);
     return 0;
   }
+  // A supervisor's stop (a CI timeout, `kill`): exiting runs the exit hooks, which stop the product it started.
+  process.once('SIGTERM', () => process.exit(143));
   const log = (s: string) => process.stderr.write(`fuzz: ${s}\n`);
   const summary = await runFuzz(options, log);
   const out = options.out ?? join(ARTIFACTS, 'fuzz', `fuzz-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
