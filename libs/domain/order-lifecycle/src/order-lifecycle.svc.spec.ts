@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { DomainError, ErrorCode, type OrderStatusMessage } from '@seckill/contracts';
+import { ErrorCode, type OrderStatusMessage } from '@seckill/contracts';
 import { Exchange, RoutingKey, type ConfirmedPublisher, type StockBroadcast } from '@seckill/messaging';
 import type { OrderRecord, OrderRepository } from '@seckill/persistence';
 import type { StockService } from '@seckill/stock';
-import { asReal, FakeOrders, FakePublisher, FakeStock, FakeStockBroadcast, recordingLogger } from '@seckill/testing';
+import { asReal, FakeOrders, FakePublisher, FakeStock, FakeStockBroadcast, recordingLogger, domainRefusal } from '@seckill/testing';
 import { OrderLifecycleService } from './order-lifecycle.service';
 
 const ITEM = 1;
@@ -37,15 +37,7 @@ async function world() {
   return { orders, stock, publisher, broadcast, service, sold, statuses, left, pgStockLeft };
 }
 
-async function refusal(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof DomainError) return err.code;
-    throw err;
-  }
-  throw new Error('the transition went through');
-}
+const refusal = async (p: Promise<unknown>): Promise<string> => (await domainRefusal(p)).code;
 
 describe('OrderLifecycleService.pay', () => {
   it('pays an unpaid order before its deadline, tells the shopper, and keeps the unit sold', async () => {

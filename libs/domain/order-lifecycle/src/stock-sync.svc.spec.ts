@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { DomainError } from '@seckill/contracts';
 import { metrics } from '@seckill/observability';
 import type { SaleItemRepository } from '@seckill/persistence';
 import type { StockService } from '@seckill/stock';
-import { asReal, FakeSaleItems, FakeStock, recordingLogger } from '@seckill/testing';
+import { asReal, FakeSaleItems, FakeStock, recordingLogger, domainRefusal } from '@seckill/testing';
 import { StockSync } from './stock-sync';
 
 function world() {
@@ -22,13 +21,8 @@ function world() {
 }
 
 async function code(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof DomainError) return `${err.code}: ${err.message}`;
-    throw err;
-  }
-  throw new Error('it went through');
+  const e = await domainRefusal(p);
+  return `${e.code}: ${e.message}`;
 }
 
 async function driftOf(id: number): Promise<number | undefined> {

@@ -8,3 +8,4 @@ export { FakeWebSocket } from './fake-websocket';
 export { FakeManagementClient } from './fake-management';
 export { deliveryOf } from './fake-delivery';
 export { FakeAmqpBroker, FakeAmqpConnection, FakeConfirmChannel, type FakeAmqpMessage } from './fake-amqp';
+export { domainRefusal } from './domain-refusal';

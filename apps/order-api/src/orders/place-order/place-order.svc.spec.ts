@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { loadConfig } from '@seckill/config';
-import { DomainError, ErrorCode, type OrderPlacedMessage } from '@seckill/contracts';
+import { ErrorCode, type OrderPlacedMessage } from '@seckill/contracts';
 import { Exchange, PublishTimeoutError, type ConfirmedPublisher, type StockBroadcast } from '@seckill/messaging';
 import { StockSync } from '@seckill/order-lifecycle';
 import type { SaleItemRepository } from '@seckill/persistence';
 import type { StockService } from '@seckill/stock';
-import { asReal, FakePublisher, FakeSaleItems, FakeStock, FakeStockBroadcast, recordingLogger } from '@seckill/testing';
+import { asReal, FakePublisher, FakeSaleItems, FakeStock, FakeStockBroadcast, recordingLogger, domainRefusal } from '@seckill/testing';
 import { SaleItemsService } from '../../sale-items/sale-items.service';
 import { SaleCache } from '../../sale-items/sale-cache';
 import { memoryLimiterFactory } from '../../limits/limiter-factories';
@@ -56,15 +56,7 @@ function sharedMemoryFactory(): LimiterFactory {
   };
 }
 
-async function refusal(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof DomainError) return err.code;
-    throw err;
-  }
-  throw new Error('the order was accepted');
-}
+const refusal = async (p: Promise<unknown>): Promise<string> => (await domainRefusal(p)).code;
 
 describe('PlaceOrderService', () => {
   it('loads an item on its first order, reserves, publishes with the uuid, marks it QUEUED, and answers 202', async () => {

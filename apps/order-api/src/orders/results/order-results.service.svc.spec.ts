@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { DomainError, ErrorCode, type OrderFrame } from '@seckill/contracts';
+import { ErrorCode, type OrderFrame } from '@seckill/contracts';
 import type { OrderRepository, OrderRequestRepository } from '@seckill/persistence';
 import type { StockService } from '@seckill/stock';
-import { asReal, FakeOrderRequests, FakeOrders, FakeStock } from '@seckill/testing';
+import { asReal, FakeOrderRequests, FakeOrders, FakeStock, domainRefusal } from '@seckill/testing';
 import { OrderResultsService } from './order-results.service';
 
 const ITEM = 3;
@@ -28,15 +28,7 @@ function world() {
   return { requests, orders, stock, service, queued, storeFrame };
 }
 
-async function refusal(p: Promise<unknown>): Promise<DomainError> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof DomainError) return err;
-    throw err;
-  }
-  throw new Error('it was answered');
-}
+const refusal = domainRefusal;
 
 describe('OrderResultsService.result', () => {
   it('answers a decided request from PostgreSQL: the order number of a success, the reason of a failure', async () => {
