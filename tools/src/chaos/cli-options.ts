@@ -1,3 +1,4 @@
+import { forEachFlag, UsageError } from '../cli/flags';
 /**
  * The command line of `npm run chaos`. Pure (the scenario names are a parameter), so it is unit-tested.
  */
@@ -12,9 +13,7 @@ export interface ChaosOptions {
   help: boolean;
 }
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError };
 
 export const HELP = `npm run chaos [-- FLAGS]
 
@@ -35,22 +34,7 @@ Exit code: 0 every check of every scenario held, 1 one did not, 2 bad flags, 130
 export function parseOptions(argv: readonly string[], scenarios: readonly string[]): ChaosOptions {
   const o: ChaosOptions = { only: [], list: false, writeDocs: false, help: false };
   if (argv.includes('--help') || argv.includes('-h')) return { ...o, help: true };
-  const given = new Set<string>();
-  for (let i = 0; i < argv.length; i++) {
-    const token = argv[i]!;
-    if (!token.startsWith('--')) throw new UsageError(`unexpected argument "${token}" (see --help)`);
-    const eq = token.indexOf('=');
-    const name = token.slice(2, eq === -1 ? undefined : eq);
-    if (given.has(name)) throw new UsageError(`--${name} given twice`);
-    given.add(name);
-    const value = (): string => {
-      const v = eq !== -1 ? token.slice(eq + 1) : argv[++i];
-      if (v === undefined || v === '' || (eq === -1 && v.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
-      return v;
-    };
-    const flag = (): void => {
-      if (eq !== -1) throw new UsageError(`--${name} takes no value`);
-    };
+  forEachFlag(argv, ({ name, value, noValue }) => {
     switch (name) {
       case 'only': {
         const names = value().split(',').map((s) => s.trim()).filter(Boolean);
@@ -63,11 +47,11 @@ export function parseOptions(argv: readonly string[], scenarios: readonly string
         break;
       }
       case 'list':
-        flag();
+        noValue();
         o.list = true;
         break;
       case 'write-docs':
-        flag();
+        noValue();
         o.writeDocs = true;
         break;
       case 'out':
@@ -76,7 +60,7 @@ export function parseOptions(argv: readonly string[], scenarios: readonly string
       default:
         throw new UsageError(`unknown flag --${name} (see --help)`);
     }
-  }
+  });
   if (o.writeDocs && o.only.length > 0) throw new UsageError('--write-docs records a full run; it cannot be combined with --only');
   return o;
 }

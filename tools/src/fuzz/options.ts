@@ -1,3 +1,4 @@
+import { forEachFlag, UsageError } from '../cli/flags';
 /**
  * The command line of `npm run fuzz`. Pure (no I/O), so it is unit-tested directly.
  */
@@ -23,9 +24,7 @@ export interface FuzzOptions {
   help: boolean;
 }
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError };
 
 export const DEFAULT_RUNS = 10_000;
 
@@ -69,25 +68,7 @@ export function parseOptions(argv: readonly string[], env: Record<string, string
     help: false,
   };
   if (argv.includes('--help') || argv.includes('-h')) return { ...o, help: true };
-  const given = new Set<string>();
-  for (let i = 0; i < argv.length; i++) {
-    const token = argv[i]!;
-    if (!token.startsWith('--')) throw new UsageError(`unexpected argument "${token}" (see --help)`);
-    const eq = token.indexOf('=');
-    const name = token.slice(2, eq === -1 ? undefined : eq);
-    if (given.has(name)) throw new UsageError(`--${name} given twice`);
-    given.add(name);
-    const value = (): string => {
-      const v = eq !== -1 ? token.slice(eq + 1) : argv[++i];
-      if (v === undefined || v === '' || (eq === -1 && v.startsWith('--'))) throw new UsageError(`--${name} needs a value`);
-      return v;
-    };
-    const int = (min: number, max: number): number => {
-      const raw = value();
-      const n = Number(raw);
-      if (!/^\d+$/.test(raw) || n < min || n > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, not "${raw}"`);
-      return n;
-    };
+  const given = forEachFlag(argv, ({ name, value, int, noValue }) => {
     switch (name) {
       case 'runs':
         o.runs = int(1, 10_000_000);
@@ -132,13 +113,13 @@ export function parseOptions(argv: readonly string[], env: Record<string, string
         o.out = value();
         break;
       case 'json':
-        if (eq !== -1) throw new UsageError('--json takes no value');
+        noValue();
         o.json = true;
         break;
       default:
         throw new UsageError(`unknown flag --${name} (see --help)`);
     }
-  }
+  });
   const targetOnly = ['database-url', 'redis-url', 'redis-prefix', 'jwt-secret', 'admin-user', 'admin-password'].filter((f) => given.has(f));
   if (!o.target && targetOnly.length > 0) throw new UsageError(`--${targetOnly[0]} applies only with --target`);
   if (o.target && o.jwtSecret === undefined && env.JWT_SECRET) o.jwtSecret = env.JWT_SECRET;

@@ -1,3 +1,4 @@
+import { UsageError } from '../cli/flags';
 /**
  * The command line of `npm run loadtest`: every flag, its default and its bounds in one table, so `--help`,
  * the parser and docs/loadtest.md cannot drift apart. Pure: no I/O, so it is unit-tested directly.
@@ -34,9 +35,7 @@ export interface LoadtestOptions {
   help: boolean;
 }
 
-export class UsageError extends Error {
-  override name = 'UsageError';
-}
+export { UsageError };
 
 type Kind = 'int' | 'number' | 'string' | 'bool' | 'urls' | 'pattern' | 'level';
 
