@@ -13,6 +13,7 @@ import { clientErrorHandler, frameworkErrors } from './http/framework-errors';
 import { ShutdownGate } from './http/shutdown-gate';
 import { createValidationPipe } from './http/validation.pipe';
 import { SoldOutFlags } from './orders/place-order/sold-out-flags';
+import { OrderFastLane } from './orders/place-order/order-fast-lane';
 import { trustProxySetting } from './http/trust-proxy';
 
 export interface OrderApi {
@@ -35,6 +36,7 @@ export async function createOrderApi(config: AppConfig): Promise<OrderApi> {
   app.useGlobalPipes(createValidationPipe());
   const fastify = app.getHttpAdapter().getInstance();
   app.get(ShutdownGate).install(fastify);
+  app.get(OrderFastLane).install(fastify);
   const privatePort = installPrivatePort(fastify, config);
   // Security headers on every response. Helmet's default CSP ('self' scripts, inline styles) is what the Swagger
   // UI needs; the shop and ops pages send their own stricter one (client-config/html-page.ts), which replaces it.
