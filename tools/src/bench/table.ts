@@ -54,3 +54,21 @@ export function formatLatencyUs(us: number): string {
   if (us < 1_000_000) return `${(us / 1000).toFixed(us < 10_000 ? 2 : 1)} ms`;
   return `${(us / 1_000_000).toFixed(2)} s`;
 }
+
+/** Seconds with millisecond resolution: "0.312 s". */
+export function formatSeconds(s: number): string {
+  return Number.isFinite(s) ? `${s.toFixed(3)} s` : 'n/a';
+}
+
+/** Milliseconds: "12.3 ms". */
+export function formatMs(ms: number): string {
+  return Number.isFinite(ms) ? `${ms.toFixed(ms < 10 ? 2 : 1)} ms` : 'n/a';
+}
+
+/** A relative change: +12% / −8% / ±0%. */
+export function formatChange(value: number, base: number): string {
+  if (!Number.isFinite(value) || !Number.isFinite(base) || base === 0) return '';
+  const pct = ((value - base) / base) * 100;
+  if (Math.abs(pct) < 0.5) return '±0%';
+  return `${pct > 0 ? '+' : '−'}${Math.abs(pct).toFixed(0)}%`;
+}
