@@ -99,6 +99,7 @@ const sellOutRound = (sellOutSeconds: number, p99Ms: number, requestsPerSec: num
   connections: 256,
   sold: 1_000,
   codes: { '202': 1_000, '409': 19_000 },
+  wrkRequests: 20_001,
   requestsPerSec,
   saleSeconds: 20_000 / requestsPerSec,
   sellOutSeconds,

@@ -1,6 +1,6 @@
 import Redis from 'ioredis';
 import type { Bench } from '../bench';
-import { CpuWindow } from '../cpu';
+import { CpuWindow, waitForQuiet } from '../cpu';
 import { deleteKeys, purgePending, seedItems } from '../fixtures';
 import { log, type Sample } from '../measurement';
 import type { BenchOptions } from '../options';
@@ -116,6 +116,8 @@ export class Scaling implements Bench {
   async run(): Promise<Sample> {
     const results: ScalingResult[] = [];
     for (const row of this.rows) {
+      // the runner waits before a measurement; the rows of this one are as exposed to a neighbour as measurements are
+      if (this.opts.waitQuietSec > 0) await waitForQuiet(this.opts.waitQuietSec);
       const started = performance.now();
       const result = await this.row(row);
       results.push(result);

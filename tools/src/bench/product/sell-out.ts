@@ -20,6 +20,8 @@ export interface SellOutDetail {
   /** 2xx answers: units sold. */
   sold: number;
   codes: Record<string, number>;
+  /** Requests wrk sent, fillers (GET /health once a connection ran out of tokens) included. */
+  wrkRequests: number;
   /** Answers per second, first request to last answer. */
   requestsPerSec: number;
   saleSeconds: number;
@@ -112,6 +114,7 @@ export class SellOut implements Bench {
         connections: load.connections,
         sold,
         codes: r.codes,
+        wrkRequests: r.requests,
         requestsPerSec: ratePerSec(r, 'once'),
         saleSeconds: spanSeconds(r, 'once'),
         sellOutSeconds: secondsToLast2xx(r),
