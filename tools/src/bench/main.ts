@@ -191,6 +191,8 @@ async function main(): Promise<void> {
   let report: BenchReport;
   if (opts.report) {
     report = JSON.parse(readFileSync(opts.report, 'utf8')) as BenchReport;
+    // reports saved before the sell-out bounds existed
+    report.limits ??= buildLimits(report.measurements);
     printReport(report);
   } else {
     report = await run(opts);

@@ -60,9 +60,11 @@ export function formatSeconds(s: number): string {
   return Number.isFinite(s) ? `${s.toFixed(3)} s` : 'n/a';
 }
 
-/** Milliseconds: "12.3 ms". */
+/** Milliseconds: "4.56 ms", "123.4 ms", "4.59 s". */
 export function formatMs(ms: number): string {
-  return Number.isFinite(ms) ? `${ms.toFixed(ms < 10 ? 2 : 1)} ms` : 'n/a';
+  if (!Number.isFinite(ms)) return 'n/a';
+  if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
+  return `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;
 }
 
 /** A relative change: +12% / −8% / ±0%. */

@@ -65,11 +65,12 @@ export class SellOut implements Bench {
   }
 
   async setup(): Promise<void> {
+    const started = performance.now();
     this.api = await ApiFixture.start('bench-sellout', this.opts.selloutShoppers);
     const env = this.api.world.env;
     this.worker = new AppProcess('order-worker', `bench-sellout-worker-${env.id}`, await freePort(), { ...env.vars, LOG_LEVEL: 'info' });
     await this.worker.start(60_000);
-    log(`bench-sellout: order-worker pid ${this.worker.pid}`);
+    log(`bench-sellout: order-worker pid ${this.worker.pid} (set up in ${((performance.now() - started) / 1000).toFixed(1)} s)`);
     this.db = new Client({ connectionString: env.databaseUrl });
     await this.db.connect();
   }
@@ -143,12 +144,13 @@ export class SellOut implements Bench {
   }
 
   async run(round: number): Promise<Sample> {
+    const started = performance.now();
     const { detail, cpu } = await this.once(this.opts.selloutShoppers, this.opts.selloutUnits, this.opts.selloutFloodSec, `sell-out round ${round}`);
     log(
       `  sell-out: ${Math.round(detail.requestsPerSec)} answers/s; ${detail.sold} units sold in ${detail.sellOutSeconds.toFixed(3)} s; p99 ${detail.p99Ms.toFixed(1)} ms; ` +
-        `all in PostgreSQL after ${detail.persistedSeconds.toFixed(3)} s; sold-out flood ${Math.round(detail.floodPerSec)}/s; cpu ${describeCpu(cpu)}`,
+        `all in PostgreSQL after ${detail.persistedSeconds.toFixed(3)} s; sold-out flood ${Math.round(detail.floodPerSec)}/s; cpu ${describeCpu(cpu)}; round ${((performance.now() - started) / 1000).toFixed(1)} s`,
     );
-    return { value: detail.requestsPerSec, cpu, detail: { ...detail } };
+    return { value: detail.requestsPerSec, cpu, detail: { ...detail, roundSeconds: (performance.now() - started) / 1000 } };
   }
 
   async teardown(): Promise<void> {
