@@ -227,6 +227,8 @@ export function scalingTable(report: BenchReport, style: Style): string {
   const body = rows.map((r) => [
     formatCount(r.items),
     formatCount(r.shoppers),
+    // a rate over fewer requests than this is a burst, not a rate
+    (r.firstTouchItems ?? 0) >= 100 ? formatRate(r.firstTouchPerSec) : '—',
     formatRate(r.soldOutPerSec),
     r === base ? 'base' : formatChange(r.soldOutPerSec, base.soldOutPerSec),
     `${formatCount(r.units)} over ${formatCount(Math.min(r.items, r.units))} item${Math.min(r.items, r.units) === 1 ? '' : 's'}`,
@@ -240,6 +242,7 @@ export function scalingTable(report: BenchReport, style: Style): string {
     [
       { header: 'live items' },
       { header: 'shoppers', align: 'right' },
+      { header: 'first touch of each item', align: 'right' },
       { header: 'sold-out rejections', align: 'right' },
       { header: 'change', align: 'right' },
       { header: 'sale (units)', align: 'right' },

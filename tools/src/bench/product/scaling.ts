@@ -8,11 +8,17 @@ import { ratePerSec, rotatingFlood, runWrk, secondsToLast2xx } from '../wrk';
 import { ApiFixture } from './api-fixture';
 import { scalingRows, spreadUnits, type ScalingRow } from './scaling-plan';
 
+/** The first touch of every sold-out item (before the flood) ends here even if not every item was asked. */
+const FIRST_TOUCH_BOUND_SEC = 30;
+
 /** A row's sale ends here even if not sold out (a busy machine, or many items each loaded on its first order). */
 const SALE_BOUND_SEC = 60;
 
 /** One row of the scaling table, as kept in the JSON (`detail.rows`). */
 export interface ScalingResult extends ScalingRow {
+  /** Before the flood, one request per sold-out item (order-api loads its window and stock, sets its flag): per second. */
+  firstTouchPerSec: number;
+  firstTouchItems: number;
   /** Sold-out flood: 409 answers per second, and every answer by status. */
   soldOutPerSec: number;
   soldOutCodes: Record<string, number>;
@@ -32,7 +38,8 @@ export interface ScalingResult extends ScalingRow {
  * Cost as work grows (informational, no target; one round). Every row: `items` sale items live at once and
  * `shoppers` distinct shoppers, with the orders spread over all the items (not one hot item among idle ones):
  *   1. a sold-out flood of `scalingWindowSec` s: the shoppers' tokens round-robin, request k for item k mod items,
- *      every item with stock 0 (its first request loads it and sets order-api's flag);
+ *      every item with stock 0. Before it, untimed for the flood, one request per item (its first touch: order-api
+ *      loads the item's window and stock and sets its flag), so the flood shows the steady state, not the loading;
  *   2. a sale of min(scalingUnits, shoppers) units spread evenly over fresh items, each of that many shoppers
  *      posting once (shopper j for item j mod items): 202s per second and first request to last 202.
  * The item rows use as many shoppers as the sale has units; the shopper rows one item.
@@ -48,7 +55,7 @@ export class Scaling implements Bench {
   constructor(private readonly opts: BenchOptions) {
     this.rows = scalingRows(opts.scalingItems, opts.scalingShoppers, opts.scalingUnits);
     this.method =
-      `one round; per row (live items × distinct shoppers): a ${opts.scalingWindowSec} s wrk sold-out flood (${opts.threads} thread(s), ${opts.connections} connections) ` +
+      `one round; per row (live items × distinct shoppers): one request per item of stock 0 (its first touch), then a ${opts.scalingWindowSec} s wrk sold-out flood (${opts.threads} thread(s), ${opts.connections} connections) ` +
       `spread round-robin over that many items of stock 0, then a sale of min(${opts.scalingUnits}, shoppers) units spread over that many fresh items, ` +
       `each shopper posting once; the item rows with ${opts.scalingUnits} shoppers, the shopper rows with one item`;
   }
@@ -73,6 +80,9 @@ export class Scaling implements Bench {
     const target = { baseUrl: api.url, tokensFile: api.world.shoppers.tokensFile, maxTokens: row.shoppers, itemCount: row.items };
 
     const soldOutFirst = await seedItems(databaseUrl, `bench scaling sold out ${row.items}`, new Array<number>(row.items).fill(0));
+    const touch = (
+      await runWrk({ ...target, itemId: soldOutFirst, maxTokens: Math.min(row.shoppers, row.items), mode: 'once', requestId: false, quietTail: true, durationSec: FIRST_TOUCH_BOUND_SEC, ...load })
+    ).result;
     let cpu = new CpuWindow({ 'order-api': [pid] });
     const flood = (await runWrk(rotatingFlood({ ...target, itemId: soldOutFirst }, load, this.opts.scalingWindowSec))).result;
     const floodCpu = cpu.stop();
@@ -88,6 +98,8 @@ export class Scaling implements Bench {
     if (sale.truncated || sold !== row.units) log(`  (scaling ${row.items} items: ${sold} of ${row.units} units sold; answers ${JSON.stringify(r.codes)})`);
     return {
       ...row,
+      firstTouchPerSec: ratePerSec(touch, 'once'),
+      firstTouchItems: touch.answered,
       soldOutPerSec: ratePerSec(flood, 'rotate', [409]),
       soldOutCodes: flood.codes,
       soldOutP99Ms: flood.latencyUs.p99 / 1000,
