@@ -7,6 +7,8 @@ import {
   parseOrderResult,
   parseOrderStatus,
   parsePaymentWindow,
+  parsePaymentWindowBatch,
+  parsePaymentWindows,
   parseStockBack,
 } from './messages';
 
@@ -85,6 +87,25 @@ describe('message contracts v1', () => {
       [json({ ...m, uuid: 'not-a-uuid' }), /uuid: must be a uuid/],
       [json({ ...m, userId: null }), /userId: must be a positive integer/],
       [json({ ...m, version: 2 }), /unsupported message version 2/],
+    ]);
+  });
+
+  it('parses the payment window of a batch, and reads either shape as a list of orders', () => {
+    const order = { uuid, orderNo: '42', userId: 1, seckillGoodId: 2 };
+    const other = { uuid: '7a1c2d3e-4a5b-46c7-8899-00aabbccddee', orderNo: '43', userId: 3, seckillGoodId: 2 };
+    const batch = { version: 1, orders: [order, other] };
+    assert.deepEqual(parsePaymentWindowBatch(json({ ...batch, extra: true })), batch);
+    assert.deepEqual(parsePaymentWindows(json(batch)), [order, other]);
+    // The single-order shape of earlier releases, still waiting in a queue during an upgrade.
+    assert.deepEqual(parsePaymentWindows(json({ version: 1, ...order })), [order]);
+    refuses(parsePaymentWindows, [
+      [json({ version: 1, orders: [] }), /orders: must list at least one order/],
+      [json({ version: 1, orders: {} }), /orders: must be a list of orders/],
+      [json({ version: 1, orders: [order, { ...other, orderNo: '' }] }), /orders\.1\.orderNo: must be a non-empty string/],
+      [json({ version: 1, orders: [{ ...order, uuid: 'nope' }] }), /orders\.0\.uuid: must be a uuid/],
+      [json({ version: 2, orders: [order] }), /unsupported message version 2/],
+      [json({ version: 1, ...order, orderNo: undefined }), /orderNo: must be a non-empty string/],
+      [json([order]), /not a JSON object/],
     ]);
   });
 

@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
-import { MESSAGE_VERSION, MessageFormatError, parseOrderPlaced, type OrderPlacedMessage, type OrderResultMessage, type PaymentWindowMessage } from '@seckill/contracts';
+import { MESSAGE_VERSION, MessageFormatError, parseOrderPlaced, type OrderPlacedMessage, type OrderResultMessage, type PaymentWindowBatchMessage, type WindowOrder } from '@seckill/contracts';
 import { ConfirmedPublisher, Exchange, Queue, RoutingKey, paymentWindowQueue, type Delivery, type Disposition, QueueHandlers } from '@seckill/messaging';
 import { metrics } from '@seckill/observability';
 import { StockService } from '@seckill/stock';
@@ -143,21 +143,22 @@ export class OrderPlacedHandler {
   private async publishAll(outcomes: readonly OutcomeRecord[]): Promise<void> {
     const decidedAt = new Date().toISOString();
     const seen = new Set<string>();
-    await Promise.all(
-      outcomes
-        .filter((o) => !seen.has(o.uuid) && seen.add(o.uuid))
-        .map((o) => {
-          const base = { version: MESSAGE_VERSION, type: 'order.result', uuid: o.uuid, userId: o.userId, seckillGoodId: o.seckillGoodId, decidedAt } as const;
-          const message: OrderResultMessage =
-            o.status === 'SUCCESS' ? { ...base, status: 'SUCCESS', orderNo: o.orderNo } : { ...base, status: 'FAIL', reason: o.reason };
-          const key = o.status === 'SUCCESS' ? RoutingKey.ORDER_SUCCESS : RoutingKey.ORDER_FAIL;
-          const published = this.publisher.publish(Exchange.RESULT, key, message, { uuid: o.uuid });
-          if (o.status !== 'SUCCESS') return published;
-          // The payment window starts with the order (also on a replay: a crash may have come between commit
-          // and this publish; a duplicate timeout is harmless, the order is closed only once).
-          const window: PaymentWindowMessage = { version: MESSAGE_VERSION, uuid: o.uuid, orderNo: o.orderNo, userId: o.userId, seckillGoodId: o.seckillGoodId };
-          return Promise.all([published, this.publisher.publish(Exchange.PAYMENT, this.paymentWindowKey, window, { uuid: o.uuid })]);
-        }),
-    );
+    const unique = outcomes.filter((o) => !seen.has(o.uuid) && seen.add(o.uuid));
+    const published = unique.map((o) => {
+      const base = { version: MESSAGE_VERSION, type: 'order.result', uuid: o.uuid, userId: o.userId, seckillGoodId: o.seckillGoodId, decidedAt } as const;
+      const message: OrderResultMessage =
+        o.status === 'SUCCESS' ? { ...base, status: 'SUCCESS', orderNo: o.orderNo } : { ...base, status: 'FAIL', reason: o.reason };
+      const key = o.status === 'SUCCESS' ? RoutingKey.ORDER_SUCCESS : RoutingKey.ORDER_FAIL;
+      return this.publisher.publish(Exchange.RESULT, key, message, { uuid: o.uuid });
+    });
+    // The payment window starts with the orders: one message for every SUCCESS of the batch (issue 13: one
+    // broker operation per order fewer than a window per order). Replays included: a crash may have come between
+    // commit and this publish; a duplicate timeout is harmless, each order is closed only once.
+    const orders = unique.flatMap((o): WindowOrder[] => (o.status === 'SUCCESS' ? [{ uuid: o.uuid, orderNo: o.orderNo, userId: o.userId, seckillGoodId: o.seckillGoodId }] : []));
+    if (orders.length > 0) {
+      const window: PaymentWindowBatchMessage = { version: MESSAGE_VERSION, orders };
+      published.push(this.publisher.publish(Exchange.PAYMENT, this.paymentWindowKey, window));
+    }
+    await Promise.all(published);
   }
 }
