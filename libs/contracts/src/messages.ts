@@ -65,6 +65,32 @@ export const orderEventSchema = z.discriminatedUnion('type', [orderResultSchema,
 });
 export type OrderEventMessage = z.infer<typeof orderEventSchema>;
 
+const resultEntryFields = { uuid, userId: id, seckillGoodId: id, orderNo: z.string().optional() };
+
+/** One request's outcome inside a batch of outcomes. */
+export const orderResultEntrySchema = z.discriminatedUnion(
+  'status',
+  [
+    z.object({ ...resultEntryFields, status: z.literal(RequestStatus.SUCCESS) }),
+    z.object({ ...resultEntryFields, status: z.literal(RequestStatus.FAIL), reason: failReason }),
+  ],
+  { error: 'must be SUCCESS or FAIL' },
+);
+export type OrderResultEntry = z.infer<typeof orderResultEntrySchema>;
+
+/**
+ * order-worker → seckill.order.result (`order.success` / `order.fail`): the outcomes of one decided batch that
+ * share that routing key, in one message (issue 13: one broker operation per batch instead of one per order).
+ * Read as the single `order.result` messages it stands for (parseOrderEvents, parseOrderResults).
+ */
+export const orderResultBatchSchema = z.object({
+  version,
+  type: z.literal('order.results'),
+  decidedAt: text,
+  results: z.array(orderResultEntrySchema, { error: 'must be a list of results' }).min(1, { error: 'must list at least one result' }),
+});
+export type OrderResultBatchMessage = z.infer<typeof orderResultBatchSchema>;
+
 /** A created order in its payment window. */
 export const windowOrderSchema = z.object({ uuid, orderNo: text, userId: id, seckillGoodId: id });
 export type WindowOrder = z.infer<typeof windowOrderSchema>;
@@ -122,8 +148,30 @@ function parser<S extends z.ZodType>(schema: S): (raw: Buffer | string) => z.out
 export const parseOrderPlaced: (raw: Buffer | string) => OrderPlacedMessage = parser(orderPlacedSchema);
 export const parseOrderResult: (raw: Buffer | string) => OrderResultMessage = parser(orderResultSchema);
 export const parseOrderStatus: (raw: Buffer | string) => OrderStatusMessage = parser(orderStatusSchema);
-// The notifier reads every outcome and status change through here: one JSON.parse, one schema pass.
 export const parseOrderEvent: (raw: Buffer | string) => OrderEventMessage = parser(orderEventSchema);
+export const parseOrderResultBatch: (raw: Buffer | string) => OrderResultBatchMessage = parser(orderResultBatchSchema);
+
+const isResultBatch = (body: object): boolean => (body as { type?: unknown }).type === 'order.results';
+
+function expand(batch: OrderResultBatchMessage): OrderResultMessage[] {
+  return batch.results.map((r) => ({ ...r, version: batch.version, type: 'order.result', decidedAt: batch.decidedAt }));
+}
+
+/**
+ * Everything published on seckill.order.result, as single events: a batch of outcomes gives one `order.result`
+ * per request, any other body is one `order.result` or `order.status`. The notifier reads every outcome and
+ * status change through here: one JSON.parse, one schema pass.
+ */
+export function parseOrderEvents(raw: Buffer | string): OrderEventMessage[] {
+  const body = jsonObject(raw);
+  return isResultBatch(body) ? expand(check(orderResultBatchSchema, body)) : [check(orderEventSchema, body)];
+}
+
+/** What an `order.success` / `order.fail` consumer reads: a batch of outcomes, or one. */
+export function parseOrderResults(raw: Buffer | string): OrderResultMessage[] {
+  const body = jsonObject(raw);
+  return isResultBatch(body) ? expand(check(orderResultBatchSchema, body)) : [check(orderResultSchema, body)];
+}
 export const parsePaymentWindow: (raw: Buffer | string) => PaymentWindowMessage = parser(paymentWindowSchema);
 export const parsePaymentWindowBatch: (raw: Buffer | string) => PaymentWindowBatchMessage = parser(paymentWindowBatchSchema);
 

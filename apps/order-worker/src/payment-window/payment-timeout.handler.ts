@@ -4,8 +4,8 @@ import { PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
 import { MESSAGE_VERSION, parsePaymentWindows, type PaymentWindowBatchMessage, type WindowOrder } from '@seckill/contracts';
 import { ConfirmedPublisher, Exchange, Queue, parseOrPark, paymentWindowQueue, type Delivery, type Disposition, QueueHandlers } from '@seckill/messaging';
-import { faultOrigin } from '@seckill/observability';
 import { OrderLifecycleService } from '@seckill/order-lifecycle';
+import { eachOrder } from '../batch/each-order';
 
 /**
  * A payment window expired (dead-lettered from its payment-window queue into seckill.order.timeout): the orders of
@@ -40,21 +40,17 @@ export class PaymentTimeoutHandler {
     const orders = parseOrPark(delivery, parsePaymentWindows, this.logger);
     if (orders === 'park') return 'park';
     const notDue: WindowOrder[] = [];
-    let failure: { err: unknown } | undefined;
-    for (const order of orders) {
-      try {
+    // One at a time: each close is a transaction on the pool the pending-order batches use, and up to
+    // TIMEOUT_PREFETCH messages are handled at once.
+    const failure = await eachOrder(
+      orders,
+      async (order) => {
         const outcome = await this.lifecycle.timeout(order.orderNo);
         this.logger.info({ uuid: order.uuid, orderNo: order.orderNo, outcome }, 'payment window expired');
         if (outcome === 'not-due') notDue.push(order);
-      } catch (err) {
-        // A dependency down: the rest would only wait on it too; the consumer waits the outage out.
-        if (faultOrigin(err)) throw err;
-        // Anything else belongs to this order: the others are still closed, and the message is tried again
-        // (counted towards its parking lot) for this one.
-        this.logger.error({ err, uuid: order.uuid, orderNo: order.orderNo }, 'payment window expired, but the order could not be closed');
-        failure ??= { err };
-      }
-    }
+      },
+      { concurrency: 1, logger: this.logger, failedMessage: 'payment window expired, but the order could not be closed' },
+    );
     // Still payable: the window that expired was shorter than these orders' deadline. Their window starts again
     // (confirmed before this copy is acked), so an order times out no earlier than promised and never stays open.
     // Also before a failure is thrown: the message may end in its parking lot, and a duplicate window is harmless.
