@@ -6,8 +6,8 @@ import { StockService } from '@seckill/stock';
 import { eachOrder } from '../batch/each-order';
 
 /**
- * order.fail → for each failed request: end the Redis reservation, and when a real unit came back tell every order-api instance to
- * clear its sold-out flag. The release is idempotent (it only removes the reservation that still belongs to
+ * order.fail → for each failed request: end the Redis reservation, and when a real unit came back tell every
+ * order-api instance to clear its sold-out flag. The release is idempotent (it only removes the reservation that still belongs to
  * this uuid), so replays and redeliveries return at most one unit. The broadcast is sent on every delivery that
  * may return a unit: a crash between release and broadcast must not leave flags set.
  *

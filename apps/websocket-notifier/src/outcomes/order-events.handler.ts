@@ -5,9 +5,9 @@ import { Queue, parseOrPark, type Delivery, type Disposition, QueueHandlers } fr
 import { OutcomeStore } from './outcome-store';
 
 /**
- * Consumes every outcome (one per message, or a batch's in one) and status change from seckill.notify.results (one shared durable queue: each event
- * is stored once, by whichever instance takes it) and hands it to the store, which announces it to the
- * instance holding the sockets.
+ * Consumes every outcome (one per message, or a decided batch's in one) and status change from
+ * seckill.notify.results (one shared durable queue: each event is stored once, by whichever instance takes it)
+ * and hands it to the store, which announces it to the instance holding the sockets.
  */
 @QueueHandlers()
 export class OrderEventsHandler {
