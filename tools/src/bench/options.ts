@@ -90,6 +90,7 @@ export const QUICK: Partial<BenchOptions> = {
   sockets: 1_000,
   selloutShoppers: 5_000,
   selloutFloodSec: 2,
+  scalingItems: [1, 100, 1_000],
   scalingShoppers: [1_000, 10_000],
   scalingUnits: 2_000,
   scalingWindowSec: 2,

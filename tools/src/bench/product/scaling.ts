@@ -61,8 +61,9 @@ export class Scaling implements Bench {
     const target = { baseUrl: api.url, tokensFile: api.world.shoppers.tokensFile, maxTokens: row.shoppers, itemCount: row.items };
 
     const soldOutFirst = await seedItems(databaseUrl, `bench scaling sold out ${row.items}`, new Array<number>(row.items).fill(0));
+    // any shoppers will do to touch every item once (shopper j for item j), also in a row with fewer shoppers than items
     const touch = (
-      await runWrk({ ...target, itemId: soldOutFirst, maxTokens: Math.min(row.shoppers, row.items), mode: 'once', requestId: false, quietTail: true, durationSec: FIRST_TOUCH_BOUND_SEC, ...load })
+      await runWrk({ ...target, itemId: soldOutFirst, maxTokens: Math.min(row.items, api.world.shoppers.users.length), mode: 'once', requestId: false, quietTail: true, durationSec: FIRST_TOUCH_BOUND_SEC, ...load })
     ).result;
     let cpu = new CpuWindow({ 'order-api': [pid] });
     const flood = (await runWrk(rotatingFlood({ ...target, itemId: soldOutFirst }, load, this.opts.scalingWindowSec))).result;
