@@ -23,7 +23,7 @@ import { SocketMemoryBench } from './product/sockets';
 import { SoldOutFlood } from './product/sold-out';
 import { WorkerThroughput } from './product/worker';
 import { profileOrderApi, type ProfileReport } from './profile/run';
-import { buildLimits, buildTargets, ceilingsTable, cpuTable, docsTableSection, profileTables, scalingTable, sellOutTable, targetsTable, type BenchReport } from './report';
+import { buildLimits, buildTargets, ceilingsTable, cpuTable, docsTableSection, profileTables, scalingNote, scalingTable, sellOutTable, targetsTable, type BenchReport } from './report';
 
 /**
  * `npm run bench`: the machine's ceilings and the product side by side, in one run, on loopback, in isolated
@@ -167,7 +167,7 @@ function printReport(report: BenchReport): void {
   const sellOut = sellOutTable(report, 'text');
   if (sellOut) out.push("SELL-OUT (a run like the peers' table)", sellOut, '');
   const scaling = scalingTable(report, 'text');
-  if (scaling) out.push('COST AS WORK GROWS (orders spread over all live items; change against the first row; no target)', scaling, '');
+  if (scaling) out.push('COST AS WORK GROWS', scaling, scalingNote(report), '');
   const loginFlood = report.measurements['login-flood'];
   if (loginFlood) {
     out.push('ORDER P99 (sold-out flood) ALONE AND DURING A LOGIN FLOOD');

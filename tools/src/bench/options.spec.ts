@@ -62,6 +62,7 @@ describe('parseArgs', () => {
     const quick = parseArgs(['--quick']);
     assert.ok(quick.selloutShoppers <= 5_000 && quick.selloutFloodSec <= 2);
     assert.ok(Math.max(...quick.scalingShoppers) <= 10_000 && quick.scalingUnits <= 2_000);
+    assert.ok(Math.max(...quick.scalingItems) <= 1_000);
     assert.throws(() => parseArgs(['--scaling-items', '1,x']), /--scaling-items must be a comma-separated list/);
     assert.throws(() => parseArgs(['--scaling-shoppers', '10']), /from 100 to 200000/);
     assert.throws(() => parseArgs(['--sellout-units', '0']), /--sellout-units/);

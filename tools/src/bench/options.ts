@@ -45,6 +45,8 @@ export interface BenchOptions {
   scalingShoppers: number[];
   scalingUnits: number;
   scalingWindowSec: number;
+  /** Scaling: passes over all its rows; each figure is the best of them. */
+  scalingPasses: number;
   /** Before each measurement, wait up to this many seconds for a quiet machine (0: never wait). */
   waitQuietSec: number;
   only: MeasurementId[];
@@ -72,6 +74,7 @@ export const DEFAULTS: BenchOptions = {
   scalingShoppers: [1_000, 10_000, 100_000],
   scalingUnits: 10_000,
   scalingWindowSec: 3,
+  scalingPasses: 1,
   waitQuietSec: 20,
   only: [...MEASUREMENTS],
   writeDocs: false,
@@ -87,6 +90,7 @@ export const QUICK: Partial<BenchOptions> = {
   sockets: 1_000,
   selloutShoppers: 5_000,
   selloutFloodSec: 2,
+  scalingItems: [1, 100, 1_000],
   scalingShoppers: [1_000, 10_000],
   scalingUnits: 2_000,
   scalingWindowSec: 2,
@@ -109,6 +113,7 @@ const BOUNDS: Record<string, [keyof BenchOptions, number, number]> = {
   '--sellout-flood': ['selloutFloodSec', 1, 60],
   '--scaling-units': ['scalingUnits', 100, 100_000],
   '--scaling-window': ['scalingWindowSec', 1, 30],
+  '--scaling-passes': ['scalingPasses', 1, 5],
   '--wait-quiet': ['waitQuietSec', 0, 600],
 };
 
@@ -142,6 +147,7 @@ environments, bounded in time) and prints the ratios against the targets of docs
   --scaling-shoppers a,b,…  scaling: distinct shoppers per row (default ${formatList(DEFAULTS.scalingShoppers)})
   --scaling-units N     scaling: units of each row's sale; the item rows use as many shoppers (default ${DEFAULTS.scalingUnits})
   --scaling-window S    scaling: seconds of each row's sold-out flood (default ${DEFAULTS.scalingWindowSec})
+  --scaling-passes N    scaling: passes over all its rows, each figure the best of them (default ${DEFAULTS.scalingPasses})
   --wait-quiet S      before each measurement wait up to S s for the machine to be idle (default ${DEFAULTS.waitQuietSec}; 0: never)
   --only a,b,…        run only these: ${MEASUREMENTS.join(', ')}
   --quick             a smoke run: ${Object.entries(QUICK)

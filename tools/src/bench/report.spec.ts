@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { measured, type Measured } from './measurement';
 import type { MeasurementId } from './options';
-import type { ScalingResult } from './product/scaling';
+import type { ScalingResult } from './product/scaling-plan';
 import type { SellOutDetail } from './product/sell-out';
 import { buildLimits, buildTargets, ceilingsTable, perCore, scalingTable, sellOutTable, targetsTable, type BenchReport } from './report';
 

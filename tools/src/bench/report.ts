@@ -2,7 +2,7 @@ import type { CpuUsage } from './cpu';
 import type { Measured } from './measurement';
 import type { MeasurementId } from './options';
 import type { ProfileReport } from './profile/run';
-import type { ScalingResult } from './product/scaling';
+import type { ScalingResult } from './product/scaling-plan';
 import type { SellOutDetail } from './product/sell-out';
 import { median, summarise } from './stats';
 import { formatBytes, formatChange, formatCount, formatMs, formatPct, formatRate, formatRatio, formatSeconds, markdownTable, textTable, type Column } from './table';
@@ -219,6 +219,12 @@ export function scalingRowsOf(report: BenchReport): ScalingResult[] {
   return ((report.measurements.scaling?.samples[0]?.detail?.rows as ScalingResult[] | undefined) ?? []).slice();
 }
 
+/** What the scaling table's figures are, in one sentence (printed under it). */
+export function scalingNote(report: BenchReport): string {
+  const passes = (report.measurements.scaling?.samples[0]?.detail?.passes as unknown[] | undefined)?.length ?? 1;
+  return `Orders spread over all the live items (not one hot item among idle ones); "change" is against the first row${passes > 1 ? `; each figure the best of ${passes} passes` : ''}. Informational: no target.`;
+}
+
 /** Cost as work grows: one line per (live items, shoppers), each compared with the first row. Pure. */
 export function scalingTable(report: BenchReport, style: Style): string {
   const rows = scalingRowsOf(report);
@@ -308,7 +314,7 @@ export function docsTableSection(report: BenchReport): string {
           '',
           scalingTable(report, 'markdown'),
           '',
-          'Orders spread over all the live items (not one hot item among idle ones); "change" is against the first row. Informational: no target.',
+          scalingNote(report),
           '',
         ]
       : []),

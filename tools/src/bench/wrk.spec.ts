@@ -87,6 +87,10 @@ describe('wrkScript', () => {
     assert.doesNotMatch(wrkScript({ ...base, mode: 'rotate', quietTail: true }), /function delay\(\)/);
   });
 
+  it('counts a stall from the first request while no order has been answered (a filler may come back first)', () => {
+    assert.match(wrkScript(base), /if since == 0 then since = bench_first end\n    if not finished and now - since > 5000000 then finish\("stalled"\) end/);
+  });
+
   it('records the last 2xx and prints it with the result', () => {
     assert.match(wrkScript(base), /if status >= 200 and status < 300 then bench_last2xx = now end/);
     assert.match(wrkScript(base), /"last2xxUs":%\.0f/);

@@ -140,7 +140,8 @@ export class SellOut implements Bench {
   }
 
   async warmup(): Promise<void> {
-    await this.once(Math.min(2_000, this.opts.selloutShoppers), Math.min(200, this.opts.selloutUnits), 1, 'sell-out warm-up');
+    // a whole sale: order-api and order-worker both go through every path of a round before it is timed
+    await this.once(this.opts.selloutShoppers, this.opts.selloutUnits, Math.min(2, this.opts.selloutFloodSec), 'sell-out warm-up');
   }
 
   async run(round: number): Promise<Sample> {
