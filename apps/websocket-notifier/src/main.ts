@@ -20,7 +20,12 @@ async function bootstrap(): Promise<void> {
   app.useLogger(app.get(PinoNestLogger));
   const gateway = app.get(OrderSocketGateway);
   app.useWebSocketAdapter(
-    new UuidPathWsAdapter(app, { maxPayload: config.NOTIFIER_MAX_PAYLOAD_BYTES, screen: (req) => gateway.screen(req), refuse: OrderSocketGateway.refuse }),
+    new UuidPathWsAdapter(app, {
+      maxPayload: config.NOTIFIER_MAX_PAYLOAD_BYTES,
+      screen: (req) => gateway.screen(req),
+      refuse: OrderSocketGateway.refuse,
+      admit: (ws, screened) => void gateway.admit(ws, screened),
+    }),
   );
   app.enableShutdownHooks();
   app.get(DependencyMonitor).addReadinessPart({ name: 'redis-subscriber', state: () => gateway.subscriberState() });
