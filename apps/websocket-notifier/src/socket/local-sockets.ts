@@ -19,9 +19,8 @@ export interface WaitingSocket {
   slot: number;
   /** In LocalSockets (and counted as a connection). */
   registered: boolean;
-  /** Whether the uuid is known to be this user's; until it is, a timer bounds the wait (UNOWNED_TIMEOUT). */
+  /** Whether the uuid is known to be this user's; until it is, the wait is bounded (UNOWNED_TIMEOUT). */
   owned: boolean;
-  unownedTimer?: NodeJS.Timeout;
 }
 
 const STATUS_BITS: Record<string, number> = { PAID: 2, CANCELLED: 4, TIMEOUT: 8 };

@@ -14,6 +14,7 @@ import { frameBit, LocalSockets, RESULT_BIT, type WaitingSocket } from './local-
 import { REDIS_SUBSCRIBER } from './redis-subscriber.provider';
 import { SocketRegistry } from './socket-registry';
 import { UserSocketSlots, type SocketSlot } from './user-socket-slots';
+import { WaitQueue } from './wait-queue';
 
 /** What the checks made before any state exists say about an upgrade: who waits on which uuid, or how to close. */
 export type Admitted = { uuid: string; userId: number };
@@ -37,8 +38,8 @@ const RECHECK_AGAIN_AFTER_MS = 30_000;
  * sockets still waiting after a while, and of every waiting socket right after the subscriber reconnects, and
  * puts what it finds back into Redis.
  *
- * Per socket this holds one small record (WaitingSocket) and two listeners; the heartbeat and the safety net
- * are one timer each for all sockets (docs/notifier.md, Capacity).
+ * Per socket this holds one small record (WaitingSocket) and two listeners; the heartbeat, the safety net and
+ * the bounded wait on unowned uuids are one timer each for all sockets (docs/notifier.md, Capacity).
  */
 @WebSocketGateway({ path: '/' })
 export class OrderSocketGateway implements OnModuleInit, BeforeApplicationShutdown {
@@ -50,6 +51,8 @@ export class OrderSocketGateway implements OnModuleInit, BeforeApplicationShutdo
   private safetyNet?: NodeJS.Timeout;
   /** Bumped by every resync, so an older one still retrying gives way. */
   private resyncs = 0;
+  /** Sockets on a uuid nobody owned when they connected, until their bounded wait ends (one timer for all). */
+  private readonly unowned: WaitQueue<WaitingSocket>;
   /** One handler for every socket's errors: a reset mid-frame ends that socket only; its 'close' cleans up. */
   private readonly onSocketError = (err: Error): void => this.logger.debug({ err }, 'socket error');
 
@@ -64,6 +67,7 @@ export class OrderSocketGateway implements OnModuleInit, BeforeApplicationShutdo
     private readonly registry: SocketRegistry,
   ) {
     logger.setContext('OrderSocket');
+    this.unowned = new WaitQueue(config.NOTIFIER_UNOWNED_WAIT_MS, (s) => void this.expireUnowned(s));
   }
 
   get connections(): number {
@@ -122,6 +126,7 @@ export class OrderSocketGateway implements OnModuleInit, BeforeApplicationShutdo
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.heartbeat);
     clearInterval(this.safetyNet);
+    this.unowned.stop();
     const sockets = this.local.all();
     const closed = sockets.map((s) => new Promise<void>((resolve) => s.ws.once('close', () => resolve())));
     for (const s of sockets) s.ws.close(1001, 'server shutting down');
@@ -177,7 +182,7 @@ export class OrderSocketGateway implements OnModuleInit, BeforeApplicationShutdo
     if (ws.readyState !== ws.OPEN) return;
 
     socket.owned = owner === userId;
-    if (!socket.owned) socket.unownedTimer = setTimeout(() => void this.expireUnowned(socket), this.config.NOTIFIER_UNOWNED_WAIT_MS).unref();
+    if (!socket.owned) this.unowned.add(socket);
     ws.on('pong', () => (socket.missedPongs = 0));
     metrics.wsConnections.inc();
     socket.registered = true;
@@ -190,7 +195,6 @@ export class OrderSocketGateway implements OnModuleInit, BeforeApplicationShutdo
   /** A socket's one close handler, whatever stage it reached. */
   private closed(s: WaitingSocket): void {
     this.held--;
-    clearTimeout(s.unownedTimer);
     if (s.slot !== 0) void this.slots.release(this.slotOf(s));
     if (!s.registered) return;
     metrics.wsConnections.dec();
@@ -303,8 +307,6 @@ export class OrderSocketGateway implements OnModuleInit, BeforeApplicationShutdo
 
   private markOwned(s: WaitingSocket): void {
     s.owned = true;
-    clearTimeout(s.unownedTimer);
-    s.unownedTimer = undefined;
   }
 
   /**
@@ -313,7 +315,6 @@ export class OrderSocketGateway implements OnModuleInit, BeforeApplicationShutdo
    * still nobody's, 4408. Redis not answering: 1011, and the page reconnects.
    */
   private async expireUnowned(s: WaitingSocket): Promise<void> {
-    s.unownedTimer = undefined;
     if (s.owned || s.ws.readyState !== s.ws.OPEN) return;
     let owner: number | null;
     try {
