@@ -36,7 +36,7 @@ async function main(): Promise<void> {
   console.log(
     `\n\n${m.sockets} idle sockets held by one notifier (opened in ${m.openSeconds.toFixed(1)} s from ${m.clientProcesses} client process(es); ${((performance.now() - started) / 1000).toFixed(0)} s in all)\n` +
       `  notifier RSS before: ${(m.rssBeforeKiB / 1024).toFixed(1)} MiB\n` +
-      `  notifier RSS after:  ${(m.rssAfterKiB / 1024).toFixed(1)} MiB\n` +
+      `  notifier RSS after:  ${(m.rssAfterKiB / 1024).toFixed(1)} MiB (median over 35 s; ${(m.rssAfterRangeKiB[0] / 1024).toFixed(1)}–${(m.rssAfterRangeKiB[1] / 1024).toFixed(1)})\n` +
       `  memory per socket:   ${(m.bytesPerSocket / 1024).toFixed(1)} KiB (${Math.round(m.bytesPerSocket)} bytes)\n` +
       `  all still open:      ${m.allOpen}`,
   );

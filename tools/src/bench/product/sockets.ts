@@ -13,8 +13,11 @@ import type { ClientJob, ClientReport } from './socket-clients';
 
 export interface SocketMemory {
   sockets: number;
+  /** Medians of the notifier's RSS sampled each second: idle before the sockets, and over SETTLE_SEC with them. */
   rssBeforeKiB: number;
   rssAfterKiB: number;
+  /** The lowest and highest RSS sampled with the sockets (the garbage collector's timing moves it). */
+  rssAfterRangeKiB: [number, number];
   bytesPerSocket: number;
   openSeconds: number;
   allOpen: boolean;
@@ -29,6 +32,19 @@ const FD_HEADROOM = 256;
 const PER_CLIENT = 20_000;
 const PUBLISH_CHUNK = 1_000;
 const PUSH_TIMEOUT_MS = 180_000;
+/** RSS is sampled this long with the sockets open: past a heartbeat (30 s) and the safety net's passes. */
+const SETTLE_SEC = 35;
+
+/** The median of `seconds` samples of a process's RSS, one a second, with the lowest and highest. */
+async function sampleRss(pid: number, seconds: number): Promise<{ median: number; min: number; max: number }> {
+  const samples: number[] = [];
+  for (let i = 0; i < seconds; i++) {
+    await new Promise((r) => setTimeout(r, 1000));
+    samples.push(rssKiB(pid));
+  }
+  samples.sort((a, b) => a - b);
+  return { median: samples[Math.floor(samples.length / 2)] ?? 0, min: samples[0] ?? 0, max: samples.at(-1) ?? 0 };
+}
 
 /** The soft and hard RLIMIT_NOFILE of a process, from /proc (Linux). */
 export function fileLimits(pid: number | 'self'): { soft: number; hard: number } {
@@ -103,7 +119,7 @@ function startClient(job: ClientJob, onProgress: () => void): Client {
 
 /**
  * Holds `n` idle sockets on one websocket-notifier (its own process, isolated environment), reads its resident
- * memory from /proc before and after, then publishes one result per socket at once and times the pushes. The
+ * memory from /proc before and after (medians of samples a second apart: after, over SETTLE_SEC), then publishes one result per socket at once and times the pushes. The
  * sockets come from client processes of PER_CLIENT sockets each, each from its own address 127.0.0.2, .3, …
  * (file limits per process; ephemeral ports per source address). Each waits on its own random uuid with a
  * valid token. (Also behind `npm run sockets:capacity`.)
@@ -129,7 +145,7 @@ export async function measureSocketMemory(n: number, progress: (opened: number) 
     allowFiles(pid, n);
     // Let start-up garbage settle so the baseline is the idle process, not its boot.
     await new Promise((r) => setTimeout(r, 2000));
-    const before = rssKiB(pid);
+    const before = (await sampleRss(pid, 5)).median;
     const token = mintToken(TEST_JWT_SECRET, { id: 1, username: 'capacity' }, 3600);
     const uuids = Array.from({ length: n }, () => randomUUID());
     const started = performance.now();
@@ -140,13 +156,13 @@ export async function measureSocketMemory(n: number, progress: (opened: number) 
     }
     const opened = await Promise.all(clients.map((c) => c.next('opened')));
     const openSeconds = (performance.now() - started) / 1000;
-    await new Promise((r) => setTimeout(r, 3000));
-    const after = rssKiB(pid);
+    const after = await sampleRss(pid, SETTLE_SEC);
     const memory: SocketMemory = {
       sockets: n,
       rssBeforeKiB: before,
-      rssAfterKiB: after,
-      bytesPerSocket: ((after - before) * 1024) / n,
+      rssAfterKiB: after.median,
+      rssAfterRangeKiB: [after.min, after.max],
+      bytesPerSocket: ((after.median - before) * 1024) / n,
       openSeconds,
       allOpen: opened.every((r, i) => r.type === 'opened' && r.open === clients[i]?.job.uuids.length),
       clientProcesses: clients.length,
@@ -214,7 +230,7 @@ export class SocketMemoryBench implements Bench {
   readonly method: string;
 
   constructor(private readonly opts: BenchOptions) {
-    this.method = `${opts.sockets} idle sockets opened over loopback on one websocket-notifier; its RSS from /proc before and after, divided by the sockets`;
+    this.method = `${opts.sockets} idle sockets opened over loopback on one websocket-notifier; its RSS from /proc before and after (medians, after over ${SETTLE_SEC} s), divided by the sockets`;
   }
 
   async setup(): Promise<void> {}
