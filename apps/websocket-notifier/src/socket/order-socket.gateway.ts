@@ -250,9 +250,11 @@ export class OrderSocketGateway implements OnModuleInit, BeforeApplicationShutdo
   private async resync(): Promise<void> {
     const run = ++this.resyncs;
     for (let attempt = 0; run === this.resyncs; attempt++) {
-      const waiting = this.local.uuids();
+      let waiting: string[] = [];
       try {
         await this.subscriber.subscribe(this.registry.channel());
+        // Read once the channel is heard: a uuid registered later hears its announcements itself.
+        waiting = this.local.uuids();
         if (waiting.length === 0) return;
         await this.registry.refresh(waiting);
         const replayed = await this.replay(waiting);
