@@ -150,8 +150,10 @@ export async function measureSocketMemory(n: number, progress: (opened: number) 
     const uuids = Array.from({ length: n }, () => randomUUID());
     const started = performance.now();
     const report = () => progress(clients.reduce((sum, c) => sum + c.opened, 0));
-    for (let at = 0, i = 0; at < n; at += PER_CLIENT, i++) {
-      const job = { url: `ws://127.0.0.1:${notifier.port}`, token, uuids: uuids.slice(at, at + PER_CLIENT), localAddress: `127.0.0.${2 + i}` };
+    // A client process may open as many files as this one (it inherits the limits).
+    const perClient = Math.min(PER_CLIENT, socketsAllowed());
+    for (let at = 0, i = 0; at < n; at += perClient, i++) {
+      const job = { url: `ws://127.0.0.1:${notifier.port}`, token, uuids: uuids.slice(at, at + perClient), localAddress: `127.0.0.${2 + i}` };
       clients.push(startClient(job, report));
     }
     const opened = await Promise.all(clients.map((c) => c.next('opened')));
