@@ -73,7 +73,7 @@ async function until<T>(probe: () => Promise<T>, want: T, what: string, timeoutM
 }
 
 describe('the guarded socket', () => {
-  it('refuses a missing or bad token with 4401 during the upgrade: no subscription, no slot, never counted as a connection', async () => {
+  it('refuses a missing or bad token with 4401 during the upgrade: no registry entry, no slot, never counted as a connection', async () => {
     const uuid = randomUUID();
     const refusedBefore = await metric(notifierA(), 'seckill_ws_refused_total', { code: '4401' });
     const connectionsBefore = await metric(notifierA(), 'seckill_ws_connections');
@@ -81,8 +81,7 @@ describe('the guarded socket', () => {
     for (const token of [undefined, 'not-a-token', forged]) assert.equal((await new SocketClient(wsUrl(notifierA(), uuid, token)).closed).code, 4401);
     assert.equal(await metric(notifierA(), 'seckill_ws_refused_total', { code: '4401' }), refusedBefore + 3);
     assert.equal(await metric(notifierA(), 'seckill_ws_connections'), connectionsBefore);
-    const [, subscribers] = (await redis.pubsub('NUMSUB', `${product.env.redisKeyPrefix}notify:${uuid}`)) as [string, number];
-    assert.equal(subscribers, 0);
+    assert.equal(await redis.exists(`${product.env.redisKeyPrefix}notify:at:${uuid}`), 0, 'no instance registered the uuid');
     assert.equal(await redis.exists(slotsKey(shoppers[0]!.id)), 0);
   });
 
@@ -158,14 +157,14 @@ describe('the guarded socket', () => {
     owned.close();
   });
 
-  it('never gives shopper B the outcome of A\'s requestId, subscribed before A ordered: B is closed with 4403', async () => {
+  it('never gives shopper B the outcome of A\'s requestId, waited on before A ordered: B is closed with 4403', async () => {
     const [a, b] = [shopper(), shopper()];
     const requestId = randomUUID();
     const early = [notifierA, notifierB].map((n) => new SocketClient(wsUrl(n(), requestId, b.token)));
     const mine = new SocketClient(wsUrl(notifierA(), requestId, a.token));
     await Promise.all([...early, mine].map((c) => c.opened));
-    // Open on the client is before the server subscribed: the channel's subscriber count says when both instances listen.
-    await until(async () => ((await redis.pubsub('NUMSUB', `${product.env.redisKeyPrefix}notify:${requestId}`)) as [string, number])[1], 2, 'both instances subscribed');
+    // Open on the client is before the server registered the uuid: the registry says when both instances hold it.
+    await until(() => redis.zcard(`${product.env.redisKeyPrefix}notify:at:${requestId}`), 2, 'both instances registered');
     assert.equal((await order(a.token, requestId)).status, 202);
     assert.equal((await mine.frame()).status, 'SUCCESS');
     for (const e of early) {

@@ -13,6 +13,7 @@ import { OrderEventsHandler } from './outcomes/order-events.handler';
 import { OutcomeStore } from './outcomes/outcome-store';
 import { OrderSocketGateway } from './socket/order-socket.gateway';
 import { RedisSubscriberShutdown, redisSubscriberProvider } from './socket/redis-subscriber.provider';
+import { SocketRegistry } from './socket/socket-registry';
 import { UserSocketSlots } from './socket/user-socket-slots';
 
 @Module({
@@ -33,6 +34,6 @@ import { UserSocketSlots } from './socket/user-socket-slots';
     TokenModule,
   ],
   controllers: [OrderEventsHandler],
-  providers: [OutcomeStore, DurableOutcomes, UserSocketSlots, OrderSocketGateway, redisSubscriberProvider, RedisSubscriberShutdown],
+  providers: [OutcomeStore, DurableOutcomes, UserSocketSlots, SocketRegistry, OrderSocketGateway, redisSubscriberProvider, RedisSubscriberShutdown],
 })
 export class NotifierModule {}

@@ -8,11 +8,13 @@ import type { StockService } from '@seckill/stock';
 import { asReal, deliveryOf, FakeOrderRequests, FakeRedis, FakeStock, recordingLogger } from '@seckill/testing';
 import { DurableOutcomes } from './durable-outcomes';
 import { OrderEventsHandler } from './order-events.handler';
+import { SocketRegistry } from '../socket/socket-registry';
 import { OutcomeStore } from './outcome-store';
 
 function world() {
   const redis = new FakeRedis();
-  const store = new OutcomeStore(redis.asRedis(), asReal<StockService>(new FakeStock()), loadConfig({}));
+  const config = loadConfig({});
+  const store = new OutcomeStore(redis.asRedis(), asReal<StockService>(new FakeStock()), new SocketRegistry(redis.asRedis(), config), config);
   const { logger } = recordingLogger();
   return { redis, store, handler: new OrderEventsHandler(store, logger) };
 }

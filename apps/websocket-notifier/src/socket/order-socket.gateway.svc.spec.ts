@@ -12,6 +12,7 @@ import { asReal, FakeOrderRequests, FakeRedis, FakeRedisServer, FakeStock, FakeW
 import { DurableOutcomes } from '../outcomes/durable-outcomes';
 import { OutcomeStore } from '../outcomes/outcome-store';
 import { OrderSocketGateway } from './order-socket.gateway';
+import { SocketRegistry } from './socket-registry';
 import { UserSocketSlots } from './user-socket-slots';
 
 const PING_MS = 1000;
@@ -41,10 +42,11 @@ function world(t: TestContext, env: Record<string, string> = {}, shared?: { serv
     return outcomesWithOrderStatus(uuids);
   };
   const tokens = new TokenService(config.JWT_SECRET, config.JWT_EXPIRES_IN_SECONDS);
-  const store = new OutcomeStore(redis.asRedis(), asReal<StockService>(stock), config);
+  const registry = new SocketRegistry(redis.asRedis(), config);
+  const store = new OutcomeStore(redis.asRedis(), asReal<StockService>(stock), registry, config);
   const { logger, lines } = recordingLogger();
   const slots = new UserSocketSlots(redis.asRedis(), config);
-  const gateway = new OrderSocketGateway(tokens, store, new DurableOutcomes(asReal<OrderRequestRepository>(requests)), subscriber.asRedis(), config, logger, slots);
+  const gateway = new OrderSocketGateway(tokens, store, new DurableOutcomes(asReal<OrderRequestRepository>(requests)), subscriber.asRedis(), config, logger, slots, registry);
   gateway.onModuleInit();
 
   const tokenOf = (userId: number) => tokens.issue({ id: userId, username: `shopper${userId}`, role: 'shopper' }).accessToken;
@@ -69,7 +71,13 @@ function world(t: TestContext, env: Record<string, string> = {}, shared?: { serv
   };
   /** The sockets Redis counts for a user, across every instance sharing this server. */
   const slotsOf = (userId: number) => server.zsets.get(slots.key(userId))?.size ?? 0;
-  return { server, redis, subscriber, stock, requests, asked, store, slots, gateway, lines, connect, tokenOf, settled, tick, decidedInPostgres, slotsOf, config };
+  /** The uuids this instance holds according to the registry in Redis. */
+  const registered = () =>
+    [...server.zsets]
+      .filter(([key, members]) => key.startsWith(registry.key('')) && members.has(registry.instanceId))
+      .map(([key]) => key.slice(registry.key('').length))
+      .sort();
+  return { server, redis, subscriber, stock, requests, asked, store, slots, registry, registered, gateway, lines, connect, tokenOf, settled, tick, decidedInPostgres, slotsOf, config };
 }
 
 const success = (uuid: string, userId: number): OrderResultMessage => ({
@@ -106,7 +114,7 @@ describe('OrderSocketGateway: who may wait on a uuid', () => {
     const forged = new TokenService('another-secret-of-some-length', 60).issue({ id: 7, username: 'x', role: 'shopper' }).accessToken;
     assert.equal((await w.connect(uuid, 7, { token: forged })).closeCode, SocketCloseCode.UNAUTHORIZED);
     assert.equal(w.gateway.connections, 0);
-    assert.deepEqual([...w.subscriber.channels], []);
+    assert.deepEqual(w.registered(), []);
   });
 
   it('closes with 4403 a socket on another user\'s uuid, known by its stored outcome or by order-api\'s reservation', async (t) => {
@@ -147,14 +155,15 @@ describe('OrderSocketGateway: pushing outcomes', () => {
     assert.deepEqual(ws.frames(), [resultFrame(uuid), paidFrame(uuid)]);
   });
 
-  it('pushes an announcement to every socket of its uuid (tabs) and to no other, subscribing once per uuid', async (t) => {
+  it('pushes an announcement to every socket of its uuid (tabs) and to no other, over one channel for the instance', async (t) => {
     const w = world(t);
     const uuid = randomUUID();
     const other = randomUUID();
     const tab1 = await w.connect(uuid, 7);
     const tab2 = await w.connect(uuid, 7);
     const elsewhere = await w.connect(other, 7);
-    assert.deepEqual([...w.subscriber.channels].sort(), [w.store.channel(uuid), w.store.channel(other)].sort());
+    assert.deepEqual(w.registered(), [uuid, other].sort());
+    assert.deepEqual([...w.subscriber.channels], [w.registry.channel()]);
     assert.equal(w.gateway.connections, 3);
 
     await w.store.record(success(uuid, 7));
@@ -168,17 +177,17 @@ describe('OrderSocketGateway: pushing outcomes', () => {
 
     tab1.peerClose();
     await w.settled();
-    assert.equal(w.subscriber.channels.has(w.store.channel(uuid)), true, 'another tab still waits');
+    assert.deepEqual(w.registered(), [uuid, other].sort(), 'another tab still waits');
     tab2.peerClose();
     await w.settled();
-    assert.equal(w.subscriber.channels.has(w.store.channel(uuid)), false, 'the last socket gone: unsubscribed');
+    assert.deepEqual(w.registered(), [other], 'the last socket gone: the registry entry removed');
     assert.equal(w.gateway.connections, 1);
   });
 
-  it('sends nothing twice: an outcome stored between the subscription and the read, and a replayed event', async (t) => {
+  it('sends nothing twice: an outcome stored between the registration and the read, and a replayed event', async (t) => {
     const w = world(t);
     const uuid = randomUUID();
-    // The outcome is stored and announced after the socket subscribed but before it reads the store: both paths
+    // The outcome is stored and announced after the socket registered but before it reads the store: both paths
     // deliver it.
     const hgetall = w.redis.hgetall.bind(w.redis);
     w.redis.hgetall = async (key: string) => {
@@ -200,10 +209,11 @@ describe('OrderSocketGateway: pushing outcomes', () => {
     const w = world(t);
     const uuid = randomUUID();
     const ws = await w.connect(uuid, 7);
-    await w.redis.publish(w.store.channel(uuid), 'not json');
+    await w.redis.publish(w.registry.channel(), 'not json');
+    await w.redis.publish(w.registry.channel(), JSON.stringify({ userId: 7 }));
     await w.settled();
     assert.deepEqual([ws.sent, ws.closeCode], [[], undefined]);
-    assert.equal(w.lines.some((l) => l.msg === 'ignored a malformed announcement'), true);
+    assert.equal(w.lines.filter((l) => l.msg === 'ignored a malformed announcement').length, 2);
   });
 });
 
@@ -214,12 +224,16 @@ describe('OrderSocketGateway: faults', () => {
     const ownerFailed = await w.connect(randomUUID(), 7);
     assert.equal(ownerFailed.closeCode, SocketCloseCode.SERVER_ERROR);
 
-    w.subscriber.failNext(new Error('Connection is closed.'));
-    const subscribeFailed = await w.connect(randomUUID(), 7);
-    assert.equal(subscribeFailed.closeCode, SocketCloseCode.SERVER_ERROR);
+    const register = w.registry.register.bind(w.registry);
+    w.registry.register = async () => {
+      w.registry.register = register;
+      throw new Error('Connection is closed.');
+    };
+    const registerFailed = await w.connect(randomUUID(), 7);
+    assert.equal(registerFailed.closeCode, SocketCloseCode.SERVER_ERROR);
     await w.settled();
-    assert.equal(w.gateway.connections, 0);
-    assert.deepEqual([...w.subscriber.channels], []);
+    assert.deepEqual([w.gateway.connections, w.gateway.heldSockets, w.slotsOf(7)], [0, 0, 0]);
+    assert.deepEqual(w.registered(), []);
     assert.equal(w.lines.filter((l) => l.msg === 'socket could not be set up; closed with 1011').length, 2);
   });
 
@@ -335,7 +349,7 @@ describe('OrderSocketGateway: heartbeat and shutdown', () => {
 });
 
 describe('OrderSocketGateway: the guard', () => {
-  it('checks the path and the token before anything exists for the socket: no Redis command, no slot, no subscription', async (t) => {
+  it('checks the path and the token before anything exists for the socket: no Redis command, no slot, no registry entry', async (t) => {
     const w = world(t);
     const commands: string[] = [];
     for (const name of ['hgetall', 'hget', 'hmget', 'multi', 'zrem', 'zcard'] as const) {
@@ -348,7 +362,7 @@ describe('OrderSocketGateway: the guard', () => {
     await w.settled();
     assert.deepEqual(refused.map((ws) => ws.closeCode), [SocketCloseCode.UNAUTHORIZED, SocketCloseCode.UNAUTHORIZED, SocketCloseCode.BAD_PATH]);
     assert.deepEqual(commands, []);
-    assert.deepEqual([w.gateway.heldSockets, w.gateway.connections, w.subscriber.channels.size, w.server.zsets.size], [0, 0, 0, 0]);
+    assert.deepEqual([w.gateway.heldSockets, w.gateway.connections, w.server.zsets.size], [0, 0, 0]);
     for (const ws of refused) assert.equal(ws.listenerCount('close'), 0, 'no handler was ever attached');
     // The same screen, as the adapter runs it during the upgrade, before there is a socket at all.
     const req = new IncomingMessage(new Socket());
@@ -367,7 +381,7 @@ describe('OrderSocketGateway: the guard', () => {
     const over = await b.connect(randomUUID(), 7);
     assert.equal(over.closeCode, SocketCloseCode.TOO_MANY_SOCKETS);
     await a.settled();
-    assert.deepEqual([a.slotsOf(7), b.gateway.connections, b.gateway.heldSockets, b.subscriber.channels.size], [3, 1, 1, 1], 'the refused socket left nothing');
+    assert.deepEqual([a.slotsOf(7), b.gateway.connections, b.gateway.heldSockets, b.registered().length], [3, 1, 1, 1], 'the refused socket left nothing');
     assert.equal((await b.connect(randomUUID(), 8)).closeCode, undefined, 'another user is not affected');
 
     held[0]!.peerClose();
@@ -409,7 +423,7 @@ describe('OrderSocketGateway: the guard', () => {
     const w = world(t, { NOTIFIER_SOCKETS_PER_USER: '2', RATE_LIMITS: 'off' });
     const sockets = await Promise.all(Array.from({ length: 5 }, () => w.connect(randomUUID(), 7)));
     assert.deepEqual(sockets.map((ws) => ws.closeCode), [undefined, undefined, undefined, undefined, undefined]);
-    assert.equal(w.server.zsets.size, 0);
+    assert.equal(w.slotsOf(7), 0);
   });
 
   it('closes with 1013 sockets beyond NOTIFIER_MAX_SOCKETS on this instance, counting those still being set up', async (t) => {
@@ -459,5 +473,74 @@ describe('OrderSocketGateway: the guard', () => {
     assert.deepEqual(b.sent, []);
     assert.equal((await w.connect(requestId, 8)).closeCode, SocketCloseCode.FORBIDDEN, 'and refused at once when it tries again');
     assert.deepEqual((await w.connect(requestId, 7)).frames(), [resultFrame(requestId), paidFrame(requestId)]);
+  });
+});
+
+describe('OrderSocketGateway: the registry (which instance holds a uuid)', () => {
+  it('routes a result to the instance holding the socket, whichever instance stores it, and a late socket elsewhere reads it at once', async (t) => {
+    const a = world(t);
+    const b = world(t, {}, a);
+    const uuid = randomUUID();
+    const onB = await b.connect(uuid, 7);
+    assert.deepEqual([a.registered(), b.registered()], [[], [uuid]]);
+    // Instance a's consumer took the event: it stores, reads the registry, and publishes to b's channel only.
+    const published: string[] = [];
+    const publish = a.redis.publish.bind(a.redis);
+    a.redis.publish = async (channel: string, message: string) => (published.push(channel), publish(channel, message));
+    await a.store.record(success(uuid, 7));
+    await a.settled();
+    assert.deepEqual(onB.frames(), [resultFrame(uuid)]);
+    assert.deepEqual(published, [b.registry.channel()]);
+    const lateOnA = await a.connect(uuid, 7);
+    assert.deepEqual(lateOnA.frames(), [resultFrame(uuid)]);
+    await a.store.record(paid(uuid, 7));
+    await a.settled();
+    assert.deepEqual([onB.frames(), lateOnA.frames()], [[resultFrame(uuid), paidFrame(uuid)], [resultFrame(uuid), paidFrame(uuid)]], 'both instances hold it now');
+  });
+
+  it('loses nothing when the holding instance is gone: its lapsed entry costs a publish nobody hears, and the page reconnecting elsewhere reads the store', async (t) => {
+    const a = world(t);
+    const b = world(t, {}, a);
+    const uuid = randomUUID();
+    const onB = await b.connect(uuid, 7);
+    // b crashes: its socket dies with it, its registry entry stays until its lease runs out.
+    b.subscriber.drop();
+    onB.peerClose();
+    b.server.zsets.set(b.registry.key(uuid), new Map([[b.registry.instanceId, Date.now() + 1000]]));
+    await a.store.record(success(uuid, 7));
+    const again = await a.connect(uuid, 7);
+    assert.deepEqual(again.frames(), [resultFrame(uuid)]);
+  });
+
+  it('re-reads the store of a uuid whose registry entry was gone (Redis lost it) at the next heartbeat, and registers it again', async (t) => {
+    const w = world(t, { NOTIFIER_PING_INTERVAL_MS: String(PING_MS) });
+    const uuid = randomUUID();
+    const ws = await w.connect(uuid, 7);
+    w.server.zsets.delete(w.registry.key(uuid));
+    await w.store.record(success(uuid, 7));
+    await w.settled();
+    assert.deepEqual(ws.frames(), [], 'announced to nobody: the entry was gone');
+    await w.tick(PING_MS);
+    assert.deepEqual(ws.frames(), [resultFrame(uuid)]);
+    assert.deepEqual(w.registered(), [uuid]);
+    assert.equal(w.lines.some((l) => /registry entries were gone/.test(l.msg ?? '')), true);
+    ws.pong();
+    await w.tick(PING_MS);
+    assert.deepEqual(ws.frames(), [resultFrame(uuid)], 'a renewed entry re-reads nothing');
+  });
+
+  it('keeps the entries of waiting uuids alive with the heartbeat, and lets them lapse within three intervals once nobody renews them', async (t) => {
+    const w = world(t, { NOTIFIER_PING_INTERVAL_MS: String(PING_MS) });
+    const uuid = randomUUID();
+    const ws = await w.connect(uuid, 7);
+    for (let beat = 0; beat < 5; beat++) {
+      await w.tick(PING_MS);
+      ws.pong();
+    }
+    assert.deepEqual(await w.registry.holders(uuid), [w.registry.instanceId], 'renewed past its first lease');
+    assert.equal(w.server.ttls.get(w.registry.key(uuid)), (3 * PING_MS) / 1000);
+    await w.gateway.beforeApplicationShutdown();
+    await w.settled();
+    assert.deepEqual(await w.registry.holders(uuid), [], 'a closed socket removes its entry');
   });
 });

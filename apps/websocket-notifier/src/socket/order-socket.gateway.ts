@@ -1,7 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { Inject, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { WebSocketGateway, type OnGatewayConnection } from '@nestjs/websockets';
+import { WebSocketGateway } from '@nestjs/websockets';
 import type Redis from 'ioredis';
 import { PinoLogger } from 'nestjs-pino';
 import type { WebSocket } from 'ws';
@@ -10,13 +9,16 @@ import { APP_CONFIG, type AppConfig } from '@seckill/config';
 import { DomainError, SocketCloseCode, type OrderFrame } from '@seckill/contracts';
 import { metrics } from '@seckill/observability';
 import { DurableOutcomes } from '../outcomes/durable-outcomes';
-import { OutcomeStore } from '../outcomes/outcome-store';
-import { frameKey, LocalSockets, type WaitingSocket } from './local-sockets';
+import { OutcomeStore, type Announcement } from '../outcomes/outcome-store';
+import { frameBit, LocalSockets, RESULT_BIT, type WaitingSocket } from './local-sockets';
 import { REDIS_SUBSCRIBER } from './redis-subscriber.provider';
-import { UserSocketSlots } from './user-socket-slots';
+import { SocketRegistry } from './socket-registry';
+import { UserSocketSlots, type SocketSlot } from './user-socket-slots';
+import { WaitQueue } from './wait-queue';
 
 /** What the checks made before any state exists say about an upgrade: who waits on which uuid, or how to close. */
-export type Screened = { uuid: string; userId: number } | { refuse: number; reason: string };
+export type Admitted = { uuid: string; userId: number };
+export type Screened = Admitted | { refuse: number; reason: string };
 
 const UUID_PATH = /^\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/?$/i;
 
@@ -26,27 +28,33 @@ const RECHECK_EVERY_MS = 5_000;
 const RECHECK_AGAIN_AFTER_MS = 30_000;
 
 /**
- * `ws://HOST:8085/{uuid}?token=…`. Connect order matters: the socket is registered and its uuid's channel
- * subscribed BEFORE the stored outcome is read, so an outcome is either already stored (sent now) or will be
- * announced on the channel (sent then). Sends are de-duplicated per socket, since both can happen.
+ * `ws://HOST:8085/{uuid}?token=…`. Connect order matters: the socket is registered locally and its uuid in the
+ * registry (SocketRegistry: which instances hold it) BEFORE the stored outcome is read, so an outcome is either
+ * already stored (sent now) or announced to this instance's channel (sent then). Sends are de-duplicated per
+ * socket, since both can happen.
  *
  * Redis is a cache of outcomes here: if it is lost (restarted empty) together with an announcement in flight,
  * the stored copy and the push are both gone. A safety net asks PostgreSQL, the truth, for the outcome of
  * sockets still waiting after a while, and of every waiting socket right after the subscriber reconnects, and
  * puts what it finds back into Redis.
+ *
+ * Per socket this holds one small record (WaitingSocket) and two listeners; the heartbeat, the safety net and
+ * the bounded wait on unowned uuids are one timer each for all sockets (docs/notifier.md, Capacity).
  */
 @WebSocketGateway({ path: '/' })
-export class OrderSocketGateway implements OnGatewayConnection, OnModuleInit, BeforeApplicationShutdown {
+export class OrderSocketGateway implements OnModuleInit, BeforeApplicationShutdown {
   private readonly local = new LocalSockets();
   /** Sockets past the screen and not yet closed (being set up or waiting): what NOTIFIER_MAX_SOCKETS bounds. */
   private held = 0;
-  /** Names this instance's slots in Redis (unique across instances and restarts). */
-  private readonly instanceId = randomUUID();
   private slotsIssued = 0;
   private heartbeat?: NodeJS.Timeout;
   private safetyNet?: NodeJS.Timeout;
   /** Bumped by every resync, so an older one still retrying gives way. */
   private resyncs = 0;
+  /** Sockets on a uuid nobody owned when they connected, until their bounded wait ends (one timer for all). */
+  private readonly unowned: WaitQueue<WaitingSocket>;
+  /** One handler for every socket's errors: a reset mid-frame ends that socket only; its 'close' cleans up. */
+  private readonly onSocketError = (err: Error): void => this.logger.debug({ err }, 'socket error');
 
   constructor(
     private readonly tokens: TokenService,
@@ -56,8 +64,10 @@ export class OrderSocketGateway implements OnGatewayConnection, OnModuleInit, Be
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly logger: PinoLogger,
     private readonly slots: UserSocketSlots,
+    private readonly registry: SocketRegistry,
   ) {
     logger.setContext('OrderSocket');
+    this.unowned = new WaitQueue(config.NOTIFIER_UNOWNED_WAIT_MS, (s) => void this.expireUnowned(s));
   }
 
   get connections(): number {
@@ -71,8 +81,8 @@ export class OrderSocketGateway implements OnGatewayConnection, OnModuleInit, Be
 
   /**
    * The checks that need nothing but the request, made before any state exists for the socket — by the adapter
-   * during the upgrade (a refused client gets a socket only to be told the close code), and again here for a
-   * socket handed over. Synchronous and cheap: the path, the token (HS256), this instance's limit.
+   * during the upgrade (a refused client gets a socket only to be told the close code). Synchronous and cheap:
+   * the path, the token (HS256), this instance's limit. Only the result is kept, never the request.
    */
   screen(req: IncomingMessage): Screened {
     const url = new URL(req.url ?? '/', 'ws://notifier');
@@ -98,10 +108,11 @@ export class OrderSocketGateway implements OnGatewayConnection, OnModuleInit, Be
 
   onModuleInit(): void {
     this.subscriber.on('message', (channel: string, payload: string) => this.onAnnounced(channel, payload));
-    // Announcements made while the subscriber was reconnecting are lost: re-read what every waiting uuid has.
-    // On every 'ready' (the first one may come before this listener, so it cannot be told from a reconnect by
-    // counting; with no socket waiting yet, a resync does nothing).
+    // Subscribes this instance's channel, and after a reconnect re-registers and re-reads what every waiting
+    // uuid has (announcements made meanwhile are lost). On every 'ready', and now if it is already up (the first
+    // 'ready' may have come before this listener).
     this.subscriber.on('ready', () => void this.resync());
+    if (this.subscriber.status === 'ready') void this.resync();
     this.heartbeat = setInterval(() => this.beat(), this.config.NOTIFIER_PING_INTERVAL_MS);
     this.heartbeat.unref();
     this.safetyNet = setInterval(() => void this.recheck(STALE_AFTER_MS), RECHECK_EVERY_MS);
@@ -115,17 +126,14 @@ export class OrderSocketGateway implements OnGatewayConnection, OnModuleInit, Be
   async beforeApplicationShutdown(): Promise<void> {
     clearInterval(this.heartbeat);
     clearInterval(this.safetyNet);
+    this.unowned.stop();
     const sockets = this.local.all();
     const closed = sockets.map((s) => new Promise<void>((resolve) => s.ws.once('close', () => resolve())));
     for (const s of sockets) s.ws.close(1001, 'server shutting down');
     await Promise.race([Promise.all(closed), new Promise((resolve) => setTimeout(resolve, 1000).unref())]);
   }
 
-  /**
-   * Never throws: the WebSocket adapter does not await this, so a rejection would be unhandled. A dependency
-   * that fails here (Redis, for the owner check or the subscription) closes the socket with 1011, which the page
-   * answers by reconnecting (and polling meanwhile).
-   */
+  /** A socket handed over with its upgrade request: screened, then admitted (the adapter screens during the upgrade). */
   async handleConnection(ws: WebSocket, req: IncomingMessage): Promise<void> {
     let screened: Screened;
     try {
@@ -135,58 +143,80 @@ export class OrderSocketGateway implements OnGatewayConnection, OnModuleInit, Be
       return ws.close(SocketCloseCode.SERVER_ERROR, 'temporarily unavailable; reconnect');
     }
     if ('refuse' in screened) return OrderSocketGateway.refuse(ws, screened.refuse, screened.reason);
+    await this.admit(ws, screened);
+  }
+
+  /**
+   * A socket that passed the screen. Never throws: the adapter does not await this, so a rejection would be
+   * unhandled. A dependency that fails here (Redis, for the owner check or the registry) closes the socket with
+   * 1011, which the page answers by reconnecting (and polling meanwhile).
+   */
+  async admit(ws: WebSocket, { uuid, userId }: Admitted): Promise<void> {
     this.held++;
-    ws.once('close', () => this.held--);
+    const socket: WaitingSocket = { ws, uuid, userId, sent: 0, missedPongs: 0, since: Date.now(), slot: 0, registered: false, owned: false };
+    ws.once('close', () => this.closed(socket));
+    ws.on('error', this.onSocketError);
     try {
-      await this.accept(ws, screened.uuid, screened.userId);
+      await this.accept(socket);
     } catch (err) {
-      this.logger.warn({ err, url: req.url?.split('?')[0] }, 'socket could not be set up; closed with 1011');
+      this.logger.warn({ err, uuid }, 'socket could not be set up; closed with 1011');
       if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) ws.close(SocketCloseCode.SERVER_ERROR, 'temporarily unavailable; reconnect');
     }
   }
 
   /**
-   * The screen passed: the owner check, then the user's slot across instances (a socket refused for either never
-   * counts), then the socket is registered and subscribed. A socket whose uuid is nobody's yet gets a bounded wait.
+   * The owner check, then the user's slot across instances (a socket refused for either never counts), then the
+   * socket is registered, here and in the registry, and the store read. A uuid nobody owns yet gets a bounded wait.
    */
-  private async accept(ws: WebSocket, uuid: string, userId: number): Promise<void> {
+  private async accept(socket: WaitingSocket): Promise<void> {
+    const { ws, uuid, userId } = socket;
     const owner = await this.store.owner(uuid);
     if (owner !== null && owner !== userId) return OrderSocketGateway.refuse(ws, SocketCloseCode.FORBIDDEN, 'not your order');
     if (ws.readyState !== ws.OPEN) return;
-    const slot = { userId, id: `${this.instanceId}:${++this.slotsIssued}` };
-    if (!(await this.slots.claim(slot))) return OrderSocketGateway.refuse(ws, SocketCloseCode.TOO_MANY_SOCKETS, 'too many open sockets for this user');
-    // Closed while the claim was in flight: its close handlers ran before there was anything to clean up.
-    if (ws.readyState !== ws.OPEN) return void this.slots.release(slot);
+    // Numbered before the claim: a close while it is in flight releases it (after the claim, on one connection).
+    socket.slot = ++this.slotsIssued;
+    if (!(await this.slots.claim(this.slotOf(socket)))) {
+      socket.slot = 0;
+      return OrderSocketGateway.refuse(ws, SocketCloseCode.TOO_MANY_SOCKETS, 'too many open sockets for this user');
+    }
+    if (ws.readyState !== ws.OPEN) return;
 
-    const socket: WaitingSocket = { ws, uuid, userId, sent: new Set(), missedPongs: 0, since: Date.now(), slotId: slot.id, owned: owner === userId };
-    if (!socket.owned) socket.unownedTimer = setTimeout(() => void this.expireUnowned(socket), this.config.NOTIFIER_UNOWNED_WAIT_MS).unref();
+    socket.owned = owner === userId;
+    if (!socket.owned) this.unowned.add(socket);
     ws.on('pong', () => (socket.missedPongs = 0));
-    // A socket-level failure (a reset mid-frame) ends this socket only; its 'close' follows and cleans up.
-    ws.on('error', (err) => this.logger.debug({ err, uuid }, 'socket error'));
     metrics.wsConnections.inc();
-    ws.on('close', () => {
-      metrics.wsConnections.dec();
-      clearTimeout(socket.unownedTimer);
-      void this.slots.release(slot);
-      if (this.local.remove(socket)) void this.subscriber.unsubscribe(this.store.channel(uuid)).catch(() => undefined);
-    });
-    if (this.local.add(socket)) await this.subscriber.subscribe(this.store.channel(uuid));
+    socket.registered = true;
+    if (this.local.add(socket)) await this.registry.register(uuid);
     const stored = await this.store.read(uuid);
     if (stored) this.deliver(socket, stored.userId, stored.frames);
     this.logger.debug({ uuid, userId }, 'socket waiting');
   }
 
+  /** A socket's one close handler, whatever stage it reached. */
+  private closed(s: WaitingSocket): void {
+    this.held--;
+    if (s.slot !== 0) void this.slots.release(this.slotOf(s));
+    if (!s.registered) return;
+    metrics.wsConnections.dec();
+    if (this.local.remove(s)) void this.registry.unregister(s.uuid);
+  }
+
+  private slotOf(s: WaitingSocket): SocketSlot {
+    return { userId: s.userId, id: `${this.registry.instanceId}:${s.slot}` };
+  }
+
   private onAnnounced(channel: string, payload: string): void {
-    const uuid = channel.slice(channel.lastIndexOf(':') + 1);
-    let announced: { userId: number; frame: OrderFrame };
+    if (channel !== this.registry.channel()) return;
+    let announced: Announcement;
     try {
-      announced = JSON.parse(payload) as { userId: number; frame: OrderFrame };
+      announced = JSON.parse(payload) as Announcement;
+      if (typeof announced.uuid !== 'string' || typeof announced.frame !== 'object') throw new Error('not an announcement');
     } catch (err) {
-      this.logger.warn({ err, uuid }, 'ignored a malformed announcement');
+      this.logger.warn({ err }, 'ignored a malformed announcement');
       return;
     }
-    const sockets = this.local.of(uuid);
-    this.logger.debug({ uuid, sockets: sockets.length }, 'announcement received');
+    const sockets = this.local.of(announced.uuid);
+    this.logger.debug({ uuid: announced.uuid, sockets: sockets.length }, 'announcement received');
     for (const s of sockets) this.deliver(s, announced.userId, [announced.frame]);
   }
 
@@ -200,9 +230,9 @@ export class OrderSocketGateway implements OnGatewayConnection, OnModuleInit, Be
     if (owner !== s.userId) return OrderSocketGateway.refuse(s.ws, SocketCloseCode.FORBIDDEN, 'not your order');
     this.markOwned(s);
     for (const frame of frames) {
-      const key = frameKey(frame);
-      if (s.sent.has(key) || s.ws.readyState !== s.ws.OPEN) continue;
-      s.sent.add(key);
+      const bit = frameBit(frame);
+      if (s.sent & bit || s.ws.readyState !== s.ws.OPEN) continue;
+      s.sent |= bit;
       s.ws.send(JSON.stringify(frame));
       metrics.wsPushes.inc({ type: frame.type });
       this.logger.info({ uuid: s.uuid, type: frame.type, status: frame.status }, 'pushed to socket');
@@ -210,34 +240,39 @@ export class OrderSocketGateway implements OnGatewayConnection, OnModuleInit, Be
   }
 
   /**
-   * After the subscriber reconnected. ioredis re-subscribes right after its 'ready' event; subscribing again here
-   * and awaiting the reply tells when that is in effect (replies come in order). Only then are the stored
-   * outcomes read: whatever is stored later is announced to a channel this instance listens to again, and what
-   * was stored earlier is read now. The read goes through the command connection, which may come back later than
-   * the subscriber (Redis restarted): it is retried until it answers, or until a newer resync takes over.
+   * On the subscriber's every 'ready'. Subscribing (again: ioredis re-subscribes after a reconnect too) and
+   * awaiting the reply tells when this instance's channel is heard (replies come in order). Then the registry
+   * entries are renewed (Redis may have come back empty) and only then the stored outcomes read: whatever is
+   * stored later is announced to this instance, and what was stored earlier is read now. The commands go
+   * through the command connection, which may come back later than the subscriber (Redis restarted): they are
+   * retried until they answer, or until a newer resync takes over.
    */
   private async resync(): Promise<void> {
     const run = ++this.resyncs;
-    const channels = this.local.uuids().map((u) => this.store.channel(u));
     for (let attempt = 0; run === this.resyncs; attempt++) {
+      let waiting: string[] = [];
       try {
-        if (channels.length > 0) await this.subscriber.subscribe(...channels);
-        const replayed = await this.replayAll();
-        if (channels.length > 0) this.logger.info({ waiting: channels.length, replayed }, 'subscriber back: stored outcomes re-read');
+        await this.subscriber.subscribe(this.registry.channel());
+        // Read once the channel is heard: a uuid registered later hears its announcements itself.
+        waiting = this.local.uuids();
+        if (waiting.length === 0) return;
+        await this.registry.refresh(waiting);
+        const replayed = await this.replay(waiting);
+        this.logger.info({ waiting: waiting.length, replayed }, 'subscriber back: stored outcomes re-read');
         // Redis may have come back empty: what it lost, PostgreSQL still has.
         await this.recheck(0);
         return;
       } catch (err) {
-        if (attempt === 0) this.logger.warn({ err, waiting: channels.length }, 'could not re-read stored outcomes after a reconnect; retrying');
+        if (attempt === 0) this.logger.warn({ err, waiting: waiting.length }, 'could not re-read stored outcomes after a reconnect; retrying');
         await new Promise((r) => setTimeout(r, Math.min(2000, 200 * (attempt + 1))));
       }
     }
   }
 
-  /** Returns how many waiting uuids had a stored outcome. */
-  private async replayAll(): Promise<number> {
+  /** Reads the stored outcome of each uuid and delivers it to its sockets here; returns how many had one. */
+  private async replay(uuids: readonly string[]): Promise<number> {
     let found = 0;
-    for (const uuid of this.local.uuids()) {
+    for (const uuid of uuids) {
       const stored = await this.store.read(uuid);
       if (!stored) continue;
       found++;
@@ -255,7 +290,7 @@ export class OrderSocketGateway implements OnGatewayConnection, OnModuleInit, Be
     const now = Date.now();
     const due = this.local
       .all()
-      .filter((s) => !s.sent.has('result') && now - s.since >= olderThanMs && (s.checkedAt === undefined || now - s.checkedAt >= RECHECK_AGAIN_AFTER_MS));
+      .filter((s) => !(s.sent & RESULT_BIT) && now - s.since >= olderThanMs && (s.checkedAt === undefined || now - s.checkedAt >= RECHECK_AGAIN_AFTER_MS));
     if (due.length === 0) return;
     for (const s of due) s.checkedAt = now;
     const uuids = [...new Set(due.map((s) => s.uuid))];
@@ -274,8 +309,6 @@ export class OrderSocketGateway implements OnGatewayConnection, OnModuleInit, Be
 
   private markOwned(s: WaitingSocket): void {
     s.owned = true;
-    clearTimeout(s.unownedTimer);
-    s.unownedTimer = undefined;
   }
 
   /**
@@ -284,7 +317,6 @@ export class OrderSocketGateway implements OnGatewayConnection, OnModuleInit, Be
    * still nobody's, 4408. Redis not answering: 1011, and the page reconnects.
    */
   private async expireUnowned(s: WaitingSocket): Promise<void> {
-    s.unownedTimer = undefined;
     if (s.owned || s.ws.readyState !== s.ws.OPEN) return;
     let owner: number | null;
     try {
@@ -299,7 +331,11 @@ export class OrderSocketGateway implements OnGatewayConnection, OnModuleInit, Be
     OrderSocketGateway.refuse(s.ws, SocketCloseCode.UNOWNED_TIMEOUT, 'no order request with this uuid');
   }
 
-  /** Every interval: drop sockets that missed two pongs, ping the rest, renew the rest's slots in Redis. */
+  /**
+   * Every interval: drop sockets that missed two pongs, ping the rest, renew the rest's slots and this
+   * instance's registry entries in Redis. An entry found gone (Redis lost it) may have cost an announcement:
+   * that uuid's store is read again.
+   */
   private beat(): void {
     const alive: WaitingSocket[] = [];
     for (const s of this.local.all()) {
@@ -311,8 +347,17 @@ export class OrderSocketGateway implements OnGatewayConnection, OnModuleInit, Be
       s.ws.ping();
       alive.push(s);
     }
-    this.slots.refresh(alive.map((s) => ({ userId: s.userId, id: s.slotId }))).catch((err: unknown) => {
+    this.slots.refresh(alive.map((s) => this.slotOf(s))).catch((err: unknown) => {
       this.logger.warn({ err, sockets: alive.length }, 'could not renew socket slots; the next beat will');
     });
+    const uuids = [...new Set(alive.map((s) => s.uuid))];
+    this.registry
+      .refresh(uuids)
+      .then(async (lapsed) => {
+        if (lapsed.length === 0) return;
+        const replayed = await this.replay(lapsed);
+        this.logger.warn({ lapsed: lapsed.length, replayed }, 'registry entries were gone; re-registered and stored outcomes re-read');
+      })
+      .catch((err: unknown) => this.logger.warn({ err, uuids: uuids.length }, 'could not renew registry entries; the next beat will'));
   }
 }

@@ -6,7 +6,7 @@ import { createRedisSubscriber } from '@seckill/redis';
 
 export const REDIS_SUBSCRIBER = Symbol('REDIS_SUBSCRIBER');
 
-/** The notifier's own subscriber connection (announcements of outcomes, one channel per waiting uuid). */
+/** The notifier's own subscriber connection: announcements of outcomes, on this instance's one channel (SocketRegistry). */
 export const redisSubscriberProvider: Provider = {
   provide: REDIS_SUBSCRIBER,
   inject: [APP_CONFIG],

@@ -4,13 +4,15 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { WsAdapter } from '@nestjs/platform-ws';
 import type { WebSocket, WebSocketServer } from 'ws';
 
-export interface GuardedUpgrade {
+export interface GuardedUpgrade<T extends object> {
   /** Largest frame a client may send (ws closes a bigger one with 1009 itself). */
   maxPayload: number;
   /** Checks made before the socket exists; a refusal is told its close code and never reaches the gateway. */
-  screen: (req: IncomingMessage) => { refuse: number; reason: string } | object;
+  screen: (req: IncomingMessage) => { refuse: number; reason: string } | T;
   /** Closes a refused socket (and counts it). */
   refuse: (ws: WebSocket, code: number, reason: string) => void;
+  /** Takes a socket that passed the screen, with what the screen found (the request is not kept). */
+  admit: (ws: WebSocket, screened: T) => void;
 }
 
 /**
@@ -19,12 +21,16 @@ export interface GuardedUpgrade {
  *
  * The upgrade is screened first (path, token, this instance's limit). A refused client still completes the
  * handshake — the contract tells it why with a close code (4400, 4401, 1013), which needs an open socket — but
- * it is closed at once here: no gateway handler, no listener, no subscription, no slot ever exists for it.
+ * it is closed at once here: no gateway handler, no listener, no registry entry, no slot ever exists for it.
+ *
+ * An admitted socket goes straight to the guard's `admit`, not through ws's 'connection' event: Nest would
+ * build a per-socket RxJS pipeline for message handlers the gateway does not have (~1.5 KiB a socket,
+ * docs/notifier.md, Capacity), and would hold the upgrade request until the handler returned.
  */
-export class UuidPathWsAdapter extends WsAdapter {
+export class UuidPathWsAdapter<T extends object> extends WsAdapter {
   constructor(
     app: INestApplicationContext,
-    private readonly guard: GuardedUpgrade,
+    private readonly guard: GuardedUpgrade<T>,
   ) {
     super(app);
   }
@@ -42,7 +48,7 @@ export class UuidPathWsAdapter extends WsAdapter {
         socket.destroy();
         return;
       }
-      let screened: ReturnType<GuardedUpgrade['screen']>;
+      let screened: ReturnType<GuardedUpgrade<T>['screen']>;
       try {
         screened = this.guard.screen(request);
       } catch {
@@ -55,7 +61,7 @@ export class UuidPathWsAdapter extends WsAdapter {
           this.guard.refuse(ws, screened.refuse, screened.reason);
           return;
         }
-        wsServer.emit('connection', ws, request);
+        this.guard.admit(ws, screened);
       });
     });
     return server;

@@ -74,7 +74,7 @@ export class FakeMulti {
 
 /**
  * One ioredis connection, in memory: exactly the commands the notifier uses (hashes with a TTL in a MULTI,
- * sorted sets (ZADD, ZREMRANGEBYSCORE, ZCARD, PEXPIRE in a MULTI; ZREM, ZCARD), PUBLISH, HGETALL, HGET, HMGET,
+ * sorted sets (ZADD, ZREMRANGEBYSCORE, ZCARD, PEXPIRE in a MULTI; ZREM, ZCARD, ZRANGEBYSCORE), PUBLISH, HGETALL, HGET, HMGET,
  * SUBSCRIBE/UNSUBSCRIBE, `status`, the `message` and `ready` events). Anything
  * else is absent, so code that starts using another command fails loudly here instead of passing on a guess.
  *
@@ -151,6 +151,13 @@ export class FakeRedis extends EventEmitter {
   async zcard(key: string): Promise<number> {
     this.check();
     return this.server.zsets.get(key)?.size ?? 0;
+  }
+
+  /** The members scored from `min` on (`max` is always '+inf' here), lowest score first. */
+  async zrangebyscore(key: string, min: number, max: '+inf'): Promise<string[]> {
+    this.check();
+    if (max !== '+inf') throw new Error('the fake reads open-ended ranges only');
+    return [...(this.server.zsets.get(key) ?? [])].filter(([, score]) => score >= min).sort((a, b) => a[1] - b[1]).map(([m]) => m);
   }
 
   async subscribe(...channels: string[]): Promise<number> {
