@@ -119,7 +119,7 @@ export const configSchema = z.object({
   /** Open sockets one user may hold across all notifier instances (counted in Redis); beyond it, close 4429. */
   NOTIFIER_SOCKETS_PER_USER: positiveInt.default(20),
   /** Open sockets one notifier instance accepts; beyond it, close 1013 (try again later, elsewhere). */
-  NOTIFIER_MAX_SOCKETS: positiveInt.default(50_000),
+  NOTIFIER_MAX_SOCKETS: positiveInt.default(100_000),
   /** How long a socket may wait on a uuid that is nobody's yet; then it is closed with 4408. */
   NOTIFIER_UNOWNED_WAIT_MS: positiveInt.default(60_000),
   /** Password hashing cost (argon2id memory in KiB). Lower only in tests. */
