@@ -18,7 +18,9 @@ import { isMainThread } from 'node:worker_threads';
  * the shared limits, the Redis reservation, the publish confirm and the QUEUED mark, each with its duration;
  * order-worker: each delivery and each batch; notifier: each order.result frame sent; client processes: each
  * shopper's send, answer and pushed outcome (from the records they report). `LOADTEST_TRACE_PROFILE=order-api`
- * (a comma-separated list of roles) also writes a CPU profile of that role once its burst is over.
+ * (a comma-separated list of roles: order-api, order-worker, websocket-notifier) also writes a CPU profile of
+ * each such process, `<role>-<pid>.cpuprofile` (Chrome DevTools, speedscope), from its first traced event to 3 s
+ * after its last.
  */
 
 type Event = [number, string, unknown?, unknown?, unknown?];
@@ -26,17 +28,23 @@ type AnyFn = (this: unknown, ...args: unknown[]) => unknown;
 type Proto = Record<string, AnyFn> | undefined;
 
 const dir = process.env.LOADTEST_TRACE_DIR;
-if (dir) install(dir);
+// Worker threads (order-api's password hashers) load it too; they play no part in a burst.
+if (dir && isMainThread) install(dir);
 
 function install(dir: string): void {
   const main = process.argv[1] ?? '';
   const repo = main.includes('/dist/') ? main.slice(0, main.indexOf('/dist/')) : process.cwd();
   const app = /dist\/apps\/([^/]+)\//.exec(main)?.[1];
-  // Worker threads (order-api's password hashers) share the pid but not the event loop: a file of their own.
-  const role = (app ?? (main.endsWith('agent.js') ? 'agent' : basename(main, '.js'))) + (isMainThread ? '' : '-thread');
+  const role = app ?? (main.endsWith('agent.js') ? 'agent' : basename(main, '.js'));
   const now = () => performance.timeOrigin + performance.now();
   const events: Event[] = [];
-  const mark = (kind: string, value?: unknown, detail?: unknown) => events.push([Math.round(now() * 10) / 10, kind, value, detail]);
+  /** When the process last did something the trace records (not counting the loop sampler): ends a profile. */
+  let lastActivity = 0;
+  const mark = (kind: string, value?: unknown, detail?: unknown) => {
+    const t = now();
+    if (kind !== 'loop') lastActivity = t;
+    events.push([Math.round(t * 10) / 10, kind, value, detail]);
+  };
   const ms = (since: number) => Math.round((now() - since) * 100) / 100;
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${role}-${process.pid}.jsonl`);
@@ -94,14 +102,12 @@ function install(dir: string): void {
     };
   };
 
-  let lastOrder = 0;
-  if (app === 'order-api' && isMainThread) {
+  if (app === 'order-api') {
     const emit = Server.prototype.emit as AnyFn;
     (Server.prototype as unknown as { emit: AnyFn }).emit = function (this: unknown, ...args: unknown[]) {
       const [name, req, res] = args as [string, IncomingMessage, ServerResponse];
       if (name === 'request' && req.method === 'POST' && req.url === '/api/seckill/orders') {
         mark('http:req');
-        lastOrder = now();
         res.once('finish', () => mark('http:res', res.statusCode));
       }
       return emit.apply(this, args);
@@ -156,20 +162,26 @@ function install(dir: string): void {
 
   const profiled = (process.env.LOADTEST_TRACE_PROFILE ?? '').split(',').includes(role);
   if (profiled) {
+    // From the process's first traced event to 3 s after its last: the burst, not the start-up. A process stopped
+    // by a signal at the end of the run would not get to write it on exit.
     const session = new Session();
     session.connect();
-    session.post('Profiler.enable');
-    session.post('Profiler.setSamplingInterval', { interval: 500 });
-    session.post('Profiler.start');
-    const at = { hrUs: Number(process.hrtime.bigint() / 1000n), epochMs: now() };
-    // Written once the burst is over (orders came, then none for 3 s): an app stopped by a signal may not get to it.
+    let started = false;
     const timer = setInterval(() => {
-      if (lastOrder === 0 || now() - lastOrder < 3000) return;
+      if (lastActivity === 0) return;
+      if (!started) {
+        started = true;
+        session.post('Profiler.enable');
+        session.post('Profiler.setSamplingInterval', { interval: 500 });
+        session.post('Profiler.start');
+        return;
+      }
+      if (now() - lastActivity < 3000) return;
       clearInterval(timer);
       session.post('Profiler.stop', (err, r) => {
-        if (!err) writeFileSync(join(dir, `${role}-${process.pid}.cpuprofile`), JSON.stringify({ at, profile: r.profile }));
+        if (!err) writeFileSync(join(dir, `${role}-${process.pid}.cpuprofile`), JSON.stringify(r.profile));
       });
-    }, 500);
+    }, 20);
     timer.unref();
   }
 }

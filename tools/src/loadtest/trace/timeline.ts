@@ -9,9 +9,9 @@ import { percentile } from '../stats';
  * stalls (a 20 ms timer more than 100 ms late) during the burst.
  */
 
-type Event = [number, string, unknown?, unknown?, unknown?];
+export type Event = [number, string, unknown?, unknown?, unknown?];
 
-interface Proc {
+export interface Proc {
   role: string;
   pid: string;
   events: Event[];
@@ -84,7 +84,7 @@ export function formatTimeline(procs: Proc[]): string {
   const steps = stepsOf(procs);
   const sent = steps.get('client sent')?.at ?? [];
   if (sent.length === 0) return 'no client records in this trace (did the run reach the fire instant?)';
-  const t0 = Math.min(...sent);
+  const t0 = sent.reduce((a, b) => Math.min(a, b));
   const rel = (v: number | undefined) => (v === undefined ? '–' : String(Math.round(v - t0)));
   const num = (v: number | undefined) => (v === undefined ? '–' : String(Math.round(v * 10) / 10));
   const out: string[] = ['ms after t0 (the first order on the wire)       n    first      p50      p99     last   took p50   took p99'];
@@ -100,7 +100,7 @@ export function formatTimeline(procs: Proc[]): string {
         `${took.length ? [percentile(took, 50), percentile(took, 99)].map((v) => num(v).padStart(10)).join(' ') : ''}`,
     );
   }
-  const end = Math.max(...[...steps.values()].flatMap((s) => s.at));
+  const end = [...steps.values()].reduce((a, s) => s.at.reduce((b, t) => Math.max(b, t), a), t0);
   out.push('', 'event-loop stalls during the burst (a 20 ms timer >100 ms late; from..to ms after t0) and busy share');
   for (const p of procs) {
     const loop = p.events.filter((e) => e[1] === 'loop' && e[0] >= t0 - 500 && e[0] <= end + 500);
