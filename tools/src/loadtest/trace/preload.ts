@@ -19,8 +19,8 @@ import { isMainThread } from 'node:worker_threads';
  * order-worker: each delivery and each batch; notifier: each order.result frame sent; client processes: each
  * shopper's send, answer and pushed outcome (from the records they report). `LOADTEST_TRACE_PROFILE=order-api`
  * (a comma-separated list of roles: order-api, order-worker, websocket-notifier) also writes a CPU profile of
- * each such process, `<role>-<pid>.cpuprofile` (Chrome DevTools, speedscope), from its first traced event to 3 s
- * after its last.
+ * each such process, `<role>-<pid>.cpuprofile` (Chrome DevTools, speedscope), from its start to 1.5 s after its
+ * last traced event.
  */
 
 type Event = [number, string, unknown?, unknown?, unknown?];
@@ -140,9 +140,11 @@ function install(dir: string): void {
     }
   }
   if (app === 'websocket-notifier') {
-    const ws = load('node_modules/ws') as { prototype?: Proto } | undefined;
-    const send = ws?.prototype?.send;
-    if (ws?.prototype && send) {
+    // @nestjs/platform-ws brings a copy of ws of its own: whichever made the sockets, both are wrapped.
+    for (const path of ['node_modules/ws', 'node_modules/@nestjs/platform-ws/node_modules/ws']) {
+      const ws = load(path) as { prototype?: Proto } | undefined;
+      const send = ws?.prototype?.send;
+      if (!ws?.prototype || !send) continue;
       ws.prototype.send = function (this: unknown, ...args: unknown[]) {
         const data = args[0];
         if ((typeof data === 'string' || Buffer.isBuffer(data)) && data.includes('order.result')) mark('push');
@@ -155,33 +157,31 @@ function install(dir: string): void {
     const send = process.send.bind(process) as (m: unknown, ...rest: unknown[]) => boolean;
     process.send = ((m: unknown, ...rest: unknown[]) => {
       const done = m as { type?: string; records?: AgentRecord[] };
-      if (done.type === 'done') for (const r of done.records ?? []) events.push([r.retried?.[0]?.sentAt ?? r.sentAt ?? 0, 'client', r.status ?? null, r.answeredAt ?? null, r.outcome?.at ?? null]);
+      if (done.type === 'done') {
+        for (const r of done.records ?? []) events.push([r.retried?.[0]?.sentAt ?? r.sentAt ?? 0, 'client', r.status ?? null, r.answeredAt ?? null, r.outcome?.at ?? null]);
+        // Now: the parent may kill this process as soon as it has the records.
+        flush();
+      }
       return send(m, ...rest);
     }) as typeof process.send;
   }
 
   const profiled = (process.env.LOADTEST_TRACE_PROFILE ?? '').split(',').includes(role);
   if (profiled) {
-    // From the process's first traced event to 3 s after its last: the burst, not the start-up. A process stopped
-    // by a signal at the end of the run would not get to write it on exit.
+    // Until 1.5 s after the process's last traced event: a process stopped by a signal at the end of the run
+    // would not get to write it on exit.
     const session = new Session();
     session.connect();
-    let started = false;
+    session.post('Profiler.enable');
+    session.post('Profiler.setSamplingInterval', { interval: 500 });
+    session.post('Profiler.start');
     const timer = setInterval(() => {
-      if (lastActivity === 0) return;
-      if (!started) {
-        started = true;
-        session.post('Profiler.enable');
-        session.post('Profiler.setSamplingInterval', { interval: 500 });
-        session.post('Profiler.start');
-        return;
-      }
-      if (now() - lastActivity < 3000) return;
+      if (lastActivity === 0 || now() - lastActivity < 1500) return;
       clearInterval(timer);
       session.post('Profiler.stop', (err, r) => {
         if (!err) writeFileSync(join(dir, `${role}-${process.pid}.cpuprofile`), JSON.stringify(r.profile));
       });
-    }, 20);
+    }, 100);
     timer.unref();
   }
 }

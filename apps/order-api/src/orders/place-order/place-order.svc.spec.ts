@@ -236,6 +236,28 @@ describe('PlaceOrderService', () => {
     assert.ok(reservations < 500, `${reservations} of 1000 orders asked Redis, though the item sold out after the first 5`);
   });
 
+  it('answers the orders the flag decides after their wait in waves, letting the event loop turn in between', async () => {
+    const w = world();
+    const item = w.items.add({ stock: 5 });
+    await w.service.place(1, item.id, undefined, IP);
+    let settled = 0;
+    const burst = Promise.all(
+      Array.from({ length: 1000 }, (_, i) =>
+        w.service
+          .place(100 + i, item.id, undefined, IP)
+          .catch(() => undefined)
+          .finally(() => settled++),
+      ),
+    );
+    const perTurn: number[] = [];
+    while (settled < 1000) {
+      await new Promise((resolve) => setImmediate(resolve));
+      perTurn.push(settled);
+    }
+    await burst;
+    assert.ok(perTurn.length >= 3, `answers settled by each turn of the event loop: ${perTurn.join(', ')}`);
+  });
+
   it('keeps taking orders when the limit store fails, counting on this instance alone, and says so once', async () => {
     const failing: LimiterFactory = (rule) => {
       const store = memoryLimiterFactory()(rule);
