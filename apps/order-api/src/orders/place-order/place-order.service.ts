@@ -212,16 +212,17 @@ interface Turn {
 /**
  * At most this many orders per instance are in their Redis stage (shared limits + reservation) at once; the rest
  * wait in FIFO order. Without it a burst sent every one of its 10,000 requests per instance to Redis in the same
- * pass of the event loop: 10,000 limit calls, then 10,000 Lua reservations, each stage finished for all before the
- * next began, so the first answer came only after all of them (loadtest timeline, docs/loadtest.md). With turns
- * the first requests finish first, and once one of them meets SOLD_OUT the waiting ones are answered from the flag.
+ * turn of the event loop, twice (limits, then the Lua reservation), and the 19,000 SOLD_OUT answers came back as
+ * one lump (reserve SOLD_OUT took p50 13 s, loaded machine). With turns the first requests finish first, and once
+ * one of them meets SOLD_OUT the waiting ones are answered from the flag: Redis calls per 6,000-shopper burst fell
+ * from 12,000 to 1,024–3,458 (loadtest timeline, docs/loadtest.md).
  */
 const REDIS_TURNS = 128;
 /** Beyond this many waiting, a request is refused with 503 TRY_AGAIN rather than queued without end. */
 const REDIS_TURN_QUEUE = 50_000;
 /**
  * When an item sells out, the requests waiting for a turn are all answered from the flag, and answering them in
- * one go blocked order-api's event loop for 2–3.5 s (2,800 409s, loaded machine), while the confirms and Redis
+ * one go blocked order-api's event loop for 2–3.5 s (~2,700 409s, loaded machine), while the confirms and Redis
  * replies the winners' 202s wait for sat unread (loadtest timeline: "marked QUEUED" took 3.5 s, "publish
  * confirmed" 2 s). They are answered in waves of this many, with a turn of the event loop (its I/O) in between.
  */
