@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import helmet from '@fastify/helmet';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { appConfig, type AppConfig } from '@seckill/config';
 import { connectConsumers } from '@seckill/messaging';
@@ -10,9 +9,11 @@ import { AppModule } from './app.module';
 import { registerPageAssets } from './client-config/page-assets';
 import { orderApiConsumers } from './consumers';
 import { clientErrorHandler, frameworkErrors } from './http/framework-errors';
+import { installSecurityHeaders } from './http/security-headers';
 import { ShutdownGate } from './http/shutdown-gate';
 import { createValidationPipe } from './http/validation.pipe';
 import { SoldOutFlags } from './orders/place-order/sold-out-flags';
+import { OrderFastLane } from './orders/place-order/order-fast-lane';
 import { trustProxySetting } from './http/trust-proxy';
 
 export interface OrderApi {
@@ -35,10 +36,9 @@ export async function createOrderApi(config: AppConfig): Promise<OrderApi> {
   app.useGlobalPipes(createValidationPipe());
   const fastify = app.getHttpAdapter().getInstance();
   app.get(ShutdownGate).install(fastify);
+  app.get(OrderFastLane).install(fastify);
   const privatePort = installPrivatePort(fastify, config);
-  // Security headers on every response. Helmet's default CSP ('self' scripts, inline styles) is what the Swagger
-  // UI needs; the shop and ops pages send their own stricter one (client-config/html-page.ts), which replaces it.
-  await app.register(helmet, { global: true });
+  installSecurityHeaders(fastify);
   registerHttpMetrics(fastify);
   app.enableShutdownHooks();
   connectConsumers(app, orderApiConsumers(config, app.get(SoldOutFlags)), config.SHUTDOWN_GRACE_MS);

@@ -3,10 +3,14 @@ import { describe, it } from 'node:test';
 import {
   MessageFormatError,
   parseOrderEvent,
+  parseOrderEvents,
+  parseOrderResults,
   parseOrderPlaced,
   parseOrderResult,
   parseOrderStatus,
   parsePaymentWindow,
+  parsePaymentWindowBatch,
+  parsePaymentWindows,
   parseStockBack,
 } from './messages';
 
@@ -85,6 +89,58 @@ describe('message contracts v1', () => {
       [json({ ...m, uuid: 'not-a-uuid' }), /uuid: must be a uuid/],
       [json({ ...m, userId: null }), /userId: must be a positive integer/],
       [json({ ...m, version: 2 }), /unsupported message version 2/],
+    ]);
+  });
+
+  it('reads a batch of outcomes as the single results it stands for, and any other event as itself', () => {
+    const other = '7a1c2d3e-4a5b-46c7-8899-00aabbccddee';
+    const batch = {
+      version: 1,
+      type: 'order.results',
+      decidedAt: 'now',
+      results: [
+        { uuid, userId: 1, seckillGoodId: 2, status: 'SUCCESS', orderNo: '42' },
+        { uuid: other, userId: 3, seckillGoodId: 2, status: 'FAIL', reason: 'SOLD_OUT' },
+      ],
+    };
+    const single = { version: 1, type: 'order.result', decidedAt: 'now' } as const;
+    const expected = [
+      { ...single, uuid, userId: 1, seckillGoodId: 2, status: 'SUCCESS', orderNo: '42' },
+      { ...single, uuid: other, userId: 3, seckillGoodId: 2, status: 'FAIL', reason: 'SOLD_OUT' },
+    ];
+    assert.deepEqual(parseOrderEvents(json(batch)), expected);
+    assert.deepEqual(parseOrderResults(json(batch)), expected);
+    const status = { version: 1, type: 'order.status', uuid, userId: 1, seckillGoodId: 2, orderNo: '42', status: 'PAID', at: 'now' };
+    assert.deepEqual(parseOrderEvents(json(status)), [status]);
+    assert.deepEqual(parseOrderResults(json(expected[1])), [expected[1]]);
+    for (const parse of [parseOrderEvents, parseOrderResults]) {
+      refuses(parse, [
+        [json({ ...batch, results: [] }), /results: must list at least one result/],
+        [json({ ...batch, results: [batch.results[0], { ...batch.results[1], reason: 'BAD_LUCK' }] }), /results\.1\.reason: a FAIL result needs a known reason/],
+        [json({ ...batch, decidedAt: undefined }), /decidedAt: must be a non-empty string/],
+        [json({ ...batch, version: 2 }), /unsupported message version 2/],
+        ['[]', /not a JSON object/],
+      ]);
+    }
+    refuses(parseOrderResults, [[json(status), /status: must be SUCCESS or FAIL/]]);
+  });
+
+  it('parses the payment window of a batch, and reads either shape as a list of orders', () => {
+    const order = { uuid, orderNo: '42', userId: 1, seckillGoodId: 2 };
+    const other = { uuid: '7a1c2d3e-4a5b-46c7-8899-00aabbccddee', orderNo: '43', userId: 3, seckillGoodId: 2 };
+    const batch = { version: 1, orders: [order, other] };
+    assert.deepEqual(parsePaymentWindowBatch(json({ ...batch, extra: true })), batch);
+    assert.deepEqual(parsePaymentWindows(json(batch)), [order, other]);
+    // The single-order shape of earlier releases, still waiting in a queue during an upgrade.
+    assert.deepEqual(parsePaymentWindows(json({ version: 1, ...order })), [order]);
+    refuses(parsePaymentWindows, [
+      [json({ version: 1, orders: [] }), /orders: must list at least one order/],
+      [json({ version: 1, orders: {} }), /orders: must be a list of orders/],
+      [json({ version: 1, orders: [order, { ...other, orderNo: '' }] }), /orders\.1\.orderNo: must be a non-empty string/],
+      [json({ version: 1, orders: [{ ...order, uuid: 'nope' }] }), /orders\.0\.uuid: must be a uuid/],
+      [json({ version: 2, orders: [order] }), /unsupported message version 2/],
+      [json({ version: 1, ...order, orderNo: undefined }), /orderNo: must be a non-empty string/],
+      [json([order]), /not a JSON object/],
     ]);
   });
 

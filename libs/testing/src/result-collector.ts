@@ -1,5 +1,5 @@
 import { connect, type ChannelModel, type Channel } from 'amqplib';
-import { parseOrderEvent, parseStockBack, type OrderResultMessage, type OrderStatusMessage, type StockBackMessage } from '@seckill/contracts';
+import { parseOrderEvents, parseStockBack, type OrderEventMessage, type OrderResultMessage, type OrderStatusMessage, type StockBackMessage } from '@seckill/contracts';
 import { Exchange, declareTopology } from '@seckill/messaging';
 
 /**
@@ -13,6 +13,7 @@ export class ResultCollector {
   readonly arrivedAt = new Map<string, number>();
   /** Outcomes seen more than once (replays after redelivery) that disagreed with the first. */
   readonly conflicts: { first: OrderResultMessage; later: OrderResultMessage }[] = [];
+  /** Events seen, repeats included (a batch of outcomes counts one per uuid). */
   deliveries = 0;
   /** Later status changes (PAID, CANCELLED, TIMEOUT) by uuid, in arrival order. */
   readonly statuses = new Map<string, OrderStatusMessage[]>();
@@ -37,8 +38,11 @@ export class ResultCollector {
   }
 
   private onMessage(body: Buffer): void {
+    for (const event of parseOrderEvents(body)) this.onEvent(event);
+  }
+
+  private onEvent(event: OrderEventMessage): void {
     this.deliveries++;
-    const event = parseOrderEvent(body);
     if (event.type === 'order.status') {
       this.statuses.set(event.uuid, [...(this.statuses.get(event.uuid) ?? []), event]);
       this.notify();

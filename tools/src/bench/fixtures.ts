@@ -1,7 +1,7 @@
 import { connect } from 'amqplib';
 import type Redis from 'ioredis';
 import { Queue } from '@seckill/messaging';
-import { createTestEnv, type TestEnv } from '@seckill/testing';
+import { createTestEnv, sql, type TestEnv } from '@seckill/testing';
 import { log } from './measurement';
 import { prepareShoppers, type Shoppers } from './shoppers';
 
@@ -59,4 +59,27 @@ export async function deleteKeys(redis: Redis, pattern: string): Promise<number>
     if (keys.length > 0) deleted += await redis.unlink(...keys);
   } while (cursor !== '0');
   return deleted;
+}
+
+/**
+ * Inserts one live sale item per entry of `stocks` in one statement (started a minute ago, ends in an hour) and
+ * returns the first id: item k has id first + k and stock stocks[k]. Checked, since the bench's wrk script
+ * addresses the items by that arithmetic.
+ */
+export async function seedItems(databaseUrl: string, name: string, stocks: readonly number[]): Promise<number> {
+  if (stocks.length === 0) throw new Error('no items to seed');
+  const rows = await sql<{ id: string | number; stock: number }>(
+    databaseUrl,
+    `INSERT INTO seckill_goods (name, price, seckill_price, stock_total, stock_left, start_time, end_time)
+     SELECT $1 || ' ' || s.i, 100, 9.9, s.stock, s.stock, now() - interval '1 minute', now() + interval '1 hour'
+     FROM unnest($2::int[]) WITH ORDINALITY AS s(stock, i) ORDER BY s.i
+     RETURNING id, stock_total AS stock`,
+    [name, stocks],
+  );
+  const byId = rows.map((r) => ({ id: Number(r.id), stock: r.stock })).sort((a, b) => a.id - b.id);
+  const first = byId[0]!.id;
+  if (byId.length !== stocks.length || byId.some((r, k) => r.id !== first + k || r.stock !== stocks[k])) {
+    throw new Error(`the ${stocks.length} seeded items did not get consecutive ids in order`);
+  }
+  return first;
 }

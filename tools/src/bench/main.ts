@@ -17,18 +17,20 @@ import { parseArgs, USAGE, type BenchOptions, type MeasurementId } from './optio
 import { AcceptedOrders } from './product/accepted';
 import { LoginFloodBench } from './product/login-flood';
 import { ApiFixture } from './product/api-fixture';
+import { Scaling } from './product/scaling';
+import { SellOut } from './product/sell-out';
 import { SocketMemoryBench } from './product/sockets';
 import { SoldOutFlood } from './product/sold-out';
 import { WorkerThroughput } from './product/worker';
 import { profileOrderApi, type ProfileReport } from './profile/run';
-import { buildTargets, ceilingsTable, cpuTable, docsTableSection, profileTables, targetsTable, type BenchReport } from './report';
+import { buildLimits, buildTargets, ceilingsTable, cpuTable, docsTableSection, profileTables, scalingNote, scalingTable, sellOutTable, targetsTable, type BenchReport } from './report';
 
 /**
  * `npm run bench`: the machine's ceilings and the product side by side, in one run, on loopback, in isolated
  * environments that are removed afterwards. See docs/benchmarks.md for what is measured and why.
  */
 
-const WRK_USERS: MeasurementId[] = ['fastify', 'sold-out', 'accepted', 'accepted-request-id', 'login-flood', 'profile'];
+const WRK_USERS: MeasurementId[] = ['fastify', 'sold-out', 'accepted', 'accepted-request-id', 'login-flood', 'sell-out', 'scaling', 'profile'];
 
 function need<T>(value: T | undefined, what: string): () => T {
   return () => {
@@ -102,6 +104,8 @@ async function run(opts: BenchOptions): Promise<BenchReport> {
       new WorkerThroughput(opts, need(workerWorld, 'the worker environment')),
       new SocketMemoryBench(opts),
       new LoginFloodBench(opts),
+      new SellOut(opts),
+      new Scaling(opts),
     ];
     for (const b of all) if (selected.has(b.id)) benches.push(b);
     for (const b of benches) {
@@ -150,6 +154,7 @@ async function run(opts: BenchOptions): Promise<BenchReport> {
     options: Object.fromEntries(Object.entries(opts).filter(([k]) => !['help', 'writeDocs', 'report'].includes(k))),
     measurements,
     targets: buildTargets(measurements),
+    limits: buildLimits(measurements),
     ...(measurements.sockets ? { socketBytes: measurements.sockets.summary.best } : {}),
     ...(profile ? { profile } : {}),
   };
@@ -158,7 +163,11 @@ async function run(opts: BenchOptions): Promise<BenchReport> {
 function printReport(report: BenchReport): void {
   const out: string[] = ['', `npm run bench — ${report.startedAt}, ${report.seconds.toFixed(0)} s`, Object.entries(report.machine).map(([k, v]) => `${k} ${v}`).join(', '), ''];
   if (Object.keys(report.measurements).some((id) => ['fastify', 'redis', 'rabbitmq', 'postgres'].includes(id))) out.push('CEILINGS', ceilingsTable(report, 'text'), '');
-  if (report.targets.length > 0 || report.socketBytes !== undefined) out.push('PRODUCT AGAINST THE TARGETS', targetsTable(report, 'text'), '');
+  if (report.targets.length > 0 || (report.limits ?? []).length > 0 || report.socketBytes !== undefined) out.push('PRODUCT AGAINST THE TARGETS', targetsTable(report, 'text'), '');
+  const sellOut = sellOutTable(report, 'text');
+  if (sellOut) out.push("SELL-OUT (a run like the peers' table)", sellOut, '');
+  const scaling = scalingTable(report, 'text');
+  if (scaling) out.push('COST AS WORK GROWS', scaling, scalingNote(report), '');
   const loginFlood = report.measurements['login-flood'];
   if (loginFlood) {
     out.push('ORDER P99 (sold-out flood) ALONE AND DURING A LOGIN FLOOD');
@@ -182,6 +191,8 @@ async function main(): Promise<void> {
   let report: BenchReport;
   if (opts.report) {
     report = JSON.parse(readFileSync(opts.report, 'utf8')) as BenchReport;
+    // reports saved before the sell-out bounds existed
+    report.limits ??= buildLimits(report.measurements);
     printReport(report);
   } else {
     report = await run(opts);

@@ -39,8 +39,39 @@ describe('parseArgs', () => {
     assert.throws(() => parseArgs(['--rounds']), /needs a value/);
   });
 
+  it('runs the sell-out and scaling measurements by default, sized as the peers\' table and the scaling table', () => {
+    const o = parseArgs([]);
+    assert.ok(o.only.includes('sell-out') && o.only.includes('scaling'));
+    assert.equal(o.selloutShoppers, 20_000);
+    assert.equal(o.selloutUnits, 1_000);
+    assert.equal(o.selloutConnections, 256);
+    assert.equal(o.selloutFloodSec, 10);
+    assert.deepEqual(o.scalingItems, [1, 100, 10_000]);
+    assert.deepEqual(o.scalingShoppers, [1_000, 10_000, 100_000]);
+    assert.equal(o.scalingWindowSec, 3);
+  });
+
+  it('reads the sell-out flags and the scaling lists, and keeps --quick small for both', () => {
+    const o = parseArgs(['--only', 'sell-out,scaling', '--sellout-shoppers', '5000', '--sellout-units=200', '--sellout-connections', '64', '--scaling-items', '1,10,10', '--scaling-shoppers=2000,20_000']);
+    assert.deepEqual(o.only, ['sell-out', 'scaling']);
+    assert.equal(o.selloutShoppers, 5_000);
+    assert.equal(o.selloutUnits, 200);
+    assert.equal(o.selloutConnections, 64);
+    assert.deepEqual(o.scalingItems, [1, 10]);
+    assert.deepEqual(o.scalingShoppers, [2_000, 20_000]);
+    const quick = parseArgs(['--quick']);
+    assert.ok(quick.selloutShoppers <= 5_000 && quick.selloutFloodSec <= 2);
+    assert.ok(Math.max(...quick.scalingShoppers) <= 10_000 && quick.scalingUnits <= 2_000);
+    assert.ok(Math.max(...quick.scalingItems) <= 1_000);
+    assert.throws(() => parseArgs(['--scaling-items', '1,x']), /--scaling-items must be a comma-separated list/);
+    assert.throws(() => parseArgs(['--scaling-shoppers', '10']), /from 100 to 200000/);
+    assert.throws(() => parseArgs(['--sellout-units', '0']), /--sellout-units/);
+  });
+
   it('does not change the defaults object', () => {
     parseArgs(['--rounds', '7']);
     assert.equal(DEFAULTS.rounds, 3);
+    parseArgs(['--scaling-items', '5']);
+    assert.deepEqual(DEFAULTS.scalingItems, [1, 100, 10_000]);
   });
 });

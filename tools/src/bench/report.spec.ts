@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { measured, type Measured } from './measurement';
 import type { MeasurementId } from './options';
-import { buildTargets, ceilingsTable, perCore, targetsTable, type BenchReport } from './report';
+import type { ScalingResult } from './product/scaling-plan';
+import type { SellOutDetail } from './product/sell-out';
+import { buildLimits, buildTargets, ceilingsTable, perCore, scalingTable, sellOutTable, targetsTable, type BenchReport } from './report';
 
 const m = (id: MeasurementId, values: number[]): Measured => measured(id, id, `how ${id}`, values.map((value) => ({ value })));
 
@@ -87,5 +89,107 @@ describe('perCore', () => {
 
   it('has no figure for measurements without one main process of ours', () => {
     assert.ok(Number.isNaN(perCore(measured('redis', 'redis', 'how', [{ value: 1, cpu: usage({ redis: 1 }) }]))));
+  });
+});
+
+const latency = (p50: number, p99: number) => ({ min: 100, mean: p50, p50, p90: p99 / 2, p99, max: p99 * 2 });
+const sellOutRound = (sellOutSeconds: number, p99Ms: number, requestsPerSec: number): SellOutDetail => ({
+  shoppers: 20_000,
+  units: 1_000,
+  connections: 256,
+  sold: 1_000,
+  codes: { '202': 1_000, '409': 19_000 },
+  wrkRequests: 20_001,
+  requestsPerSec,
+  saleSeconds: 20_000 / requestsPerSec,
+  sellOutSeconds,
+  latencyUs: latency(20_000, p99Ms * 1000),
+  p99Ms,
+  persistedSeconds: sellOutSeconds + 0.4,
+  floodSeconds: 10,
+  floodPerSec: 6_000,
+  floodCodes: { '409': 60_000 },
+  floodLatencyUs: latency(10_000, 50_000),
+  truncated: false,
+});
+
+describe('sell-out', () => {
+  const sellOut = measured('sell-out', 'sell-out', 'how', [
+    { value: 5_000, detail: { ...sellOutRound(0.62, 140, 5_000) } },
+    { value: 6_000, detail: { ...sellOutRound(0.45, 180, 6_000) } },
+  ]);
+  const ms = { 'sell-out': sellOut };
+  const limits = buildLimits(ms);
+  const report: BenchReport = { startedAt: 'x', finishedAt: 'y', seconds: 1, machine: {}, options: {}, measurements: ms, targets: [], limits };
+
+  it('holds the best round of the sell-out time to 0.5 s and of the order p99 to 150 ms', () => {
+    assert.equal(limits.length, 2);
+    assert.equal(limits[0]!.measured, 0.45);
+    assert.equal(limits[0]!.met, true);
+    assert.equal(limits[1]!.measured, 140);
+    assert.equal(limits[1]!.met, true);
+    const slow = buildLimits({ 'sell-out': measured('sell-out', 's', 'how', [{ value: 1, detail: { ...sellOutRound(0.7, 200, 1_000) } }]) });
+    assert.deepEqual(
+      slow.map((l) => l.met),
+      [false, false],
+    );
+    assert.deepEqual(buildLimits({}), []);
+  });
+
+  it('prints them among the targets', () => {
+    const t = targetsTable(report, 'markdown');
+    assert.match(t, /\| sell-out time \(first request → 1,000th unit sold\) \| 0\.450 s \|.*\| ≤ 0\.5 s \| met \|/);
+    assert.match(t, /\| order p99 during the sale \| 140\.0 ms \|.*\| ≤ 150 ms \| met \|/);
+  });
+
+  it('tables every figure with its best and median round, and the answers of each round', () => {
+    const t = sellOutTable(report, 'markdown');
+    assert.match(t, /\| requests answered per second during the sale \(20,000 shoppers, 256 connections\) \| 6,000\/s \| 5,500\/s \| 2 \|/);
+    assert.match(t, /\| sell-out time: first request → 1,000th unit sold \(last 2xx\) \| 0\.450 s \| 0\.535 s \| 2 \| ≤ 0\.5 s \| met \|/);
+    assert.match(t, /\| all 1,000 orders in PostgreSQL, from the first request \| 0\.850 s \|/);
+    assert.match(t, /sold-out flood after the sale, 10 s, same shoppers: requests per second \| 6,000\/s/);
+    assert.match(t, /round 1: 1,000 of 1,000 sold; answers 202 × 1,000, 409 × 19,000/);
+    assert.equal(sellOutTable({ ...report, measurements: {} }, 'text'), '');
+  });
+});
+
+describe('scalingTable', () => {
+  const row = (items: number, shoppers: number, soldOutPerSec: number, acceptedPerSec: number): ScalingResult => ({
+    items,
+    shoppers,
+    units: Math.min(10_000, shoppers),
+    firstTouchPerSec: 1_500,
+    firstTouchItems: Math.min(items, shoppers),
+    soldOutPerSec,
+    soldOutCodes: {},
+    soldOutP99Ms: 10,
+    acceptedPerSec,
+    sellOutSeconds: Math.min(10_000, shoppers) / acceptedPerSec,
+    sold: Math.min(10_000, shoppers),
+    saleCodes: {},
+    saleP99Ms: 20,
+    orderApiCoresFlood: 1,
+    orderApiCoresSale: 0.9,
+  });
+  const rows = [row(1, 10_000, 5_000, 4_000), row(10_000, 10_000, 4_000, 2_000), row(1, 100_000, 5_000, 4_000)];
+  const report: BenchReport = {
+    startedAt: 'x',
+    finishedAt: 'y',
+    seconds: 1,
+    machine: {},
+    options: {},
+    measurements: { scaling: measured('scaling', 'scaling', 'how', [{ value: 5_000, detail: { rows } }]) },
+    targets: [],
+  };
+
+  it('compares every row with the first', () => {
+    const t = scalingTable(report, 'markdown');
+    assert.match(t, /\| 1 \| 10,000 \| — \| 5,000\/s \| base \| 10,000 over 1 item \| 4,000\/s \| base \| 2\.500 s \| 1\.00 \/ 0\.90 \|/);
+    assert.match(t, /\| 10,000 \| 10,000 \| 1,500\/s \| 4,000\/s \| −20% \| 10,000 over 10,000 items \| 2,000\/s \| −50% \| 5\.000 s \|/);
+    assert.match(t, /\| 1 \| 100,000 \| — \| 5,000\/s \| ±0% \|/);
+  });
+
+  it('is empty when the scaling measurement did not run', () => {
+    assert.equal(scalingTable({ ...report, measurements: {} }, 'text'), '');
   });
 });

@@ -2,9 +2,11 @@ import type { CpuUsage } from './cpu';
 import type { Measured } from './measurement';
 import type { MeasurementId } from './options';
 import type { ProfileReport } from './profile/run';
-import { median } from './stats';
-import { formatBytes, formatPct, formatRate, formatRatio, markdownTable, textTable, type Column } from './table';
-import { evaluate, pairedRatios, smallest, type Ceiling, type TargetRow } from './targets';
+import type { ScalingResult } from './product/scaling-plan';
+import type { SellOutDetail } from './product/sell-out';
+import { median, summarise } from './stats';
+import { formatBytes, formatChange, formatCount, formatMs, formatPct, formatRate, formatRatio, formatSeconds, markdownTable, textTable, type Column } from './table';
+import { describeLimit, evaluate, evaluateLimit, pairedRatios, SELL_OUT_LIMITS, smallest, type Ceiling, type LimitRow, type TargetRow } from './targets';
 
 /** Builds the target rows and the tables from the measurements. Pure: the runner feeds it, the spec tests it. */
 
@@ -22,6 +24,8 @@ export interface BenchReport {
   options: Record<string, unknown>;
   measurements: Partial<Record<MeasurementId, Measured>>;
   targets: TargetResult[];
+  /** Targets that bound a figure itself (the sell-out run's); absent in reports saved before they existed. */
+  limits?: LimitRow[];
   socketBytes?: number;
   profile?: ProfileReport;
 }
@@ -58,6 +62,25 @@ export function buildTargets(ms: Partial<Record<MeasurementId, Measured>>): Targ
   return out;
 }
 
+/** The sell-out rounds' details (empty when it did not run). */
+export function sellOutRounds(ms: Partial<Record<MeasurementId, Measured>>): SellOutDetail[] {
+  return (ms['sell-out']?.samples ?? []).map((s) => s.detail as unknown as SellOutDetail).filter((d) => d !== undefined);
+}
+
+/** The sell-out run against its bounds: sell-out time and order p99, best round of each. */
+export function buildLimits(ms: Partial<Record<MeasurementId, Measured>>): LimitRow[] {
+  const rounds = sellOutRounds(ms);
+  if (rounds.length === 0) return [];
+  const units = rounds[0]!.units.toLocaleString('en-US');
+  const best = (f: (d: SellOutDetail) => number) => summarise(rounds.map(f), 'lower').best;
+  return [
+    evaluateLimit({ id: 'sell-out', label: `${SELL_OUT_LIMITS.sellOutSeconds.label} (first request → ${units}th unit sold)`, measured: best((d) => d.sellOutSeconds), limit: SELL_OUT_LIMITS.sellOutSeconds.limit, unit: SELL_OUT_LIMITS.sellOutSeconds.unit }),
+    evaluateLimit({ id: 'sell-out', label: SELL_OUT_LIMITS.p99Ms.label, measured: best((d) => d.p99Ms), limit: SELL_OUT_LIMITS.p99Ms.limit, unit: SELL_OUT_LIMITS.p99Ms.unit }),
+  ];
+}
+
+const formatIn = (unit: LimitRow['unit'], n: number) => (unit === 's' ? formatSeconds(n) : unit === 'ms' ? formatMs(n) : formatRate(n));
+
 type Style = 'text' | 'markdown';
 const render = (style: Style, columns: Column[], rows: string[][]) => (style === 'markdown' ? markdownTable(columns, rows) : textTable(columns, rows));
 
@@ -89,6 +112,7 @@ export function targetsTable(report: BenchReport, style: Style): string {
       t.met ? 'met' : 'MISSED',
     ];
   });
+  for (const l of report.limits ?? []) rows.push([l.label, formatIn(l.unit, l.measured), '', '', '', describeLimit(l), l.met ? 'met' : 'MISSED']);
   if (report.socketBytes !== undefined) {
     const m = report.measurements.sockets!;
     const n = (m.samples[0]?.detail?.sockets as number | undefined) ?? 0;
@@ -130,6 +154,7 @@ const MAIN_PROCESS: Partial<Record<MeasurementId, string>> = {
   accepted: 'order-api',
   'accepted-request-id': 'order-api',
   worker: 'order-worker',
+  'sell-out': 'order-api',
 };
 
 /**
@@ -151,6 +176,88 @@ export function cpuTable(report: BenchReport, style: Style): string {
     style,
     [{ header: 'measurement' }, { header: 'per core of', align: 'right' }, { header: 'cores used during the measured window (average of the rounds)' }],
     rows,
+  );
+}
+
+/**
+ * The sell-out run: each figure's best and median round, and the bounds it is held to. Empty when it did not
+ * run. Pure.
+ */
+export function sellOutTable(report: BenchReport, style: Style): string {
+  const rounds = sellOutRounds(report.measurements);
+  if (rounds.length === 0) return '';
+  const first = rounds[0]!;
+  const limitFor = (label: string) => (report.limits ?? []).find((l) => l.label.startsWith(label));
+  const row = (label: string, f: (d: SellOutDetail) => number, better: 'higher' | 'lower', format: (n: number) => string, limit?: LimitRow) => {
+    const s = summarise(rounds.map(f), better);
+    return [label, format(s.best), format(s.median), String(s.n), limit ? describeLimit(limit) : '', limit ? (limit.met ? 'met' : 'MISSED') : ''];
+  };
+  const units = first.units.toLocaleString('en-US');
+  const rows = [
+    row(`requests answered per second during the sale (${first.shoppers.toLocaleString('en-US')} shoppers, ${first.connections} connections)`, (d) => d.requestsPerSec, 'higher', formatRate),
+    row(`sell-out time: first request → ${units}th unit sold (last 2xx)`, (d) => d.sellOutSeconds, 'lower', formatSeconds, limitFor(SELL_OUT_LIMITS.sellOutSeconds.label)),
+    row('order p50 during the sale', (d) => d.latencyUs.p50 / 1000, 'lower', formatMs),
+    row('order p99 during the sale', (d) => d.p99Ms, 'lower', formatMs, limitFor(SELL_OUT_LIMITS.p99Ms.label)),
+    row(`all ${units} orders in PostgreSQL, from the first request`, (d) => d.persistedSeconds, 'lower', formatSeconds),
+    row(`sold-out flood after the sale, ${first.floodSeconds} s, same shoppers: requests per second`, (d) => d.floodPerSec, 'higher', formatRate),
+  ];
+  const table = render(
+    style,
+    [{ header: 'sell-out' }, { header: 'best', align: 'right' }, { header: 'median', align: 'right' }, { header: 'rounds', align: 'right' }, { header: 'target', align: 'right' }, { header: 'result' }],
+    rows,
+  );
+  const answers = rounds
+    .map((d, i) => `round ${i + 1}: ${formatCount(d.sold)} of ${units} sold; answers ${Object.entries(d.codes).map(([code, n]) => `${code} × ${formatCount(n)}`).join(', ')}${d.truncated ? ' (cut at its time bound)' : ''}`)
+    .join('; ');
+  return `${table}
+
+${answers}.`;
+}
+
+/** The scaling rows (empty when it did not run). */
+export function scalingRowsOf(report: BenchReport): ScalingResult[] {
+  return ((report.measurements.scaling?.samples[0]?.detail?.rows as ScalingResult[] | undefined) ?? []).slice();
+}
+
+/** What the scaling table's figures are, in one sentence (printed under it). */
+export function scalingNote(report: BenchReport): string {
+  const passes = (report.measurements.scaling?.samples[0]?.detail?.passes as unknown[] | undefined)?.length ?? 1;
+  return `Orders spread over all the live items (not one hot item among idle ones); "change" is against the first row${passes > 1 ? `; each figure the best of ${passes} passes` : ''}. Informational: no target.`;
+}
+
+/** Cost as work grows: one line per (live items, shoppers), each compared with the first row. Pure. */
+export function scalingTable(report: BenchReport, style: Style): string {
+  const rows = scalingRowsOf(report);
+  const base = rows[0];
+  if (!base) return '';
+  const body = rows.map((r) => [
+    formatCount(r.items),
+    formatCount(r.shoppers),
+    // a rate over fewer requests than this is a burst, not a rate
+    (r.firstTouchItems ?? 0) >= 100 ? formatRate(r.firstTouchPerSec) : '—',
+    formatRate(r.soldOutPerSec),
+    r === base ? 'base' : formatChange(r.soldOutPerSec, base.soldOutPerSec),
+    `${formatCount(r.units)} over ${formatCount(Math.min(r.items, r.units))} item${Math.min(r.items, r.units) === 1 ? '' : 's'}`,
+    formatRate(r.acceptedPerSec),
+    r === base ? 'base' : formatChange(r.acceptedPerSec, base.acceptedPerSec),
+    Number.isFinite(r.sellOutSeconds) ? formatSeconds(r.sellOutSeconds) : `not sold out (${formatCount(r.sold)})`,
+    `${r.orderApiCoresFlood.toFixed(2)} / ${r.orderApiCoresSale.toFixed(2)}`,
+  ]);
+  return render(
+    style,
+    [
+      { header: 'live items' },
+      { header: 'shoppers', align: 'right' },
+      { header: 'first touch of each item', align: 'right' },
+      { header: 'sold-out rejections', align: 'right' },
+      { header: 'change', align: 'right' },
+      { header: 'sale (units)', align: 'right' },
+      { header: 'accepted orders', align: 'right' },
+      { header: 'change', align: 'right' },
+      { header: 'sell-out time', align: 'right' },
+      { header: 'order-api cores (flood / sale)', align: 'right' },
+    ],
+    body,
   );
 }
 
@@ -200,6 +307,17 @@ export function docsTableSection(report: BenchReport): string {
     '',
     '"ratio" divides the best rounds; "per-round ratio" is the median of the ratios of product and ceiling measured in the same round.',
     '',
+    ...(sellOutRounds(report.measurements).length > 0 ? ["#### Sell-out: a run like the peers' table", '', sellOutTable(report, 'markdown'), ''] : []),
+    ...(scalingRowsOf(report).length > 0
+      ? [
+          '#### Cost as work grows',
+          '',
+          scalingTable(report, 'markdown'),
+          '',
+          scalingNote(report),
+          '',
+        ]
+      : []),
     '#### Where the CPU went',
     '',
     cpuTable(report, 'markdown'),

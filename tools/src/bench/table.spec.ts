@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { formatBytes, formatLatencyUs, formatPct, formatRate, formatRatio, markdownTable, textTable } from './table';
+import { formatBytes, formatChange, formatLatencyUs, formatMs, formatPct, formatRate, formatRatio, formatSeconds, markdownTable, textTable } from './table';
 
 describe('tables', () => {
   it('pads text columns and right-aligns numbers', () => {
@@ -28,5 +28,17 @@ describe('formats', () => {
     assert.equal(formatLatencyUs(2_345), '2.35 ms');
     assert.equal(formatLatencyUs(45_600), '45.6 ms');
     assert.equal(formatLatencyUs(1_200_000), '1.20 s');
+  });
+
+  it('formats the sell-out figures: seconds to the millisecond, latencies in ms up to a second, changes against a base', () => {
+    assert.equal(formatSeconds(0.3124), '0.312 s');
+    assert.equal(formatSeconds(Number.NaN), 'n/a');
+    assert.equal(formatMs(4.567), '4.57 ms');
+    assert.equal(formatMs(149.96), '150.0 ms');
+    assert.equal(formatMs(4_586.1), '4.59 s');
+    assert.equal(formatChange(120, 100), '+20%');
+    assert.equal(formatChange(80, 100), '−20%');
+    assert.equal(formatChange(100.2, 100), '±0%');
+    assert.equal(formatChange(1, 0), '');
   });
 });

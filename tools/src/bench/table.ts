@@ -54,3 +54,23 @@ export function formatLatencyUs(us: number): string {
   if (us < 1_000_000) return `${(us / 1000).toFixed(us < 10_000 ? 2 : 1)} ms`;
   return `${(us / 1_000_000).toFixed(2)} s`;
 }
+
+/** Seconds with millisecond resolution: "0.312 s". */
+export function formatSeconds(s: number): string {
+  return Number.isFinite(s) ? `${s.toFixed(3)} s` : 'n/a';
+}
+
+/** Milliseconds: "4.56 ms", "123.4 ms", "4.59 s". */
+export function formatMs(ms: number): string {
+  if (!Number.isFinite(ms)) return 'n/a';
+  if (ms >= 1000) return `${(ms / 1000).toFixed(2)} s`;
+  return `${ms.toFixed(ms < 10 ? 2 : 1)} ms`;
+}
+
+/** A relative change: +12% / −8% / ±0%. */
+export function formatChange(value: number, base: number): string {
+  if (!Number.isFinite(value) || !Number.isFinite(base) || base === 0) return '';
+  const pct = ((value - base) / base) * 100;
+  if (Math.abs(pct) < 0.5) return '±0%';
+  return `${pct > 0 ? '+' : '−'}${Math.abs(pct).toFixed(0)}%`;
+}

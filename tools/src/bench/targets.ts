@@ -40,3 +40,36 @@ export function pairedRatios(measured: readonly number[], ceiling: readonly numb
   for (let i = 0; i < n; i++) if (ceiling[i]! > 0 && Number.isFinite(measured[i]!)) out.push(measured[i]! / ceiling[i]!);
   return out;
 }
+
+/** A target that is a bound on the figure itself, not a ratio to a ceiling ("sell-out time ≤ 0.5 s"). */
+export interface LimitSpec {
+  id: string;
+  label: string;
+  /** The figure (best repetition), in `unit`. */
+  measured: number;
+  /** The bound, in `unit`; `at most` unless `atLeast`. */
+  limit: number;
+  unit: 's' | 'ms' | '/s';
+  atLeast?: boolean;
+}
+
+export interface LimitRow extends LimitSpec {
+  met: boolean;
+}
+
+export function evaluateLimit(spec: LimitSpec): LimitRow {
+  const met = Number.isFinite(spec.measured) && (spec.atLeast ? spec.measured >= spec.limit : spec.measured <= spec.limit);
+  return { ...spec, met };
+}
+
+/** The sell-out run's targets: the 1,000th unit sold within 0.5 s of the first request, order p99 within 150 ms. */
+export const SELL_OUT_LIMITS = {
+  sellOutSeconds: { label: 'sell-out time', limit: 0.5, unit: 's' },
+  p99Ms: { label: 'order p99 during the sale', limit: 150, unit: 'ms' },
+} as const;
+
+/** "≤ 0.5 s", "≤ 150 ms", "≥ 1,000/s". Pure. */
+export function describeLimit(spec: Pick<LimitSpec, 'limit' | 'unit' | 'atLeast'>): string {
+  const n = spec.limit.toLocaleString('en-US');
+  return `${spec.atLeast ? '≥' : '≤'} ${spec.unit === '/s' ? `${n}/s` : `${n} ${spec.unit}`}`;
+}

@@ -16,8 +16,10 @@ export interface WrkResult {
   /** First request sent and last answer received, CLOCK_MONOTONIC µs. */
   firstUs: number;
   lastUs: number;
+  /** The last 2xx answer (0: none), same clock: a sale's last unit sold. */
+  last2xxUs: number;
   errors: { connect: number; read: number; write: number; status: number; timeout: number };
-  latencyUs: { min: number; mean: number; p50: number; p90: number; p99: number; max: number };
+  latencyUs: { min: number; mean: number; p50: number; p90: number; p99: number; p999?: number; max: number };
   /** Answers by HTTP status. */
   codes: Record<string, number>;
 }
@@ -32,6 +34,8 @@ export function parseWrkOutput(output: string): WrkResult {
   for (const key of ['durationUs', 'requests', 'answered', 'firstUs', 'lastUs'] as const) {
     if (typeof r[key] !== 'number' || !Number.isFinite(r[key])) throw new Error(`wrk result lacks ${key}`);
   }
+  // results saved before the script recorded it
+  r.last2xxUs ??= 0;
   return r;
 }
 
@@ -45,6 +49,11 @@ export function parseRequestsPerSec(output: string): number | undefined {
 export function spanSeconds(r: WrkResult, mode: 'rotate' | 'once'): number {
   if (mode === 'once' && r.firstUs > 0 && r.lastUs > r.firstUs) return (r.lastUs - r.firstUs) / 1e6;
   return r.durationUs / 1e6;
+}
+
+/** Seconds from the first request to the last 2xx answer (NaN when no request was answered 2xx). Pure. */
+export function secondsToLast2xx(r: WrkResult): number {
+  return r.firstUs > 0 && r.last2xxUs >= r.firstUs ? (r.last2xxUs - r.firstUs) / 1e6 : Number.NaN;
 }
 
 /** Answers per second with the given statuses (all answers when none given). */
@@ -69,7 +78,7 @@ export interface WrkRunOptions extends Omit<WrkScriptOptions, 'path'> {
  * round-robin at one item for `durationSec`, so the two figures compare like with like.
  */
 export function rotatingFlood(
-  target: Pick<WrkRunOptions, 'baseUrl' | 'tokensFile' | 'itemId'>,
+  target: Pick<WrkRunOptions, 'baseUrl' | 'tokensFile' | 'itemId' | 'maxTokens' | 'itemCount'>,
   load: Pick<WrkRunOptions, 'threads' | 'connections'>,
   durationSec: number,
 ): WrkRunOptions {

@@ -3,12 +3,12 @@ import { describe, it } from 'node:test';
 import type { ExecutionContext } from '@nestjs/common';
 import { ROUTE_ARGS_METADATA } from '@nestjs/common/constants';
 import { ExecutionContextHost } from '@nestjs/core/helpers/execution-context-host';
-import { TokenService, type AuthUser } from '@seckill/auth';
+import { TokenService, VerifiedTokens, type AuthUser } from '@seckill/auth';
 import { loadConfig } from '@seckill/config';
 import { DomainError, ErrorCode } from '@seckill/contracts';
 import { AdminGuard, BearerGuard, CurrentUser } from './auth.guards';
 
-/** The guards with the real TokenService; a request is what they read of Fastify's (its headers) and write on it (user). */
+/** The guards with the real TokenService (behind its cache of verified tokens); a request is what they read of Fastify's (its headers) and write on it (user). */
 function world() {
   const config = loadConfig({});
   const tokens = new TokenService(config.JWT_SECRET, config.JWT_EXPIRES_IN_SECONDS);
@@ -17,7 +17,7 @@ function world() {
   const admin: AuthUser = { id: 1, username: 'root', role: 'admin' };
   const request = (authorization?: string): { headers: Record<string, string>; user?: AuthUser } => ({ headers: authorization === undefined ? {} : { authorization } });
   const ctx = (req: object): ExecutionContext => new ExecutionContextHost([req, {}]);
-  return { tokens, other, shopper, admin, request, ctx, bearer: new BearerGuard(tokens), adminOnly: new AdminGuard() };
+  return { tokens, other, shopper, admin, request, ctx, bearer: new BearerGuard(new VerifiedTokens(tokens, 100)), adminOnly: new AdminGuard() };
 }
 
 function refusal(run: () => unknown): ErrorCode {

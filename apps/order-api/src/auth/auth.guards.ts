@@ -2,14 +2,14 @@ import { createParamDecorator, Injectable, type CanActivate, type ExecutionConte
 import type { FastifyRequest } from 'fastify';
 import { DomainError, ErrorCode } from '@seckill/contracts';
 import type { AuthUser } from '@seckill/auth';
-import { TokenService } from '@seckill/auth';
+import { VerifiedTokens } from '@seckill/auth';
 
 type AuthedRequest = FastifyRequest & { user?: AuthUser };
 
 /** Requires `Authorization: Bearer <token>`; the verified user is then available as @CurrentUser(). */
 @Injectable()
 export class BearerGuard implements CanActivate {
-  constructor(private readonly tokens: TokenService) {}
+  constructor(private readonly tokens: VerifiedTokens) {}
 
   canActivate(ctx: ExecutionContext): boolean {
     const req = ctx.switchToHttp().getRequest<AuthedRequest>();

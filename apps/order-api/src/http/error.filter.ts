@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { PinoLogger } from 'nestjs-pino';
 import { ErrorCode } from '@seckill/contracts';
 import { errorBodyOf } from './error-body';
+import { sendError } from './error-reply';
 
 /**
  * Every error leaves as `{statusCode, code, message}` (errorBodyOf). A 503 or 429 carries `Retry-After`. A
@@ -17,10 +18,10 @@ export class ErrorFilter implements ExceptionFilter {
   catch(exception: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const req = host.switchToHttp().getRequest<FastifyRequest>();
-    const { body, dependency, retryAfterSeconds } = errorBodyOf(exception);
+    const mapped = errorBodyOf(exception);
+    const { body, dependency } = mapped;
     if (dependency) this.logger.warn({ err: exception, dependency, method: req.method, url: req.url }, 'dependency unavailable: answered 503 TRY_AGAIN');
     else if (body.statusCode >= 500 && body.code !== ErrorCode.TRY_AGAIN) this.logger.error({ err: exception, method: req.method, url: req.url }, 'unhandled error');
-    if (retryAfterSeconds !== undefined) void reply.header('retry-after', String(retryAfterSeconds));
-    void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
+    sendError(reply, mapped);
   }
 }

@@ -6,6 +6,7 @@ import { PayCancelController } from './pay-cancel/pay-cancel.controller';
 import { PlaceOrderController } from './place-order/place-order.controller';
 import { PlaceOrderService } from './place-order/place-order.service';
 import { SoldOutFlags } from './place-order/sold-out-flags';
+import { OrderFastLane } from './place-order/order-fast-lane';
 import { StockBackHandler } from './place-order/stock-back.handler';
 import { OrderResultsController } from './results/order-results.controller';
 import { OrderResultsService } from './results/order-results.service';
@@ -15,9 +16,10 @@ import { OrderResultsService } from './results/order-results.service';
   controllers: [PlaceOrderController, OrderResultsController, PayCancelController, StockBackHandler],
   providers: [
     PlaceOrderService,
+    OrderFastLane,
     OrderResultsService,
     { provide: SoldOutFlags, inject: [APP_CONFIG], useFactory: (c: AppConfig) => new SoldOutFlags(c.SOLD_OUT_FLAG_TTL_MS) },
   ],
-  exports: [SoldOutFlags],
+  exports: [SoldOutFlags, OrderFastLane],
 })
 export class OrdersModule {}

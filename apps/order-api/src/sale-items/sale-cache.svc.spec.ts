@@ -106,11 +106,11 @@ describe('SaleCache', () => {
     assert.equal(w.counter.queries, 2);
   });
 
-  it('holds at most 10,000 known ids and evicts the least recently used one, not everything', async () => {
+  it('holds at most SALE_CACHE_MAX_ENTRIES (100,000) known ids and evicts the least recently used one, not everything', async () => {
     const w = world();
     for (let n = 1; n <= SALE_CACHE_MAX_ENTRIES + 1; n++) w.items.add({});
     for (let id = 1; id <= SALE_CACHE_MAX_ENTRIES; id++) await w.cache.get(id);
-    assert.equal(isPending(w.cache.get(1)), false, 'the 10,000th id still fits; id 1 is now the most recently used');
+    assert.equal(isPending(w.cache.get(1)), false, 'the last id that fits still fits; id 1 is now the most recently used');
     await w.cache.get(SALE_CACHE_MAX_ENTRIES + 1);
     assert.equal(isPending(w.cache.get(SALE_CACHE_MAX_ENTRIES + 1)), false);
     assert.equal(isPending(w.cache.get(1)), false, 'recently used: kept');

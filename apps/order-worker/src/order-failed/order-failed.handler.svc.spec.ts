@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { MESSAGE_VERSION, type FailReason, type OrderResultMessage } from '@seckill/contracts';
+import { MESSAGE_VERSION, type FailReason, type OrderResultBatchMessage, type OrderResultMessage } from '@seckill/contracts';
 import type { StockBroadcast } from '@seckill/messaging';
 import type { StockService } from '@seckill/stock';
 import { asReal, deliveryOf, FakeStock, FakeStockBroadcast, recordingLogger } from '@seckill/testing';
@@ -14,10 +14,11 @@ async function world() {
   const broadcast = new FakeStockBroadcast();
   const { logger, lines } = recordingLogger();
   const handler = new OrderFailedHandler(asReal<StockService>(stock), asReal<StockBroadcast>(broadcast), logger);
-  await stock.load(ITEM, 1, []);
+  await stock.load(ITEM, 0, []);
   /** A request that reserved the item's last unit in Redis, and the outcome the worker published for it. */
   async function failed(userId: number, reason: FailReason): Promise<OrderResultMessage> {
     const uuid = randomUUID();
+    await stock.add(ITEM, 1);
     assert.equal((await stock.reserve(ITEM, userId, uuid)).kind, 'RESERVED');
     await stock.claim([uuid]);
     return { version: MESSAGE_VERSION, type: 'order.result', uuid, userId, seckillGoodId: ITEM, status: 'FAIL', reason, decidedAt: new Date().toISOString() };
@@ -89,4 +90,49 @@ describe('OrderFailedHandler', () => {
     assert.equal(await w.handler.handle(deliveryOf(message)), 'ack', 'the retry after the outage');
     assert.equal(await w.left(), 1);
   });
+
+  it('settles every failure of a batch message (what the worker publishes): real units back and broadcast, phantoms ended', async () => {
+    const w = await world();
+    const results = [await w.failed(1, 'ALREADY_ORDERED'), await w.failed(2, 'SOLD_OUT'), await w.failed(3, 'INTERNAL')];
+    assert.equal(await w.handler.handle(deliveryOf(batchOf(results))), 'ack');
+    assert.equal(await w.left(), 2, 'two real units back, none for the SOLD_OUT');
+    for (const r of results) assert.equal((await w.stock.request(r.uuid))?.state, 'RELEASED');
+    assert.deepEqual(w.broadcast.sent, [results[0], results[2]].map((r) => ({ itemId: ITEM, reason: 'order.fail', uuid: r!.uuid })));
+    assert.deepEqual(
+      w.lines.filter((l) => l.msg?.startsWith('failed order:')).map((l) => (l.obj as { uuid: string }).uuid).sort(),
+      results.map((r) => r.uuid).sort(),
+      'one line per uuid',
+    );
+  });
+
+  it('after a Redis fault part-way through a batch, the retry returns each real unit exactly once', async () => {
+    const w = await world();
+    const results = [await w.failed(1, 'INTERNAL'), await w.failed(2, 'INTERNAL'), await w.failed(3, 'INTERNAL')];
+    const release = w.stock.release.bind(w.stock);
+    let calls = 0;
+    w.stock.release = async (itemId, userId, uuid, returnUnit) => {
+      if (++calls === 2) throw new Error('Connection is closed.');
+      return release(itemId, userId, uuid, returnUnit);
+    };
+    const message = deliveryOf(batchOf(results));
+    await assert.rejects(w.handler.handle(message), /Connection is closed/);
+    assert.ok((await w.left())! < 3);
+    assert.equal(await w.handler.handle(message), 'ack');
+    assert.equal(await w.left(), 3);
+    assert.equal(await w.handler.handle(message), 'ack', 'redelivered once more');
+    assert.equal(await w.left(), 3);
+  });
 });
+
+function batchOf(results: OrderResultMessage[]): OrderResultBatchMessage {
+  return {
+    version: MESSAGE_VERSION,
+    type: 'order.results',
+    decidedAt: new Date().toISOString(),
+    results: results.map((r) =>
+      r.status === 'FAIL'
+        ? { uuid: r.uuid, userId: r.userId, seckillGoodId: r.seckillGoodId, status: 'FAIL', reason: r.reason }
+        : { uuid: r.uuid, userId: r.userId, seckillGoodId: r.seckillGoodId, status: 'SUCCESS', orderNo: r.orderNo },
+    ),
+  };
+}

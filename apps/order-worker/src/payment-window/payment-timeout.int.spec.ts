@@ -3,11 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import { Module, type INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { ConsumeMessage } from 'amqplib';
+import { connect, type ConsumeMessage } from 'amqplib';
 import { Client } from 'pg';
-import { ConfigModule } from '@seckill/config';
-import { DomainError, ErrorCode, MESSAGE_VERSION, type OrderPlacedMessage, type PaymentWindowMessage } from '@seckill/contracts';
-import { Delivery, MessagingModule } from '@seckill/messaging';
+import { APP_CONFIG, ConfigModule, type AppConfig } from '@seckill/config';
+import { DomainError, ErrorCode, MESSAGE_VERSION, parsePaymentWindowBatch, type OrderPlacedMessage, type PaymentWindowMessage } from '@seckill/contracts';
+import { ConfirmedPublisher, declarePaymentWindow, Delivery, MessagingModule, paymentWindowQueue } from '@seckill/messaging';
 import { ObservabilityModule } from '@seckill/observability';
 import { OrderLifecycleModule, OrderLifecycleService } from '@seckill/order-lifecycle';
 import { PersistenceModule } from '@seckill/persistence';
@@ -189,5 +189,64 @@ describe('a cancel racing the payment timeout', () => {
     const [good] = await sql<{ stock_left: number }>(env.databaseUrl, `SELECT stock_left FROM seckill_goods WHERE id = $1`, [itemId]);
     assert.equal(good!.stock_left, rounds, 'every unit came back exactly once');
     assert.deepEqual(await stock.stockLeft([itemId]), [rounds]);
+  });
+});
+
+describe('the payment window of a whole batch', () => {
+  it('is one message for the batch; its expiry closes each unpaid order once (two copies at the same time), leaves the paid one, and re-arms the one not yet due', async () => {
+    const itemId = await seedSale(env.databaseUrl, { stock: 4 });
+    await stock.load(itemId, 4, []);
+    const seconds = app.get<AppConfig>(APP_CONFIG).PAYMENT_WINDOW_SECONDS;
+    const window = paymentWindowQueue(seconds);
+    // The worker declares its window queue at boot (PaymentWindowDeclarer); this module has only the handlers.
+    await app.get(ConfirmedPublisher).declare((ch) => declarePaymentWindow(ch, seconds));
+    const amqp = await connect(env.amqpUrl);
+    try {
+      const ch = await amqp.createChannel();
+      await ch.purgeQueue(window.name);
+      const buyers = shoppers.slice(10, 14);
+      const placedAt = new Date().toISOString();
+      const messages: OrderPlacedMessage[] = [];
+      for (const s of buyers) {
+        const uuid = randomUUID();
+        assert.equal((await stock.reserve(itemId, s.id, uuid)).kind, 'RESERVED');
+        messages.push({ version: MESSAGE_VERSION, uuid, userId: s.id, seckillGoodId: itemId, placedAt });
+      }
+      assert.deepEqual(await placed.handleBatch(messages.map((m) => delivery(m))), ['ack', 'ack', 'ack', 'ack']);
+      await results.waitForAll(messages.map((m) => m.uuid), 10_000);
+
+      // One message for the batch, listing every order it created.
+      assert.equal((await ch.checkQueue(window.name)).messageCount, 1);
+      const got = await ch.get(window.name, { noAck: true });
+      assert.ok(got, 'the batch window message');
+      const batch = parsePaymentWindowBatch(got.content);
+      assert.deepEqual(batch.orders.map((o) => o.uuid).sort(), messages.map((m) => m.uuid).sort());
+      const orderNo = (uuid: string) => batch.orders.find((o) => o.uuid === uuid)!.orderNo;
+      const [paid, notDue, ...unpaid] = messages.map((m) => orderNo(m.uuid));
+      await lifecycle.pay(messages[0]!.userId, paid!);
+      // As in unpaidOrder: the deadlines of the orders left unpaid pass first, except the one that must not be due.
+      await sql(env.databaseUrl, `UPDATE orders SET pay_deadline = now() - interval '1 second' WHERE order_no = ANY($1)`, [unpaid]);
+      const before = await state(itemId, unpaid[0]!);
+
+      const copies = [timeouts.handle(delivery(batch)), timeouts.handle(delivery(batch, 1))];
+      assert.deepEqual(await Promise.all(copies), ['ack', 'ack']);
+
+      const statusOf = async (no: string) => (await sql<{ status: string }>(env.databaseUrl, `SELECT status FROM orders WHERE order_no = $1`, [no]))[0]!.status;
+      assert.deepEqual(await Promise.all([paid!, notDue!, ...unpaid].map(statusOf)), ['PAID', 'UNPAID', 'TIMEOUT', 'TIMEOUT']);
+      const after = await state(itemId, unpaid[0]!);
+      assert.equal(after.pgLeft, before.pgLeft + 2, 'two units back in PostgreSQL, each once');
+      assert.equal(after.redisLeft, before.redisLeft! + 2, 'two units back in Redis, each once');
+      assert.equal(after.buyers, before.buyers - 2);
+      const timedOut = messages.slice(2).map((m) => m.uuid);
+      await results.waitFor(() => timedOut.every((u) => results.statusesOf(u).length > 0), 10_000, 'the TIMEOUT statuses');
+      for (const u of timedOut) assert.deepEqual(results.statusesOf(u), ['TIMEOUT']);
+
+      // Each copy re-armed the order not yet due (a duplicate window is harmless: it closes the order once).
+      const rearmed: string[][] = [];
+      for (let m = await ch.get(window.name, { noAck: true }); m; m = await ch.get(window.name, { noAck: true })) rearmed.push(parsePaymentWindowBatch(m.content).orders.map((o) => o.orderNo));
+      assert.deepEqual(rearmed, [[notDue!], [notDue!]]);
+    } finally {
+      await amqp.close();
+    }
   });
 });

@@ -2,7 +2,7 @@ import { Inject } from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
-import { MESSAGE_VERSION, MessageFormatError, parseOrderPlaced, type OrderPlacedMessage, type OrderResultMessage, type PaymentWindowMessage } from '@seckill/contracts';
+import { MESSAGE_VERSION, MessageFormatError, parseOrderPlaced, type OrderPlacedMessage, type OrderResultBatchMessage, type OrderResultEntry, type PaymentWindowBatchMessage, type WindowOrder } from '@seckill/contracts';
 import { ConfirmedPublisher, Exchange, Queue, RoutingKey, paymentWindowQueue, type Delivery, type Disposition, QueueHandlers } from '@seckill/messaging';
 import { metrics } from '@seckill/observability';
 import { StockService } from '@seckill/stock';
@@ -140,24 +140,42 @@ export class OrderPlacedHandler {
     for (const uuid of uuids) this.logger.warn({ uuid }, 'redelivered order: replaying its recorded outcome');
   }
 
+  /**
+   * Every outcome of the batch, and the payment window of its orders, in at most three confirmed publishes: the
+   * successes as one `order.success` message, the failures as one `order.fail` message, and one payment-window
+   * message for every SUCCESS. Per order that leaves the broker only the pending message itself (issue 13:
+   * one result and one window message per order were two of the three quorum-queue operations per order, and
+   * amqplib's framing of them ~32 % of this process's CPU). Replays are included: a crash may have come between
+   * commit and these publishes; a duplicate result or timeout is harmless (outcomes are idempotent, each order is
+   * closed only once).
+   */
   private async publishAll(outcomes: readonly OutcomeRecord[]): Promise<void> {
-    const decidedAt = new Date().toISOString();
     const seen = new Set<string>();
-    await Promise.all(
-      outcomes
-        .filter((o) => !seen.has(o.uuid) && seen.add(o.uuid))
-        .map((o) => {
-          const base = { version: MESSAGE_VERSION, type: 'order.result', uuid: o.uuid, userId: o.userId, seckillGoodId: o.seckillGoodId, decidedAt } as const;
-          const message: OrderResultMessage =
-            o.status === 'SUCCESS' ? { ...base, status: 'SUCCESS', orderNo: o.orderNo } : { ...base, status: 'FAIL', reason: o.reason };
-          const key = o.status === 'SUCCESS' ? RoutingKey.ORDER_SUCCESS : RoutingKey.ORDER_FAIL;
-          const published = this.publisher.publish(Exchange.RESULT, key, message, { uuid: o.uuid });
-          if (o.status !== 'SUCCESS') return published;
-          // The payment window starts with the order (also on a replay: a crash may have come between commit
-          // and this publish; a duplicate timeout is harmless, the order is closed only once).
-          const window: PaymentWindowMessage = { version: MESSAGE_VERSION, uuid: o.uuid, orderNo: o.orderNo, userId: o.userId, seckillGoodId: o.seckillGoodId };
-          return Promise.all([published, this.publisher.publish(Exchange.PAYMENT, this.paymentWindowKey, window, { uuid: o.uuid })]);
-        }),
-    );
+    const successes: OrderResultEntry[] = [];
+    const failures: OrderResultEntry[] = [];
+    const window: WindowOrder[] = [];
+    for (const o of outcomes) {
+      if (seen.has(o.uuid)) continue;
+      seen.add(o.uuid);
+      const base = { uuid: o.uuid, userId: o.userId, seckillGoodId: o.seckillGoodId };
+      if (o.status === 'SUCCESS') {
+        successes.push({ ...base, status: 'SUCCESS', orderNo: o.orderNo });
+        window.push({ ...base, orderNo: o.orderNo });
+      } else {
+        failures.push({ ...base, status: 'FAIL', reason: o.reason });
+      }
+    }
+    const decidedAt = new Date().toISOString();
+    const published: Promise<void>[] = [];
+    for (const [key, results] of [[RoutingKey.ORDER_SUCCESS, successes], [RoutingKey.ORDER_FAIL, failures]] as const) {
+      if (results.length === 0) continue;
+      const message: OrderResultBatchMessage = { version: MESSAGE_VERSION, type: 'order.results', decidedAt, results };
+      published.push(this.publisher.publish(Exchange.RESULT, key, message));
+    }
+    if (window.length > 0) {
+      const message: PaymentWindowBatchMessage = { version: MESSAGE_VERSION, orders: window };
+      published.push(this.publisher.publish(Exchange.PAYMENT, this.paymentWindowKey, message));
+    }
+    await Promise.all(published);
   }
 }

@@ -6,7 +6,7 @@ import { NestFactory } from '@nestjs/core';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import { connect, type ConsumeMessage } from 'amqplib';
 import { Client } from 'pg';
-import { MESSAGE_VERSION, type OrderPlacedMessage } from '@seckill/contracts';
+import { MESSAGE_VERSION, type OrderPlacedMessage, type OrderResultBatchMessage } from '@seckill/contracts';
 import { ConfigModule } from '@seckill/config';
 import { AMQP_CONNECTION, ConfirmedPublisher, Delivery, Exchange, MessagingModule, parkingLotName, PublishTimeoutError, Queue, QueueConsumer, RoutingKey, type BatchHandler, type PublishMeta } from '@seckill/messaging';
 import { DependencyMonitor, faultOrigin, ObservabilityModule } from '@seckill/observability';
@@ -392,9 +392,11 @@ describe('an outcome whose publish fails after its batch committed', () => {
     const publisher = app.get(ConfirmedPublisher);
     const publish = publisher.publish.bind(publisher);
     let committedWhenItFailed: Promise<{ n: string }[]> | undefined;
-    // The broker does not confirm the first publish of one outcome (as when it is lost in a connection drop).
+    // The broker does not confirm the first publish of one outcome (as when it is lost in a connection drop): the
+    // message of its batch's outcomes.
+    const carriesUnlucky = (body: unknown) => (body as Partial<OrderResultBatchMessage>).results?.some((r) => r.uuid === unlucky.uuid) === true;
     const injected = mock.method(publisher, 'publish', (exchange: string, key: string, body: unknown, meta?: PublishMeta, timeoutMs?: number) => {
-      if (exchange === Exchange.RESULT && meta?.uuid === unlucky.uuid && committedWhenItFailed === undefined) {
+      if (exchange === Exchange.RESULT && carriesUnlucky(body) && committedWhenItFailed === undefined) {
         committedWhenItFailed = sql<{ n: string }>(env.databaseUrl, `SELECT count(*) AS n FROM orders WHERE uuid = $1`, [unlucky.uuid]);
         return Promise.reject(new PublishTimeoutError(`publish to ${exchange}/${key} not confirmed in time`));
       }

@@ -1,3 +1,4 @@
 export { TokenModule } from './token.module';
-export { TokenService, type IssuedToken } from './token.service';
+export { TokenService, type IssuedToken, type VerifiedToken } from './token.service';
+export { VerifiedTokens } from './verified-tokens';
 export type { AuthUser, TokenClaims, UserRole } from './auth-user';

@@ -2,6 +2,12 @@ import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'no
 import { DomainError, ErrorCode, type LoginAnswer } from '@seckill/contracts';
 import type { AuthUser, TokenClaims } from './auth-user';
 
+/** A token whose signature and claims hold, and the moment it stops being valid. */
+export interface VerifiedToken {
+  user: AuthUser;
+  expiresAtMs: number;
+}
+
 /** What a login answers (the contract's shape). */
 export type IssuedToken = LoginAnswer;
 
@@ -42,6 +48,11 @@ export class TokenService {
 
   /** Throws DomainError UNAUTHORIZED for anything but a valid, unexpired HS256 token with sane claims. */
   verify(token: string): AuthUser {
+    return this.verifyToken(token).user;
+  }
+
+  /** As verify, with the window in which the token is valid (what a cache of verified tokens must honour). */
+  verifyToken(token: string): VerifiedToken {
     const end = token.lastIndexOf('.');
     const start = token.indexOf('.');
     if (start <= 0 || end <= start + 1 || end === token.length - 1) throw INVALID();
@@ -66,7 +77,7 @@ export class TokenService {
     if (typeof claims.sub !== 'string' || !Number.isSafeInteger(id) || id <= 0 || (claims.role !== 'admin' && claims.role !== 'shopper') || typeof claims.username !== 'string') {
       throw new DomainError(ErrorCode.UNAUTHORIZED, 'invalid token claims');
     }
-    return { id, username: claims.username, role: claims.role };
+    return { user: { id, username: claims.username, role: claims.role }, expiresAtMs: claims.exp * 1000 };
   }
 
   private sign(signed: string): string {

@@ -38,6 +38,11 @@ export const configSchema = z.object({
   PUBLISH_CONFIRM_TIMEOUT_MS: positiveInt.default(3000),
   /** How long order-api trusts its in-memory copy of a sale's window and prices. */
   SALE_CACHE_TTL_MS: positiveInt.default(1000),
+  /**
+   * Verified access tokens order-api keeps (least recently used out): a shopper's retries during a sale reuse one
+   * token, so its signature is checked once. 0 turns the cache off. ~0.4 KiB an entry.
+   */
+  VERIFIED_TOKEN_CACHE_ENTRIES: z.coerce.number().int().min(0).max(1_000_000).default(100_000),
   /** A local sold-out flag is re-checked against Redis after this long, in case a broadcast was missed. */
   SOLD_OUT_FLAG_TTL_MS: positiveInt.default(2000),
   HTTP_BODY_LIMIT_BYTES: positiveInt.default(16 * 1024),

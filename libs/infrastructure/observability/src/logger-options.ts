@@ -1,7 +1,7 @@
-import type { RouteInfo } from '@nestjs/common/interfaces';
 import type { Params } from 'nestjs-pino';
 import type { IncomingMessage } from 'node:http';
 import pino, { type Logger } from 'pino';
+import type { Options } from 'pino-http';
 
 /**
  * One JSON log line per event, every line carrying `app` and, where there is one, the order's `uuid`: one
@@ -16,27 +16,31 @@ export function pinoOptions(app: string, level: string): pino.LoggerOptions {
   };
 }
 
-export function loggerParams(app: string, level: string, unloggedRoutes: readonly RouteInfo[] = []): Params {
+/** pino-http's options for one app's request logs (installed by RequestLogging). */
+export function httpLogOptions(): Options {
   return {
-    // pino-http builds a child logger and an AsyncLocalStorage scope for every request: ~20 % of order-api's
-    // CPU under a sold-out flood, for a route whose handlers log everything worth keeping with the uuid.
-    ...(unloggedRoutes.length > 0 ? { exclude: [...unloggedRoutes] } : {}),
-    pinoHttp: {
-      ...pinoOptions(app, level),
-      // A flood of 409 SOLD_OUT is the normal shape of a sale: log those at debug so the log stays readable;
-      // every 5xx and every accepted order is logged by the handlers themselves with its uuid.
-      // 503 is a dependency being waited out (or readiness saying so): worth a warning, not an error. Any other
-      // 5xx is a bug.
-      customLogLevel: (_req: IncomingMessage, res, err) => {
-        if (res.statusCode === 503) return 'warn';
-        return err || res.statusCode >= 500 ? 'error' : 'debug';
-      },
-      quietReqLogger: true,
-      serializers: {
-        req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
-        res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
-      },
+    // A flood of 409 SOLD_OUT is the normal shape of a sale: log those at debug so the log stays readable;
+    // every 5xx and every accepted order is logged by the handlers themselves with its uuid.
+    // 503 is a dependency being waited out (or readiness saying so): worth a warning, not an error. Any other
+    // 5xx is a bug.
+    customLogLevel: (_req: IncomingMessage, res, err) => {
+      if (res.statusCode === 503) return 'warn';
+      return err || res.statusCode >= 500 ? 'error' : 'debug';
     },
+    quietReqLogger: true,
+    serializers: {
+      req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
+      res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+    },
+  };
+}
+
+export function loggerParams(app: string, level: string): Params {
+  return {
+    // The root logger only: requests are logged by RequestLogging's Fastify hook, not by nestjs-pino's middleware
+    // (no routes for it), which cost every request a trip through Nest's middleware matching.
+    forRoutes: [],
+    pinoHttp: pinoOptions(app, level),
   };
 }
 

@@ -4,7 +4,8 @@ import { InjectPinoLogger, LoggerModule, PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
 import { DependencyMonitor, type DependencyCheck } from './dependencies/dependency-monitor';
 import { HealthController } from './health.controller';
-import { loggerParams, setProcessApp } from './logger-options';
+import { httpLogOptions, loggerParams, setProcessApp } from './logger-options';
+import { REQUEST_LOGGING, RequestLogging } from './request-logging';
 import { MetricsController } from './metrics.controller';
 import { enableProcessMetrics, metrics } from './metrics';
 
@@ -53,7 +54,7 @@ export class ObservabilityModule {
       imports: [
         LoggerModule.forRootAsync({
           inject: [APP_CONFIG],
-          useFactory: (config: AppConfig) => loggerParams(app, config.LOG_LEVEL, options.unloggedRoutes),
+          useFactory: (config: AppConfig) => loggerParams(app, config.LOG_LEVEL),
         }),
       ],
       controllers: [HealthController, MetricsController],
@@ -70,6 +71,8 @@ export class ObservabilityModule {
             }),
         },
         MonitorLifecycle,
+        { provide: REQUEST_LOGGING, useValue: { httpOptions: httpLogOptions(), unloggedRoutes: options.unloggedRoutes ?? [] } },
+        RequestLogging,
       ],
       exports: [LoggerModule, DependencyMonitor],
     };

@@ -4,8 +4,7 @@ import type { FastifyRequest } from 'fastify';
 import { BearerGuard, CurrentUser } from '../../auth/auth.guards';
 import type { AuthUser } from '@seckill/auth';
 import type { OrderAccepted } from '@seckill/contracts';
-import { JsonSchemaPipe } from '../../http/json-schema.pipe';
-import { placeOrderBodySchema, type PlaceOrderBody } from './place-order.schema';
+import { placeOrderBodyPipe, placeOrderBodySchema, type PlaceOrderBody } from './place-order.schema';
 import { PlaceOrderService } from './place-order.service';
 
 @ApiTags('orders')
@@ -21,7 +20,7 @@ export class PlaceOrderController {
   @ApiBody({ schema: placeOrderBodySchema, examples: { order: { value: { seckillGoodId: 1, requestId: '0b8f6f3a-8e8c-4c55-9d7c-1f2e3d4c5b6a' } } } })
   place(
     @CurrentUser() user: AuthUser,
-    @Body(new JsonSchemaPipe<PlaceOrderBody>(placeOrderBodySchema)) body: PlaceOrderBody,
+    @Body(placeOrderBodyPipe) body: PlaceOrderBody,
     @Req() req: FastifyRequest,
   ): Promise<OrderAccepted> {
     return this.placeOrder.place(user.id, body.seckillGoodId, body.requestId ?? undefined, req.ip);

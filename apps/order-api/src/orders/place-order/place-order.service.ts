@@ -6,10 +6,11 @@ import { ConfirmedPublisher, Exchange, RoutingKey, StockBroadcast } from '@secki
 import { metrics } from '@seckill/observability';
 import { StockService, type ReserveOutcome } from '@seckill/stock';
 import { SaleItemsService } from '../../sale-items/sale-items.service';
-import { SaleCache, type SaleWindow } from '../../sale-items/sale-cache';
+import { SaleCache } from '../../sale-items/sale-cache';
 import { RequestLimits } from '../../limits/request-limits';
 import { BoundedPool } from '../../auth/bounded-pool';
 import { RateLimiter } from './rate-limiter';
+import { REJECT, refusalFromMemory } from './order-refusals';
 import { requestUuid } from './request-uuid';
 import { SoldOutFlags } from './sold-out-flags';
 
@@ -50,12 +51,11 @@ export class PlaceOrderService {
 
   async place(userId: number, itemId: number, requestId: string | undefined, clientIp: string): Promise<OrderAccepted> {
     const cached = this.saleCache.get(itemId);
-    this.checkWindow(cached instanceof Promise ? await cached : cached, itemId);
-    // The sold-out flood is the busiest path: it is answered before any limit, so it never costs a Redis call.
-    if (this.flags.isSoldOut(itemId)) {
-      metrics.reservations.inc({ outcome: 'flagged' });
-      throw soldOut();
-    }
+    // The fast lane (order-fast-lane.ts) answers these before Nest when the sale is in memory; here for the first
+    // request of an item not cached yet, and for a flag set while the request was on its way. The sold-out flood
+    // is answered before any limit, so it never costs a Redis call.
+    const refusal = refusalFromMemory(cached instanceof Promise ? await cached : cached, this.flags, itemId);
+    if (refusal) throw refusal;
     // This instance's own per-user count stays as a free first filter: a user over the budget on one instance alone
     // is over the shared budget too (same rule, fewer requests counted), so its 429 is never wrong, and a client
     // hammering one instance is refused without a Redis round trip. The shared limits below hold across instances.
@@ -130,13 +130,6 @@ export class PlaceOrderService {
     }
     this.inWave++;
     return this.wave;
-  }
-
-  private checkWindow(sale: SaleWindow | null, itemId: number): void {
-    if (!sale) throw new DomainError(ErrorCode.GOOD_NOT_FOUND, `no sale item ${itemId}`);
-    const now = Date.now();
-    if (now < sale.startMs) throw REJECT.notStarted;
-    if (now >= sale.endMs) throw REJECT.ended;
   }
 
   private async reserve(itemId: number, userId: number, uuid: string): Promise<ReserveOutcome> {
@@ -236,20 +229,6 @@ const RESERVATION_LABEL: Record<ReserveOutcome['kind'], string> = {
   FOREIGN: 'foreign',
   RECOVERING: 'recovering',
   NOT_LOADED: 'not_loaded',
-};
-
-/**
- * The answers of the flood, made once: a sale rejects thousands of requests a second with them, and building
- * an Error (its stack trace) per rejection showed in the profile. They carry no request data.
- */
-const REJECT = {
-  soldOut: new DomainError(ErrorCode.SOLD_OUT, 'sold out'),
-  rateLimited: new DomainError(ErrorCode.RATE_LIMITED, 'too many order requests; slow down'),
-  notStarted: new DomainError(ErrorCode.SALE_NOT_STARTED, 'the sale has not started yet'),
-  ended: new DomainError(ErrorCode.SALE_ENDED, 'the sale has ended'),
-  alreadyOrdered: new DomainError(ErrorCode.ALREADY_ORDERED, 'you already ordered this item'),
-  unavailable: new DomainError(ErrorCode.TRY_AGAIN, 'temporarily unavailable; retry'),
-  recovering: new DomainError(ErrorCode.TRY_AGAIN, 'this sale is recovering from an outage; retry in a moment'),
 };
 
 function soldOut(): DomainError {
