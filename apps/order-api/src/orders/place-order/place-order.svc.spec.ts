@@ -218,6 +218,46 @@ describe('PlaceOrderService', () => {
     assert.deepEqual(consumed, [], 'no limit was consulted');
   });
 
+  it('in a burst, the orders still waiting for a Redis turn when the item sells out are answered from the flag', async () => {
+    const w = world();
+    const item = w.items.add({ stock: 5 });
+    await w.service.place(1, item.id, undefined, IP);
+    let reservations = 0;
+    const reserve = w.stock.reserve.bind(w.stock);
+    w.stock.reserve = (...args) => {
+      reservations++;
+      return reserve(...args);
+    };
+    const answers = await Promise.all(
+      Array.from({ length: 1000 }, (_, i) => w.service.place(100 + i, item.id, undefined, IP).then(() => 'QUEUED', (err: unknown) => (err as { code?: string }).code)),
+    );
+    assert.equal(answers.filter((a) => a === 'QUEUED').length, 4);
+    assert.equal(answers.filter((a) => a === ErrorCode.SOLD_OUT).length, 996);
+    assert.ok(reservations < 500, `${reservations} of 1000 orders asked Redis, though the item sold out after the first 5`);
+  });
+
+  it('answers the orders the flag decides after their wait in waves, letting the event loop turn in between', async () => {
+    const w = world();
+    const item = w.items.add({ stock: 5 });
+    await w.service.place(1, item.id, undefined, IP);
+    let settled = 0;
+    const burst = Promise.all(
+      Array.from({ length: 1000 }, (_, i) =>
+        w.service
+          .place(100 + i, item.id, undefined, IP)
+          .catch(() => undefined)
+          .finally(() => settled++),
+      ),
+    );
+    const perTurn: number[] = [];
+    while (settled < 1000) {
+      await new Promise((resolve) => setImmediate(resolve));
+      perTurn.push(settled);
+    }
+    await burst;
+    assert.ok(perTurn.length >= 3, `answers settled by each turn of the event loop: ${perTurn.join(', ')}`);
+  });
+
   it('keeps taking orders when the limit store fails, counting on this instance alone, and says so once', async () => {
     const failing: LimiterFactory = (rule) => {
       const store = memoryLimiterFactory()(rule);
