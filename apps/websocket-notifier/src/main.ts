@@ -1,5 +1,4 @@
 import 'reflect-metadata';
-import { setFlagsFromString } from 'node:v8';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { appConfig } from '@seckill/config';
@@ -14,9 +13,6 @@ import { UuidPathWsAdapter } from './socket/uuid-path-ws.adapter';
  * One port serves both HTTP (/health) and the WebSocket upgrade to /{uuid}. Events come from RabbitMQ
  * (seckill.notify.results, shared by all instances) and reach the instance holding a socket through Redis.
  */
-// A notifier's memory is its idle sockets (docs/notifier.md, Capacity): V8 keeps its heap close to what is live
-// instead of growing it ahead of the garbage (without: ~2.5 times the live heap per socket in RSS).
-setFlagsFromString('--optimize-for-size');
 
 async function bootstrap(): Promise<void> {
   const config = appConfig();
