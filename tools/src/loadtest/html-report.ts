@@ -172,7 +172,7 @@ ${f.retries.attemptsPerShopper.map(([k, v]) => `<tr><td>shoppers with ${esc(k)} 
 <h2>Run</h2>
 <table>
 <tr><td>system</td><td>${esc(r.system)}</td></tr>
-<tr><td>arrival</td><td>${esc(pattern)}; all ${n(f.requests.sent)} sent within ${esc(ms(f.requests.sendSpanMs))}</td></tr>
+<tr><td>arrival</td><td>${esc(pattern)}; all ${n(f.requests.sent)} sent within ${esc(ms(f.requests.sendSpanMs))}; first answer after ${esc(ms(f.requests.firstAnswerMs))}, last after ${esc(ms(f.requests.answerSpanMs))}</td></tr>
 <tr><td>client side</td><td>${n(r.clientProcesses)} processes; HTTP connections: ${esc(r.httpConnections)}; after a 503 TRY_AGAIN up to ${n(r.retries)} retries</td></tr>
 <tr><td>sale item</td><td>#${n(r.itemId)}</td></tr>
 <tr><td>preparation</td><td>${f.preparation.systemStartMs !== undefined ? `system up ${esc(ms(f.preparation.systemStartMs))}; ` : ''}sale and shoppers ${esc(ms(f.preparation.saleAndShoppersMs))}; ${n(f.preparation.socketsOpen)} sockets and ${n(f.preparation.connectionsOpen)} connections opened in ${esc(ms(f.preparation.socketsMs))}${f.preparation.socketsFailed ? `, ${n(f.preparation.socketsFailed)} sockets failed` : ''}</td></tr>

@@ -26,6 +26,7 @@ describe('figures of a run', () => {
     assert.ok(Math.abs(f.rates.soldOutPerSec - 6000 / 58) < 1e-9);
     assert.equal(f.requests.answerSpanMs, 120);
     assert.equal(f.requests.sendSpanMs, 9);
+    assert.equal(f.requests.firstAnswerMs, 53, 'the first 409 (sent at 3, answered at 53); the reset at 80 is no answer');
   });
 
   it('measures click to pushed outcome from the send to the frame', () => {
