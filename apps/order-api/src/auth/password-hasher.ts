@@ -2,7 +2,7 @@ import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
 import { DomainError, ErrorCode } from '@seckill/contracts';
 import { metrics } from '@seckill/observability';
-import { BoundedPool } from './bounded-pool';
+import { BoundedPool } from '../concurrency/bounded-pool';
 import { HashWorkers } from './hash-workers';
 
 const BUSY = new DomainError(ErrorCode.TRY_AGAIN, 'too many logins and registrations at once; retry');

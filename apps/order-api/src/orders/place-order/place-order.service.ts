@@ -8,7 +8,7 @@ import { StockService, type ReserveOutcome } from '@seckill/stock';
 import { SaleItemsService } from '../../sale-items/sale-items.service';
 import { SaleCache } from '../../sale-items/sale-cache';
 import { RequestLimits } from '../../limits/request-limits';
-import { BoundedPool } from '../../auth/bounded-pool';
+import { BoundedPool } from '../../concurrency/bounded-pool';
 import { RateLimiter } from './rate-limiter';
 import { REJECT, refusalFromMemory } from './order-refusals';
 import { requestUuid } from './request-uuid';
@@ -69,10 +69,10 @@ export class PlaceOrderService {
       case 'FOREIGN':
         throw new DomainError(ErrorCode.VALIDATION_FAILED, 'requestId is already used by another request; choose a new one');
       case 'SOLD_OUT':
-        throw soldOut();
+        throw REJECT.soldOut;
       case 'FLAGGED':
         await this.flaggedWave();
-        throw soldOut();
+        throw REJECT.soldOut;
       case 'ALREADY_ORDERED':
         throw REJECT.alreadyOrdered;
       case 'DUPLICATE':
@@ -230,7 +230,3 @@ const RESERVATION_LABEL: Record<ReserveOutcome['kind'], string> = {
   RECOVERING: 'recovering',
   NOT_LOADED: 'not_loaded',
 };
-
-function soldOut(): DomainError {
-  return REJECT.soldOut;
-}
