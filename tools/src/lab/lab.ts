@@ -1,0 +1,157 @@
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { REPO_ROOT } from '@seckill/testing';
+import { run } from './exec';
+import { AppHost } from './hosts/apps';
+import { PostgresHost } from './hosts/postgres';
+import { RabbitCluster, RabbitNode } from './hosts/rabbitmq';
+import { RedisCluster, RedisNode } from './hosts/redis';
+import { BRIDGE, GATEWAY, HOSTS, hostsOf, PREFIX, SUBNET, type Host } from './layout';
+import { LabNetwork, removeLab } from './netns';
+
+export interface LabIo {
+  log(line: string): void;
+  signal: AbortSignal;
+  /** Where every host's log goes (kept after the lab is gone). */
+  logDir: string;
+}
+
+/** How the product is configured in the lab: the same variables an operator would set (../shared/contract.md). */
+export interface LabSettings {
+  databaseUrl: string;
+  redisClusterNodes: string;
+  redisKeyPrefix: string;
+  rabbitmqUrls: string;
+  managementUrls: string;
+  jwtSecret: string;
+  admin: { username: string; password: string };
+}
+
+/**
+ * The whole lab: the network, the servers and two of each product process, each on its own host. `up` builds it
+ * in dependency order; `down` takes it apart and is safe to call at any point of `up` (and twice).
+ */
+export class Lab {
+  readonly network = new LabNetwork();
+  readonly dir: string;
+  readonly rabbit: RabbitCluster;
+  readonly redis: RedisCluster;
+  readonly postgres: PostgresHost;
+  readonly settings: LabSettings;
+  apps: AppHost[] = [];
+  private isDown = false;
+
+  constructor(private readonly io: LabIo) {
+    this.dir = mkdtempSync(join(tmpdir(), `${PREFIX}-`));
+    // The postgres user must reach its directory below this one.
+    chmodSync(this.dir, 0o755);
+    mkdirSync(io.logDir, { recursive: true });
+    const cookie = randomBytes(20).toString('hex').toUpperCase();
+    this.rabbit = new RabbitCluster(hostsOf('rabbitmq').map((h) => new RabbitNode(h, join(this.dir, h.name), io.logDir, cookie)));
+    this.redis = new RedisCluster(hostsOf('redis').map((h) => new RedisNode(h, join(this.dir, h.name), io.logDir)));
+    this.postgres = new PostgresHost(hostsOf('postgres')[0]!, join(this.dir, 'pg'), io.logDir);
+    this.settings = {
+      databaseUrl: this.postgres.url('seckill'),
+      redisClusterNodes: this.redis.endpoints.join(','),
+      redisKeyPrefix: 'seckill:',
+      rabbitmqUrls: this.rabbit.amqpUrls.join(','),
+      managementUrls: this.rabbit.managementUrls.join(','),
+      jwtSecret: randomBytes(32).toString('hex'),
+      admin: { username: 'lab-admin', password: randomBytes(12).toString('hex') },
+    };
+  }
+
+  /** The product's environment, shared by every app and tool the lab runs. */
+  appEnv(): Record<string, string> {
+    const s = this.settings;
+    return {
+      DATABASE_URL: s.databaseUrl,
+      REDIS_CLUSTER_NODES: s.redisClusterNodes,
+      REDIS_KEY_PREFIX: s.redisKeyPrefix,
+      RABBITMQ_URL: s.rabbitmqUrls,
+      RABBITMQ_MANAGEMENT_URL: s.managementUrls,
+      JWT_SECRET: s.jwtSecret,
+      ADMIN_USERNAME: s.admin.username,
+      ADMIN_PASSWORD: s.admin.password,
+      // 2,000 shoppers share the load generator's one address.
+      RATE_LIMITS: 'off',
+      LOG_LEVEL: process.env.LAB_APP_LOG_LEVEL ?? 'info',
+      // Redis re-checked against PostgreSQL every 5 s (30 s by default), so "Redis = PostgreSQL once quiet" is
+      // judged within a scenario rather than after it.
+      RECONCILE_INTERVAL_MS: '5000',
+      // Every shopper's socket opens before the sale and may wait longer than the default 60 s for its order.
+      NOTIFIER_UNOWNED_WAIT_MS: String(3_600_000),
+    };
+  }
+
+  async up(): Promise<void> {
+    const { log, signal } = this.io;
+    log(`network: bridge ${BRIDGE} (${SUBNET}, this namespace ${GATEWAY}), ${HOSTS.length} hosts`);
+    await this.network.createBridge();
+    for (const h of HOSTS) await this.network.addHost(h);
+    log('servers: PostgreSQL, 6 Redis nodes and 3 RabbitMQ nodes starting…');
+    await Promise.all([
+      this.postgres.start(signal).then(() => log(`postgres: up on ${this.postgres.host.address}`)),
+      this.redis.start(log, signal).then(() => log(`redis: cluster ok (${this.redis.endpoints.join(', ')})`)),
+      this.rabbit.start(log, signal).then(() => log(`rabbitmq: cluster of ${this.rabbit.nodes.map((n) => n.node).join(', ')}`)),
+    ]);
+    log('postgres: migrating the database');
+    await run(process.execPath, [join(REPO_ROOT, 'dist/tools/src/migrate.js')], { env: this.appEnv(), timeoutMs: 120_000 });
+    const env = this.appEnv();
+    const of = (kind: Host['kind']) => hostsOf(kind).map((h) => new AppHost(h, env, this.io.logDir));
+    // Workers first: they declare the queues the others publish to (any process declares them, but the order
+    // keeps the first start's logs readable).
+    const workers = of('order-worker');
+    const apis = of('order-api');
+    const notifiers = of('websocket-notifier');
+    this.apps = [...workers, ...apis, ...notifiers];
+    for (const group of [workers, [...apis, ...notifiers]]) {
+      log(`apps: starting ${group.map((a) => a.host.name).join(', ')}`);
+      await Promise.all(group.map((a) => a.start(90_000, signal)));
+    }
+    await this.rabbit.waitReplicated(60_000, signal);
+    log('rabbitmq: every quorum queue has its 3 members online');
+  }
+
+  appsOf(kind: Host['kind']): AppHost[] {
+    return this.apps.filter((a) => a.host.kind === kind);
+  }
+
+  app(name: string): AppHost {
+    const a = this.apps.find((x) => x.host.name === name);
+    if (!a) throw new Error(`no app host ${name}`);
+    return a;
+  }
+
+  /** Every app ready again (after a fault): /health/ready 200 on each. */
+  async waitAllReady(timeoutMs: number): Promise<void> {
+    await Promise.all(this.apps.map((a) => a.waitReady(timeoutMs, this.io.signal)));
+  }
+
+  /** Apps that exited without being asked to. */
+  deaths(): string[] {
+    return this.apps.filter((a) => a.died).map((a) => `${a.host.name} (${a.died})`);
+  }
+
+  /**
+   * Apps first (SIGTERM: they drain), then the servers, then everything else in the namespaces and the
+   * namespaces themselves, the bridge, the /etc/netns entries and the temp directory.
+   */
+  async down(): Promise<void> {
+    if (this.isDown) return;
+    this.isDown = true;
+    await Promise.all(this.apps.map((a) => a.stop().catch(() => undefined)));
+    await Promise.all([this.redis.destroy(), this.rabbit.destroy(), this.postgres.destroy()].map((p) => p.catch(() => undefined)));
+    removeLab();
+  }
+
+  /** At exit, when nothing asynchronous runs any more: kill and remove, blocking. */
+  downSync(): void {
+    if (this.isDown) return;
+    this.isDown = true;
+    // The apps live in the namespaces too: removeLab kills whatever runs there.
+    removeLab();
+  }
+}

@@ -1,0 +1,79 @@
+import { Queue } from '@seckill/messaging';
+import { waitFor } from '../exec';
+import type { RabbitNode } from '../hosts/rabbitmq';
+import type { FaultContext, Scenario } from '../scenario';
+
+/** After a RabbitMQ fault: the cluster whole, every quorum queue back to 3 members online, every app ready. */
+async function rabbitWhole(ctx: FaultContext): Promise<void> {
+  await ctx.lab.rabbit.waitWhole(120_000, ctx.signal);
+  await ctx.lab.rabbit.waitReplicated(120_000, ctx.signal);
+  await ctx.lab.waitAllReady(60_000);
+  ctx.end('cluster whole, every quorum queue 3/3 online, every app ready');
+}
+
+/** The node that leads the queue of reserved orders: the fault that moves the most. */
+function pendingLeader(ctx: FaultContext): Promise<RabbitNode> {
+  return ctx.lab.rabbit.leaderOf(Queue.PENDING);
+}
+
+export const rabbitPartition: Scenario = {
+  name: 'rabbit-partition',
+  title: 'one RabbitMQ node partitioned from the other two, then healed',
+  fault: 'leader of the pending queue partitioned from the other 2 nodes',
+  expected:
+    'The two nodes that still see each other keep the quorum: they elect new leaders for the queues the cut-off node led ' +
+    'and go on confirming publishes. The cut-off node notices it is in the minority (net_ticktime 10 s) and pauses ' +
+    '(cluster_partition_handling = pause_minority), which closes its clients\' connections; publishers and consumers ' +
+    'that were on it reconnect to another node of RABBITMQ_URL. A publish it could not confirm meanwhile times out ' +
+    '(503 TRY_AGAIN, the unit given back) and the shopper tries again with the same requestId. Healed, the node ' +
+    'resumes by itself, rejoins, and its quorum queue members catch up.',
+  async inject(ctx) {
+    const rabbit = ctx.lab.rabbit;
+    const target = await pendingLeader(ctx);
+    const others = rabbit.others(target);
+    try {
+      await ctx.lab.network.partition(
+        target.host,
+        others.map((o) => o.host),
+      );
+      ctx.begin(`${target.host.name} (leader of ${Queue.PENDING}) cut off from ${others.map((o) => o.host.name).join(' and ')}`);
+      await waitFor(
+        `${others[0]!.host.name} seeing ${target.host.name} gone`,
+        60_000,
+        async () => (await others[0]!.nodes()).some((v) => v.name === target.node && !v.running),
+        { everyMs: 500, signal: ctx.signal },
+      );
+      ctx.mark(`the majority sees ${target.host.name} gone`);
+      await ctx.hold(ctx.holdMs);
+    } finally {
+      await ctx.lab.network.heal(target.host);
+      ctx.mark('partition healed');
+    }
+    await rabbitWhole(ctx);
+  },
+};
+
+export const rabbitKill: Scenario = {
+  name: 'rabbit-kill',
+  title: 'one RabbitMQ node killed (SIGKILL), then restarted',
+  fault: 'leader of the pending queue killed (SIGKILL), restarted',
+  expected:
+    'The connections to the killed node break at once; their clients reconnect to another node of RABBITMQ_URL. ' +
+    'The two survivors elect new leaders for its queues within a few seconds (Raft), and publishes confirmed before ' +
+    'the kill are on a majority already, so no accepted order is lost. Publishes in flight on the dead connection are ' +
+    'not confirmed: order-api gives their units back and answers 503 TRY_AGAIN, and the retry (same requestId) is ' +
+    'accepted through another node. Restarted on its data, the node rejoins and its members catch up.',
+  async inject(ctx) {
+    const target = await pendingLeader(ctx);
+    try {
+      await target.kill();
+      ctx.begin(`${target.host.name} (leader of ${Queue.PENDING}) killed`);
+      await ctx.hold(ctx.holdMs);
+    } finally {
+      ctx.mark(`${target.host.name} restarting`);
+      await target.start(120_000, ctx.signal);
+      ctx.mark(`${target.host.name} booted`);
+    }
+    await rabbitWhole(ctx);
+  },
+};
