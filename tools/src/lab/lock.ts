@@ -36,3 +36,8 @@ export function releaseLock(file = LOCK_FILE): void {
     // no lock
   }
 }
+
+/** The lock of a lab that is gone (killed, crashed): called once `otherLab` said nobody holds it. */
+export function removeStaleLock(file = LOCK_FILE): void {
+  rmSync(file, { force: true });
+}

@@ -6,7 +6,7 @@ import { replaceResults } from '../chaos/docs-table';
 import { HELP, parseOptions, UsageError, type LabOptions } from './cli-options';
 import { Lab } from './lab';
 import { GATEWAY, HOSTS, namespaceOf } from './layout';
-import { otherLab, releaseLock, takeLock } from './lock';
+import { otherLab, releaseLock, removeStaleLock, takeLock } from './lock';
 import { describeLeftovers, findLeftovers, isEmpty, removeLab } from './netns';
 import { problems, thisMachine } from './preconditions';
 import { failureLines, markdownReport, MARKERS, observationLines, renderText, type RunHeader } from './report';
@@ -49,6 +49,7 @@ async function main(): Promise<number> {
     process.stderr.write(`lab: another lab is running (pid ${running}); one at a time on a machine (stop it, or wait)\n`);
     return 2;
   }
+  removeStaleLock();
 
   const t0 = Date.now();
   const stamp = new Date(t0).toISOString().replace(/[:]/g, '-').replace(/\..*$/, '');
