@@ -1,12 +1,11 @@
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
-import type Redis from 'ioredis';
 import { Module, RequestMethod } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { APP_CONFIG, ConfigModule, type AppConfig } from '@seckill/config';
 import { AMQP_CONNECTION, ConfirmedPublisher, MessagingModule, rabbitmqCheck } from '@seckill/messaging';
 import { ObservabilityModule } from '@seckill/observability';
 import { PersistenceModule, postgresCheck } from '@seckill/persistence';
-import { REDIS, redisCheck } from '@seckill/redis';
+import { REDIS, redisCheck, type RedisClient } from '@seckill/redis';
 import { StockModule } from '@seckill/stock';
 import { AuthModule } from './auth/auth.module';
 import { ClientConfigModule } from './client-config/client-config.module';
@@ -24,7 +23,7 @@ import { OrdersModule } from './orders/orders.module';
       'order-api',
       {
         inject: [APP_CONFIG, REDIS, AMQP_CONNECTION, ConfirmedPublisher],
-        useFactory: (config: AppConfig, redis: Redis, amqp: AmqpConnectionManager, publisher: ConfirmedPublisher) => [
+        useFactory: (config: AppConfig, redis: RedisClient, amqp: AmqpConnectionManager, publisher: ConfirmedPublisher) => [
           // Orders are taken without PostgreSQL (sale windows are cached): it is reported, not required.
           postgresCheck(config.DATABASE_URL, { critical: false, timeoutMs: config.DEPENDENCY_PROBE_TIMEOUT_MS }),
           redisCheck(redis),

@@ -1,11 +1,10 @@
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
-import type Redis from 'ioredis';
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, ConfigModule, type AppConfig } from '@seckill/config';
 import { AMQP_CONNECTION, ConfirmedPublisher, MessagingModule, rabbitmqCheck } from '@seckill/messaging';
 import { ObservabilityModule } from '@seckill/observability';
 import { PersistenceModule, postgresCheck } from '@seckill/persistence';
-import { REDIS, redisCheck } from '@seckill/redis';
+import { REDIS, redisCheck, type RedisClient } from '@seckill/redis';
 import { StockModule } from '@seckill/stock';
 import { OrderLifecycleModule } from '@seckill/order-lifecycle';
 import { OrderFailedHandler } from './order-failed/order-failed.handler';
@@ -23,7 +22,7 @@ import { StatusPushRelay } from './status-push/status-push.relay';
     ConfigModule,
     ObservabilityModule.forRoot('order-worker', {
       inject: [APP_CONFIG, REDIS, AMQP_CONNECTION, ConfirmedPublisher],
-      useFactory: (config: AppConfig, redis: Redis, amqp: AmqpConnectionManager, publisher: ConfirmedPublisher) => [
+      useFactory: (config: AppConfig, redis: RedisClient, amqp: AmqpConnectionManager, publisher: ConfirmedPublisher) => [
         postgresCheck(config.DATABASE_URL, { timeoutMs: config.DEPENDENCY_PROBE_TIMEOUT_MS }),
         redisCheck(redis),
         rabbitmqCheck(amqp, publisher),

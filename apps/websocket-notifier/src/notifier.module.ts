@@ -1,12 +1,11 @@
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
-import type Redis from 'ioredis';
 import { Module } from '@nestjs/common';
 import { TokenModule } from '@seckill/auth';
 import { APP_CONFIG, ConfigModule, type AppConfig } from '@seckill/config';
 import { AMQP_CONNECTION, ConfirmedPublisher, MessagingModule, rabbitmqCheck } from '@seckill/messaging';
 import { ObservabilityModule } from '@seckill/observability';
 import { PersistenceModule, postgresCheck } from '@seckill/persistence';
-import { REDIS, redisCheck } from '@seckill/redis';
+import { REDIS, redisCheck, type RedisClient } from '@seckill/redis';
 import { StockModule } from '@seckill/stock';
 import { DurableOutcomes } from './outcomes/durable-outcomes';
 import { OrderEventsHandler } from './outcomes/order-events.handler';
@@ -21,7 +20,7 @@ import { UserSocketSlots } from './socket/user-socket-slots';
     ConfigModule,
     ObservabilityModule.forRoot('websocket-notifier', {
       inject: [APP_CONFIG, REDIS, AMQP_CONNECTION, ConfirmedPublisher],
-      useFactory: (config: AppConfig, redis: Redis, amqp: AmqpConnectionManager, publisher: ConfirmedPublisher) => [
+      useFactory: (config: AppConfig, redis: RedisClient, amqp: AmqpConnectionManager, publisher: ConfirmedPublisher) => [
         redisCheck(redis),
         rabbitmqCheck(amqp, publisher),
         // Only the safety net reads PostgreSQL (outcomes Redis lost): reported, not required.

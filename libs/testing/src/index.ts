@@ -10,3 +10,4 @@ export { burst, maxOverlap, type BurstResult } from './burst';
 export { SocketClient, type Frame } from './socket-client';
 export * from './fakes';
 export { Product, startProduct, type ProductOptions } from './product';
+export { PrivateRedisCluster, type PrivateRedisClusterOptions } from './private-redis-cluster';

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import Redis from 'ioredis';
+import { createRedisClient, deleteKeys, scanKeys, type RedisTarget } from '@seckill/redis';
 import { ManagementClient } from '@seckill/messaging';
 import { dropDatabase, migrate } from '@seckill/persistence';
 
@@ -9,6 +9,8 @@ export interface TestServers {
   redis: string;
   amqp: string;
   management: string;
+  /** REDIS_CLUSTER_NODES when `redis` is a Redis Cluster (its seed nodes); `redis` then gives credentials only. */
+  redisClusterNodes?: string;
 }
 
 /** Where the shared development servers are; tests never touch their default database, vhost or keys. */
@@ -29,6 +31,8 @@ export interface TestEnv {
   vars: Record<string, string>;
   databaseUrl: string;
   redisUrl: string;
+  /** Set when the environment's Redis is a cluster (see TestServers). */
+  redisClusterNodes?: string;
   amqpUrl: string;
   redisKeyPrefix: string;
   cleanup(): Promise<void>;
@@ -55,6 +59,7 @@ export async function createTestEnv(name: string, servers: TestServers = SHARED_
     NODE_ENV: 'test',
     DATABASE_URL: databaseUrl,
     REDIS_URL: servers.redis,
+    ...(servers.redisClusterNodes ? { REDIS_CLUSTER_NODES: servers.redisClusterNodes } : {}),
     REDIS_KEY_PREFIX: redisKeyPrefix,
     RABBITMQ_URL: amqpUrl,
     RABBITMQ_MANAGEMENT_URL: servers.management,
@@ -71,12 +76,13 @@ export async function createTestEnv(name: string, servers: TestServers = SHARED_
     vars,
     databaseUrl,
     redisUrl: servers.redis,
+    ...(servers.redisClusterNodes ? { redisClusterNodes: servers.redisClusterNodes } : {}),
     amqpUrl,
     redisKeyPrefix,
     async cleanup() {
       await dropDatabase(databaseUrl);
       await management.deleteVhost(vhost);
-      await deleteKeys(servers.redis, `${redisKeyPrefix}*`);
+      await deleteKeysMatching({ url: servers.redis, clusterNodes: servers.redisClusterNodes }, `${redisKeyPrefix}*`);
     },
   };
 }
@@ -86,15 +92,10 @@ export function useInProcess(env: TestEnv, extra: Record<string, string> = {}): 
   Object.assign(process.env, env.vars, extra);
 }
 
-async function deleteKeys(redisUrl: string, pattern: string): Promise<void> {
-  const redis = new Redis(redisUrl);
+async function deleteKeysMatching(target: RedisTarget, pattern: string): Promise<void> {
+  const redis = createRedisClient(target, 'test-env-cleanup');
   try {
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-      cursor = next;
-      if (keys.length > 0) await redis.del(...keys);
-    } while (cursor !== '0');
+    await scanKeys(redis, pattern, async (keys) => void (await deleteKeys(redis, keys)));
   } finally {
     redis.disconnect();
   }

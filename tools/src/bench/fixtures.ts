@@ -1,6 +1,6 @@
 import { connect } from 'amqplib';
-import type Redis from 'ioredis';
 import { Queue } from '@seckill/messaging';
+import { scanKeys, type RedisClient } from '@seckill/redis';
 import { createTestEnv, sql, type TestEnv } from '@seckill/testing';
 import { log } from './measurement';
 import { prepareShoppers, type Shoppers } from './shoppers';
@@ -49,15 +49,17 @@ export function purgePending(amqpUrl: string): Promise<number> {
   return purgeQueues(amqpUrl, [Queue.PENDING]);
 }
 
-/** Deletes every key matching the pattern (SCAN + UNLINK). */
-export async function deleteKeys(redis: Redis, pattern: string): Promise<number> {
-  let cursor = '0';
+/** Deletes every key matching the pattern (SCAN + UNLINK, key by key so that it works on a cluster too). */
+export async function deleteKeys(redis: RedisClient, pattern: string): Promise<number> {
   let deleted = 0;
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 5000);
-    cursor = next;
-    if (keys.length > 0) deleted += await redis.unlink(...keys);
-  } while (cursor !== '0');
+  await scanKeys(
+    redis,
+    pattern,
+    async (keys) => {
+      deleted += (await Promise.all(keys.map((k) => redis.unlink(k)))).reduce((a, b) => a + b, 0);
+    },
+    5000,
+  );
   return deleted;
 }
 

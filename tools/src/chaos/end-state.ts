@@ -117,7 +117,7 @@ export class EndStateReader {
     if (this.redis.status === 'wait' || this.redis.status === 'end') await this.redis.connect();
     const counter = await this.redis.get(this.keys.stock(this.itemId));
     s.redisCounter = counter === null ? null : Number(counter);
-    const prefix = this.keys.request('');
+    const prefix = this.keys.request(this.itemId, '');
     let cursor = '0';
     const keys: string[] = [];
     do {

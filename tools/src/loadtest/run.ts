@@ -182,6 +182,7 @@ export async function runLoadtest(o: LoadtestOptions, io: RunIo): Promise<RunRes
         api: sys.apis[0]!,
         databaseUrl: sys.databaseUrl,
         redisUrl: sys.redisUrl,
+        redisClusterNodes: sys.redisClusterNodes,
         redisKeyPrefix: sys.redisKeyPrefix,
         itemId,
         stock: o.stock,

@@ -11,6 +11,8 @@ export interface SystemUnderTest {
   notifiers: string[];
   databaseUrl: string;
   redisUrl: string;
+  /** REDIS_CLUSTER_NODES of the system, when its Redis is a cluster. */
+  redisClusterNodes?: string | undefined;
   redisKeyPrefix: string;
   jwtSecret: string;
   admin: { username: string; password: string };
@@ -60,6 +62,7 @@ export async function startSelfHosted(o: LoadtestOptions, log: (line: string) =>
     notifiers: of('websocket-notifier').map((p) => `ws://127.0.0.1:${p.port}`),
     databaseUrl: env.databaseUrl,
     redisUrl: env.redisUrl,
+    redisClusterNodes: env.redisClusterNodes,
     redisKeyPrefix: env.redisKeyPrefix,
     jwtSecret: env.vars.JWT_SECRET!,
     admin,
@@ -77,6 +80,7 @@ export function targetSystem(o: LoadtestOptions, env: NodeJS.ProcessEnv = proces
     notifiers: o.notifierUrls,
     databaseUrl: c.DATABASE_URL,
     redisUrl: c.REDIS_URL,
+    redisClusterNodes: c.REDIS_CLUSTER_NODES,
     redisKeyPrefix: c.REDIS_KEY_PREFIX,
     jwtSecret: c.JWT_SECRET,
     admin: { username: c.ADMIN_USERNAME, password: c.ADMIN_PASSWORD },

@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import Redis from 'ioredis';
+import { createRedisClient } from '@seckill/redis';
 import { Client } from 'pg';
 import type { OrderResult } from '@seckill/contracts';
 import { request } from '@seckill/testing';
@@ -16,6 +16,7 @@ export interface VerifyInput {
   api: string;
   databaseUrl: string;
   redisUrl: string;
+  redisClusterNodes?: string | undefined;
   redisKeyPrefix: string;
   itemId: number;
   stock: number;
@@ -122,9 +123,9 @@ export async function verify(input: VerifyInput): Promise<Check[]> {
     );
 
     // A FAIL's unit goes back to Redis after the outcome is published: allow that moment to pass.
-    const redis = new Redis(input.redisUrl, { lazyConnect: true, maxRetriesPerRequest: 2 });
+    const redis = createRedisClient({ url: input.redisUrl, clusterNodes: input.redisClusterNodes }, 'loadtest-verify');
+    redis.on('error', () => undefined);
     try {
-      await redis.connect();
       const key = `${input.redisKeyPrefix}{good:${itemId}}:stock`;
       const deadline = Date.now() + (input.settleMs ?? 10_000);
       let redisLeft: string | null = null;

@@ -1,6 +1,6 @@
-import type Redis from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis } from 'rate-limiter-flexible';
 import type { LimiterFactory } from './shared-limit';
+import type { RedisClient } from '@seckill/redis';
 
 /**
  * Counts in Redis under `<REDIS_KEY_PREFIX>limit:<rule>:<key>` (one atomic Lua INCR+EXPIRE per request), so every
@@ -9,7 +9,7 @@ import type { LimiterFactory } from './shared-limit';
  * the client is not connected the check fails at once (rejectIfRedisNotReady) instead of queueing behind ioredis's
  * retries; SharedLimit then counts in memory.
  */
-export function redisLimiterFactory(redis: Redis, keyPrefix: string): LimiterFactory {
+export function redisLimiterFactory(redis: RedisClient, keyPrefix: string): LimiterFactory {
   return (rule) =>
     new RateLimiterRedis({
       storeClient: redis,

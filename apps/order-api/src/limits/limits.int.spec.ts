@@ -1,23 +1,22 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
-import type Redis from 'ioredis';
 import { loadConfig } from '@seckill/config';
 import { ErrorCode } from '@seckill/contracts';
-import { createRedisClient } from '@seckill/redis';
+import { createRedisClient, type RedisClient } from '@seckill/redis';
 import { PrivateRedis, SHARED_SERVERS } from '@seckill/testing';
 import { redisLimiterFactory } from './limiter-factories';
 import { RateLimitedError } from './rate-limited.error';
 import { RequestLimits } from './request-limits';
 
-const clients: Redis[] = [];
+const clients: RedisClient[] = [];
 const servers: PrivateRedis[] = [];
 after(async () => {
   for (const c of clients) c.disconnect();
   for (const s of servers) await s.stop();
 });
 
-function client(url: string): Redis {
+function client(url: string): RedisClient {
   const c = createRedisClient(url, `limits-int-${clients.length}`);
   clients.push(c);
   return c;

@@ -1,8 +1,7 @@
 import { Global, Module } from '@nestjs/common';
-import type Redis from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
 import { createLogger } from '@seckill/observability';
-import { REDIS, REDIS_KEY_PREFIX } from '@seckill/redis';
+import { REDIS, REDIS_KEY_PREFIX, type RedisClient } from '@seckill/redis';
 import { redisLimiterFactory } from './limiter-factories';
 import { RequestLimits } from './request-limits';
 
@@ -13,7 +12,7 @@ import { RequestLimits } from './request-limits';
     {
       provide: RequestLimits,
       inject: [APP_CONFIG, REDIS, REDIS_KEY_PREFIX],
-      useFactory: (config: AppConfig, redis: Redis, prefix: string) =>
+      useFactory: (config: AppConfig, redis: RedisClient, prefix: string) =>
         new RequestLimits(config, redisLimiterFactory(redis, prefix), createLogger(undefined, config.LOG_LEVEL).child({ context: 'RequestLimits' })),
     },
   ],

@@ -20,7 +20,7 @@ async function world() {
     const uuid = randomUUID();
     await stock.add(ITEM, 1);
     assert.equal((await stock.reserve(ITEM, userId, uuid)).kind, 'RESERVED');
-    await stock.claim([uuid]);
+    await stock.claim([{ itemId: ITEM, uuid }]);
     return { version: MESSAGE_VERSION, type: 'order.result', uuid, userId, seckillGoodId: ITEM, status: 'FAIL', reason, decidedAt: new Date().toISOString() };
   }
   const left = async () => (await stock.stockLeft([ITEM]))[0];

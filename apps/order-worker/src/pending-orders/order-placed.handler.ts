@@ -84,7 +84,7 @@ export class OrderPlacedHandler {
     let failed = 0;
     let abandoned = 0;
     if (fresh.length > 0) {
-      const claims = await this.stock.claim(fresh.map((m) => m.uuid));
+      const claims = await this.stock.claim(fresh.map((m) => ({ itemId: m.seckillGoodId, uuid: m.uuid })));
       const candidates: Candidate[] = [];
       fresh.forEach((m, i) => {
         const claim = claims[i] ?? 'MISSING';

@@ -127,7 +127,7 @@ describe('a retry reserved after Redis lost the record of a decided request', ()
     const deliveriesBefore = results.deliveries;
 
     // Redis forgets the request and its buyer (record expired, or a restart reloaded less than it had).
-    await redis.del(stock.keys.request(message.uuid));
+    await redis.del(stock.keys.request(itemId, message.uuid));
     await redis.hdel(stock.keys.buyers(itemId), String(message.userId));
     assert.equal((await stock.reserve(itemId, message.userId, message.uuid)).kind, 'RESERVED');
     assert.deepEqual(await stock.stockLeft([itemId]), [3]);

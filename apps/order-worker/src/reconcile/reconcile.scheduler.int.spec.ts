@@ -111,7 +111,7 @@ describe('the worker restarting with reservations in flight', () => {
     try {
       await direct.set(keys.stock(drifted), 10);
       await direct.hdel(keys.buyers(drifted), String(decided[0]!.userId));
-      await direct.del(keys.stock(lost), keys.buyers(lost), ...[...decided, ...inFlight].filter((m) => m.seckillGoodId === lost).map((m) => keys.request(m.uuid)));
+      await direct.del(keys.stock(lost), keys.buyers(lost), ...[...decided, ...inFlight].filter((m) => m.seckillGoodId === lost).map((m) => keys.request(m.seckillGoodId, m.uuid)));
     } finally {
       await direct.quit();
     }

@@ -78,7 +78,7 @@ describe('StrandedSweeper', () => {
     const uuid = await w.reservedAgo(w.a, STRANDED_AFTER_MS + 1000);
     const releaseStranded = w.stock.releaseStranded.bind(w.stock);
     w.stock.releaseStranded = async (itemId: number, u: string) => {
-      await w.stock.claim([u]);
+      await w.stock.claim([{ itemId, uuid: u }]);
       return releaseStranded(itemId, u);
     };
     assert.equal(await w.sweeper.sweep(), 0);

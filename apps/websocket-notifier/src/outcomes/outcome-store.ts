@@ -1,8 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type Redis from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
 import { toFrame, type OrderFrame, type OrderResultMessage, type OrderStatusMessage } from '@seckill/contracts';
-import { REDIS } from '@seckill/redis';
+import { publishMessage, REDIS, type RedisClient } from '@seckill/redis';
 import { StockService } from '@seckill/stock';
 import { SocketRegistry } from '../socket/socket-registry';
 
@@ -28,7 +27,7 @@ export class OutcomeStore {
   private readonly ttlSeconds: number;
 
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     private readonly stock: StockService,
     private readonly registry: SocketRegistry,
     @Inject(APP_CONFIG) config: AppConfig,
@@ -54,7 +53,7 @@ export class OutcomeStore {
     if (holders.length === 0) return;
     const announcement: Announcement = { uuid: message.uuid, userId: message.userId, frame };
     const payload = JSON.stringify(announcement);
-    await Promise.all(holders.map((instance) => this.redis.publish(this.registry.channel(instance), payload)));
+    await Promise.all(holders.map((instance) => publishMessage(this.redis, this.registry.channel(instance), payload)));
   }
 
   /** Puts back an outcome Redis lost (from PostgreSQL), so later sockets and other instances find it again. */

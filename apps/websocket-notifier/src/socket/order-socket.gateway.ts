@@ -1,7 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { Inject, type BeforeApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { WebSocketGateway } from '@nestjs/websockets';
-import type Redis from 'ioredis';
 import { PinoLogger } from 'nestjs-pino';
 import type { WebSocket } from 'ws';
 import { TokenService } from '@seckill/auth';
@@ -15,6 +14,7 @@ import { REDIS_SUBSCRIBER } from './redis-subscriber.provider';
 import { SocketRegistry } from './socket-registry';
 import { UserSocketSlots, type SocketSlot } from './user-socket-slots';
 import { WaitQueue } from './wait-queue';
+import { onChannelMessage, subscribeChannel, type RedisClient } from '@seckill/redis';
 
 /** What the checks made before any state exists say about an upgrade: who waits on which uuid, or how to close. */
 export type Admitted = { uuid: string; userId: number };
@@ -60,7 +60,7 @@ export class OrderSocketGateway implements OnModuleInit, BeforeApplicationShutdo
     private readonly tokens: TokenService,
     private readonly store: OutcomeStore,
     private readonly durable: DurableOutcomes,
-    @Inject(REDIS_SUBSCRIBER) private readonly subscriber: Redis,
+    @Inject(REDIS_SUBSCRIBER) private readonly subscriber: RedisClient,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly logger: PinoLogger,
     private readonly slots: UserSocketSlots,
@@ -107,7 +107,7 @@ export class OrderSocketGateway implements OnModuleInit, BeforeApplicationShutdo
   }
 
   onModuleInit(): void {
-    this.subscriber.on('message', (channel: string, payload: string) => this.onAnnounced(channel, payload));
+    onChannelMessage(this.subscriber, (channel, payload) => this.onAnnounced(channel, payload));
     // Subscribes this instance's channel, and after a reconnect re-registers and re-reads what every waiting
     // uuid has (announcements made meanwhile are lost). On every 'ready', and now if it is already up (the first
     // 'ready' may have come before this listener).
@@ -252,7 +252,7 @@ export class OrderSocketGateway implements OnModuleInit, BeforeApplicationShutdo
     for (let attempt = 0; run === this.resyncs; attempt++) {
       let waiting: string[] = [];
       try {
-        await this.subscriber.subscribe(this.registry.channel());
+        await subscribeChannel(this.subscriber, this.registry.channel());
         // Read once the channel is heard: a uuid registered later hears its announcements itself.
         waiting = this.local.uuids();
         if (waiting.length === 0) return;

@@ -1,8 +1,7 @@
 import { Inject, Injectable, type OnApplicationShutdown, type Provider } from '@nestjs/common';
-import type Redis from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
 import { createLogger } from '@seckill/observability';
-import { createRedisSubscriber } from '@seckill/redis';
+import { createRedisSubscriber, redisTargetOf, type RedisClient } from '@seckill/redis';
 
 export const REDIS_SUBSCRIBER = Symbol('REDIS_SUBSCRIBER');
 
@@ -11,12 +10,12 @@ export const redisSubscriberProvider: Provider = {
   provide: REDIS_SUBSCRIBER,
   inject: [APP_CONFIG],
   useFactory: (config: AppConfig) =>
-    createRedisSubscriber(config.REDIS_URL, `notifier-sub-${process.pid}`, createLogger(undefined, config.LOG_LEVEL).child({ context: 'RedisSubscriber' })),
+    createRedisSubscriber(redisTargetOf(config), `notifier-sub-${process.pid}`, createLogger(undefined, config.LOG_LEVEL).child({ context: 'RedisSubscriber' })),
 };
 
 @Injectable()
 export class RedisSubscriberShutdown implements OnApplicationShutdown {
-  constructor(@Inject(REDIS_SUBSCRIBER) private readonly subscriber: Redis) {}
+  constructor(@Inject(REDIS_SUBSCRIBER) private readonly subscriber: RedisClient) {}
 
   onApplicationShutdown(): void {
     this.subscriber.disconnect();

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import type Redis from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
-import { REDIS } from '@seckill/redis';
+import { REDIS, type RedisClient } from '@seckill/redis';
 
-/** Leases are renewed in MULTIs of this many uuids, so no single one holds Redis up for long. */
+/** Leases are renewed in chunks of this many uuids, so no single burst of commands holds Redis up for long. */
 const REFRESH_CHUNK = 500;
 
 /**
@@ -29,7 +28,7 @@ export class SocketRegistry {
   private readonly prefix: string;
 
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.leaseMs = 3 * config.NOTIFIER_PING_INTERVAL_MS;
@@ -62,13 +61,15 @@ export class SocketRegistry {
     const lapsed: string[] = [];
     for (let i = 0; i < uuids.length; i += REFRESH_CHUNK) {
       const chunk = uuids.slice(i, i + REFRESH_CHUNK);
-      const multi = this.redis.multi();
-      for (const uuid of chunk) multi.zadd(this.key(uuid), expires, this.instanceId).pexpire(this.key(uuid), this.leaseMs);
-      const replies = (await multi.exec()) ?? [];
+      // Command by command (auto-pipelined), not one MULTI: on a Redis Cluster the uuids' keys are in many slots.
+      const added = await Promise.all(
+        chunk.map(async (uuid) => {
+          const [n] = await Promise.all([this.redis.zadd(this.key(uuid), expires, this.instanceId), this.redis.pexpire(this.key(uuid), this.leaseMs)]);
+          return n;
+        }),
+      );
       chunk.forEach((uuid, j) => {
-        const [err, added] = replies[2 * j] ?? [new Error('MULTI discarded'), 0];
-        if (err) throw err;
-        if (Number(added) === 1) lapsed.push(uuid);
+        if (Number(added[j]) === 1) lapsed.push(uuid);
       });
     }
     return lapsed;

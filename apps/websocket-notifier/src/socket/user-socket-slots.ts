@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type Redis from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
-import { REDIS } from '@seckill/redis';
+import { REDIS, type RedisClient } from '@seckill/redis';
 
 /** One open socket's slot: whose it is and its id (unique across instances). */
 export interface SocketSlot {
@@ -9,7 +8,7 @@ export interface SocketSlot {
   id: string;
 }
 
-/** Refreshes are sent in MULTIs of this many sockets, so no single one holds Redis up for long. */
+/** Refreshes are sent in chunks of this many sockets, so no single burst of commands holds Redis up for long. */
 const REFRESH_CHUNK = 500;
 
 /**
@@ -31,7 +30,7 @@ export class UserSocketSlots {
   private readonly prefix: string;
 
   constructor(
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.limit = config.NOTIFIER_SOCKETS_PER_USER;
@@ -73,9 +72,8 @@ export class UserSocketSlots {
     if (!this.enabled) return;
     const expires = Date.now() + this.leaseMs;
     for (let i = 0; i < slots.length; i += REFRESH_CHUNK) {
-      const multi = this.redis.multi();
-      for (const s of slots.slice(i, i + REFRESH_CHUNK)) multi.zadd(this.key(s.userId), expires, s.id).pexpire(this.key(s.userId), this.leaseMs);
-      await multi.exec();
+      // Command by command (auto-pipelined), not one MULTI: on a Redis Cluster the users' keys are in many slots.
+      await Promise.all(slots.slice(i, i + REFRESH_CHUNK).flatMap((s) => [this.redis.zadd(this.key(s.userId), expires, s.id), this.redis.pexpire(this.key(s.userId), this.leaseMs)]));
     }
   }
 }

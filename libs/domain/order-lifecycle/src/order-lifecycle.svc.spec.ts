@@ -28,7 +28,7 @@ async function world() {
   async function sold(userId: number, order: Partial<OrderRecord> = {}): Promise<OrderRecord> {
     const uuid = randomUUID();
     assert.equal((await stock.reserve(ITEM, userId, uuid)).kind, 'RESERVED');
-    await stock.claim([uuid]);
+    await stock.claim([{ itemId: ITEM, uuid }]);
     return orders.add({ userId, seckillGoodId: ITEM, uuid, ...order });
   }
 

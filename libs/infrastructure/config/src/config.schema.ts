@@ -25,6 +25,14 @@ export const configSchema = z.object({
   NOTIFIER_PUBLIC_URL: z.string().url().optional(),
   DATABASE_URL: url(['postgres:', 'postgresql:']).default('postgres://postgres@127.0.0.1:5432/seckill'),
   REDIS_URL: url(['redis:', 'rediss:']).default('redis://127.0.0.1:6379'),
+  /**
+   * `host:port,host:port,…`: the seed nodes of a Redis Cluster, used instead of REDIS_URL's host (REDIS_URL still
+   * gives the credentials and TLS of every node). Unset: one Redis at REDIS_URL.
+   */
+  REDIS_CLUSTER_NODES: z
+    .string()
+    .regex(/^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/, { message: 'must be host:port,host:port,… (the seed nodes of a Redis Cluster)' })
+    .optional(),
   REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]*$/).default('seckill:'),
   RABBITMQ_URL: url(['amqp:', 'amqps:']).default('amqp://guest:guest@127.0.0.1:5672'),
   RABBITMQ_MANAGEMENT_URL: url(['http:', 'https:']).default('http://guest:guest@127.0.0.1:15672'),

@@ -1,3 +1,18 @@
 export { RedisModule, REDIS, REDIS_KEY_PREFIX } from './redis.module';
-export { createRedisClient, createRedisSubscriber, watchConnection, type RedisLogger } from './redis-client';
+export {
+  clusterNodesOf,
+  createRedisClient,
+  createRedisSubscriber,
+  deleteKeys,
+  isCluster,
+  onChannelMessage,
+  publishMessage,
+  redisTargetOf,
+  scanKeys,
+  subscribeChannel,
+  watchConnection,
+  type RedisClient,
+  type RedisLogger,
+  type RedisTarget,
+} from './redis-client';
 export { redisCheck } from './redis.check';

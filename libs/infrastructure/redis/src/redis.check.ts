@@ -1,8 +1,8 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from './redis-client';
 import type { DependencyCheck } from '@seckill/observability';
 
-/** Readiness and outage detection: the client is connected and Redis answers PING. */
-export function redisCheck(redis: Redis): DependencyCheck {
+/** Readiness and outage detection: the client is connected and Redis answers PING (on a cluster, a node of it). */
+export function redisCheck(redis: RedisClient): DependencyCheck {
   return {
     name: 'redis',
     check: async () => {

@@ -8,19 +8,19 @@ import { Global, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import Redis from 'ioredis';
 import { APP_CONFIG, loadConfig } from '@seckill/config';
-import { createRedisClient, createRedisSubscriber, type RedisLogger } from './redis-client';
+import { createRedisClient, createRedisSubscriber, type RedisClient, type RedisLogger } from './redis-client';
 import { REDIS, REDIS_KEY_PREFIX, RedisModule } from './redis.module';
 import { redisCheck } from './redis.check';
 
 const SHARED = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
-const opened: Redis[] = [];
+const opened: RedisClient[] = [];
 const servers: PrivateServer[] = [];
 after(async () => {
   for (const r of opened) r.disconnect();
   for (const s of servers) await s.kill();
 });
 
-function track<T extends Redis>(r: T): T {
+function track<T extends RedisClient>(r: T): T {
   opened.push(r);
   return r;
 }
@@ -77,12 +77,12 @@ class PrivateServer {
  * Resolves on the client's next `event` (or at once if it already is in `status`). Not events.once: that
  * rejects on the 'error' every failed reconnect attempt emits.
  */
-function next(r: Redis, event: 'ready' | 'close' | 'end', status?: string): Promise<void> {
+function next(r: RedisClient, event: 'ready' | 'close' | 'end', status?: string): Promise<void> {
   if (status !== undefined && r.status === status) return Promise.resolve();
   return new Promise((resolve) => r.once(event, () => resolve()));
 }
 
-describe('createRedisClient', () => {
+describe('createRedis', () => {
   it('connects under its name and runs commands, pipelining the ones issued together', async () => {
     const name = `int-client-${randomUUID().slice(0, 8)}`;
     const r = track(createRedisClient(SHARED, name));

@@ -1,7 +1,9 @@
 /**
- * Redis key layout. An item's keys share a hash tag (`{good:N}`) so a future Redis Cluster keeps them in one
- * slot; the request hash is keyed by uuid alone because polling knows only the uuid. (The scripts that touch
- * both are single-node; see docs/architecture.md.)
+ * Redis key layout, the same on one node and on a Redis Cluster. Every key a script touches carries the item's
+ * hash tag (`{good:N}`), so each script runs on one slot: the counter, the buyers, the publishing index, the fence
+ * and the request hashes of the item's orders. What is asked by uuid alone (polling, the notifier's owner check)
+ * goes through `requestItem(uuid)`, a small pointer to the item, in a slot of its own. Keys read or written
+ * outside scripts (the set of held items, outcomes, pointers) may live anywhere. See docs/architecture.md.
  */
 export class StockKeys {
   constructor(readonly prefix: string) {}
@@ -29,8 +31,14 @@ export class StockKeys {
     return `${this.prefix}fences`;
   }
 
-  request(uuid: string): string {
-    return `${this.prefix}req:${uuid}`;
+  /** The request hash of one order request (state, userId, goodId), in its item's slot. */
+  request(itemId: number, uuid: string): string {
+    return `${this.prefix}{good:${itemId}}:req:${uuid}`;
+  }
+
+  /** `userId:itemId` of a request, for what knows only the uuid; written (NX) before the reservation. */
+  requestItem(uuid: string): string {
+    return `${this.prefix}reqitem:${uuid}`;
   }
 
   /** The outcome the notifier stored for a request (`result`, `status`, `userId`): also read when polling. */

@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { after, before, describe, it } from 'node:test';
 import type Redis from 'ioredis';
-import { createRedisClient } from '@seckill/redis';
+import { createRedisClient, isCluster, type RedisClient } from '@seckill/redis';
 import { StockKeys } from './stock-keys';
-import { StockService, type ReserveOutcome } from './stock.service';
+import { StockService } from './stock.service';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `test:stock-${randomUUID().slice(0, 8)}:`;
@@ -20,11 +20,17 @@ const gateNames = [`stock-int-gate-a-${prefix.slice(11, 19)}`, `stock-int-gate-b
  */
 let gates: { stock: StockService; behind<T>(gate: string, call: () => Promise<T>): Promise<T> }[] = [];
 
+/** This suite drives one node (CLIENT LIST, KEYS); stock.cluster.int.spec.ts runs the scripts on a cluster. */
+function oneNode(c: RedisClient): Redis {
+  if (isCluster(c)) throw new Error('expected one Redis node');
+  return c;
+}
+
 before(async () => {
-  for (let i = 0; i < 8; i++) clients.push(createRedisClient(REDIS_URL, `stock-int-${i}`));
+  for (let i = 0; i < 8; i++) clients.push(oneNode(createRedisClient(REDIS_URL, `stock-int-${i}`)));
   services = clients.map((c) => new StockService(c, keys));
   gates = gateNames.map((name) => {
-    const client = createRedisClient(REDIS_URL, name);
+    const client = oneNode(createRedisClient(REDIS_URL, name));
     clients.push(client);
     return {
       stock: new StockService(client, keys),
@@ -87,6 +93,18 @@ describe('reserve-stock.lua under concurrent calls', () => {
     assert.deepEqual(await svc(0).stockLeft([itemId]), [4]);
   });
 
+  it('refuses a uuid already used for another item, or by another shopper, even when both are tried at once', async () => {
+    const [first, second] = [4, 5];
+    await Promise.all([svc(0).load(first, 5, []), svc(0).load(second, 5, [])]);
+    const uuid = randomUUID();
+    const outcomes = await Promise.all([svc(0).reserve(first, 7, uuid), svc(1).reserve(second, 7, uuid), svc(2).reserve(first, 8, uuid)]);
+    assert.equal(outcomes.filter((o) => o.kind === 'RESERVED').length, 1, `one reservation under the uuid: ${JSON.stringify(outcomes)}`);
+    const winner = outcomes.findIndex((o) => o.kind === 'RESERVED');
+    assert.equal((await svc(0).request(uuid))?.seckillGoodId, winner === 1 ? second : first, 'the record is found by uuid alone');
+    const [leftFirst, leftSecond] = await svc(0).stockLeft([first, second]);
+    assert.equal(leftFirst! + leftSecond!, 9, 'one unit taken in all');
+  });
+
   it('answers NOT_LOADED when the counter is missing, and loads only once', async () => {
     const itemId = 3;
     assert.equal((await svc(0).reserve(itemId, 1, randomUUID())).kind, 'NOT_LOADED');
@@ -138,7 +156,7 @@ describe('release, abandon and claim', () => {
       // either side get there first.
       const gate = `${prefix}gate:${i}`;
       const abandon = () => abandoner!.behind(gate, () => abandoner!.stock.abandon(itemId, userId, uuid));
-      const claim = () => claimer!.behind(gate, () => claimer!.stock.claim([uuid]).then(([c]) => c));
+      const claim = () => claimer!.behind(gate, () => claimer!.stock.claim([{ itemId, uuid }]).then(([c]) => c));
       let a: Promise<boolean>;
       let c: Promise<string | undefined>;
       if (i % 2 === 0) [a, c] = [abandon(), claim()];
@@ -174,7 +192,7 @@ describe('release, abandon and claim', () => {
     assert.equal(await svc(0).markQueued(itemId, 1, uuid), 'QUEUED');
     const again = await svc(0).reserve(itemId, 1, uuid);
     assert.deepEqual(again, { kind: 'DUPLICATE', state: 'QUEUED' });
-    assert.deepEqual(await svc(0).claim([uuid, randomUUID()]), ['CLAIMED', 'MISSING']);
+    assert.deepEqual(await svc(0).claim([uuid, randomUUID()].map((uuid) => ({ itemId, uuid }))), ['CLAIMED', 'MISSING']);
   });
 });
 
@@ -184,7 +202,7 @@ describe('stranded reservations (order-api died between the reserve and the conf
     await svc(0).load(itemId, 3, []);
     const [stranded, claimed, queued] = [randomUUID(), randomUUID(), randomUUID()];
     for (const [i, uuid] of [stranded, claimed, queued].entries()) assert.equal((await svc(0).reserve(itemId, 100 + i, uuid)).kind, 'RESERVED');
-    assert.deepEqual(await svc(0).claim([claimed]), ['CLAIMED']);
+    assert.deepEqual(await svc(0).claim([claimed].map((uuid) => ({ itemId, uuid }))), ['CLAIMED']);
     assert.equal(await svc(0).markQueued(itemId, 102, queued), 'QUEUED');
     assert.deepEqual(await svc(0).stockLeft([itemId]), [0]);
 
@@ -199,7 +217,7 @@ describe('stranded reservations (order-api died between the reserve and the conf
     assert.equal(await svc(0).oldestPublishing(itemId), null);
 
     // The late message of the stranded request is dropped by the worker; a confirm arriving now is refused.
-    assert.deepEqual(await svc(0).claim([stranded]), ['ABANDONED']);
+    assert.deepEqual(await svc(0).claim([stranded].map((uuid) => ({ itemId, uuid }))), ['ABANDONED']);
     assert.equal(await svc(0).markQueued(itemId, 100, stranded), 'ABANDONED');
     // The shopper's retry under the same requestId reserves afresh.
     assert.equal((await svc(0).reserve(itemId, 100, stranded)).kind, 'RESERVED');
@@ -210,9 +228,9 @@ describe('stranded reservations (order-api died between the reserve and the conf
     await svc(0).load(itemId, 5, []);
     const uuid = randomUUID();
     await svc(0).reserve(itemId, 7, uuid);
-    await clients[0]!.del(keys.request(uuid));
+    await clients[0]!.del(keys.request(itemId, uuid));
     assert.equal(await svc(0).abandon(itemId, 7, uuid), true);
-    assert.deepEqual(await svc(0).claim([uuid]), ['ABANDONED'], 'a late message is dropped: the 503 stays true');
+    assert.deepEqual(await svc(0).claim([uuid].map((uuid) => ({ itemId, uuid }))), ['ABANDONED'], 'a late message is dropped: the 503 stays true');
     assert.deepEqual(await svc(0).stockLeft([itemId]), [4], 'no unit invented');
   });
 
@@ -276,7 +294,7 @@ describe('reconciliation while reservations are in flight', () => {
     await svc(0).load(itemId, 10, []);
     const [ordered, failed, flightA, flightB, forgotten] = [randomUUID(), randomUUID(), randomUUID(), randomUUID(), randomUUID()];
     for (const [i, uuid] of [ordered, failed, flightA, flightB, forgotten].entries()) assert.equal((await svc(0).reserve(itemId, 1 + i, uuid)).kind, 'RESERVED');
-    assert.deepEqual(await svc(0).claim([ordered, failed, forgotten]), ['CLAIMED', 'CLAIMED', 'CLAIMED']);
+    assert.deepEqual(await svc(0).claim([ordered, failed, forgotten].map((uuid) => ({ itemId, uuid }))), ['CLAIMED', 'CLAIMED', 'CLAIMED']);
     assert.equal(await svc(0).markQueued(itemId, 4, flightB), 'QUEUED');
     // PostgreSQL: `ordered` and `forgotten` are live orders, `failed` failed (its release has not reached Redis
     // yet); flightA (PUBLISHING) and flightB (QUEUED) are not decided. Redis drifted: its counter says 2, and it
@@ -292,7 +310,7 @@ describe('reconciliation while reservations are in flight', () => {
     assert.deepEqual(buyers, { '1': ordered, '3': flightA, '4': flightB, '5': forgotten }, 'the failed buyer is gone, the in-flight ones kept');
 
     // The in-flight requests are untouched: still claimable by the worker, still holding their shopper's place.
-    assert.deepEqual(await svc(0).claim([flightA, flightB]), ['CLAIMED', 'CLAIMED']);
+    assert.deepEqual(await svc(0).claim([flightA, flightB].map((uuid) => ({ itemId, uuid }))), ['CLAIMED', 'CLAIMED']);
     assert.equal((await svc(0).reserve(itemId, 3, randomUUID())).kind, 'ALREADY_ORDERED');
     const retry = randomUUID();
     assert.equal((await svc(0).reserve(itemId, 2, retry)).kind, 'RESERVED', 'the failed shopper may order again');
@@ -313,19 +331,17 @@ describe('reconciliation while reservations are in flight', () => {
     // flight for every reconcile.
     await svc(0).load(itemId, 24, []);
     const attempts = Array.from({ length: 24 }, (_, i) => ({ userId: 100 + i, uuid: randomUUID() }));
-    const reserves: Promise<ReserveOutcome>[] = [];
-    const reconciles: Promise<{ status: string; inFlight: number }>[] = [];
-    attempts.forEach((a, i) => {
-      reserves.push(svc(i).reserve(itemId, a.userId, a.uuid));
-      // Queued on connection i behind reservation i and ahead of reservations i + 8 and i + 16: each reconcile
-      // runs with reservations on both sides of it, whatever the other connections do.
-      if (i < 5) reconciles.push(svc(i).reconcile(itemId, 'reconcile', pgLeft, [], []));
-    });
-    const [outcomes, reconciled] = await Promise.all([Promise.all(reserves), Promise.all(reconciles)]);
+    const reserve = (from: number, to: number) => attempts.slice(from, to).map((a, i) => svc(from + i).reserve(itemId, a.userId, a.uuid));
+    const first = await Promise.all(reserve(0, 12));
+    // A reservation is two round trips (the uuid's pointer, then the script): reconciles sent together with the
+    // second half run after the first half's scripts and before the second half's, on every connection.
+    const second = reserve(12, 24);
+    const reconciled = await Promise.all(Array.from({ length: 5 }, (_, i) => svc(i).reconcile(itemId, 'reconcile', pgLeft, [], [])));
+    const outcomes = [...first, ...(await Promise.all(second))];
     assert.ok(outcomes.every((o) => o.kind === 'RESERVED'), 'the units were there for everyone');
     for (const r of reconciled) {
       assert.equal(r.status, 'OK');
-      assert.ok(r.inFlight >= 1 && r.inFlight <= attempts.length - 2, `a reconcile saw ${r.inFlight} in flight`);
+      assert.equal(r.inFlight, 12, 'each reconcile ran between the two halves and kept the first');
     }
 
     const buyers = await clients[0]!.hgetall(keys.buyers(itemId));

@@ -1,6 +1,5 @@
 import { Global, Module } from '@nestjs/common';
-import type Redis from 'ioredis';
-import { REDIS, REDIS_KEY_PREFIX, RedisModule } from '@seckill/redis';
+import { REDIS, REDIS_KEY_PREFIX, RedisModule, type RedisClient } from '@seckill/redis';
 import { StockKeys } from './stock-keys';
 import { StockService } from './stock.service';
 
@@ -10,7 +9,7 @@ import { StockService } from './stock.service';
   imports: [RedisModule],
   providers: [
     { provide: StockKeys, inject: [REDIS_KEY_PREFIX], useFactory: (prefix: string) => new StockKeys(prefix) },
-    { provide: StockService, inject: [REDIS, StockKeys], useFactory: (redis: Redis, keys: StockKeys) => new StockService(redis, keys) },
+    { provide: StockService, inject: [REDIS, StockKeys], useFactory: (redis: RedisClient, keys: StockKeys) => new StockService(redis, keys) },
   ],
   exports: [StockKeys, StockService],
 })

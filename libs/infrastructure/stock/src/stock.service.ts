@@ -1,6 +1,6 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '@seckill/redis';
 import { StockKeys } from './stock-keys';
-import { defineStockScripts } from './stock-scripts';
+import { claimRequests, defineStockScripts } from './stock-scripts';
 
 export type ReserveOutcome =
   | { kind: 'RESERVED'; stockLeft: number }
@@ -43,7 +43,7 @@ const REQUEST_TTL_SECONDS = 24 * 3600;
 /** Typed access to the stock scripts. One Redis round trip per call; no read-modify-write in Node. */
 export class StockService {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     readonly keys: StockKeys,
     private readonly now: () => number = Date.now,
   ) {
@@ -53,7 +53,9 @@ export class StockService {
 
   async reserve(itemId: number, userId: number, uuid: string): Promise<ReserveOutcome> {
     const k = this.keys;
-    const [code, detail] = await this.redis.reserveStock(k.stock(itemId), k.buyers(itemId), k.request(uuid), k.publishing(itemId), k.fence(itemId), userId, uuid, itemId, REQUEST_TTL_SECONDS, this.now());
+    const taken = await this.claimUuid(itemId, userId, uuid);
+    if (taken) return taken;
+    const [code, detail] = await this.redis.reserveStock(k.stock(itemId), k.buyers(itemId), k.request(itemId, uuid), k.publishing(itemId), k.fence(itemId), userId, uuid, itemId, REQUEST_TTL_SECONDS, this.now());
     switch (code) {
       case 'OK':
         return { kind: 'RESERVED', stockLeft: Number(detail) };
@@ -75,17 +77,42 @@ export class StockService {
   }
 
   /**
+   * Points the uuid at its shopper and item before the reservation (SET NX, so the first request under a uuid
+   * owns it). The request hash itself lives in the item's slot and the script cannot look across slots: this is
+   * what keeps a uuid from being reserved under two items, or by two shoppers. A pointer left by a refused request
+   * only makes the same uuid usable for that same shopper and item again, which is the idempotency rule anyway.
+   */
+  private async claimUuid(itemId: number, userId: number, uuid: string): Promise<ReserveOutcome | null> {
+    const previous = await this.redis.set(this.keys.requestItem(uuid), `${userId}:${itemId}`, 'EX', REQUEST_TTL_SECONDS, 'NX', 'GET');
+    if (previous === null) return null;
+    const [owner, item] = previous.split(':').map(Number);
+    // The same requestId for another item is refused like another shopper's: the client must choose a new one.
+    if (owner !== userId || item !== itemId) return { kind: 'FOREIGN' };
+    return null;
+  }
+
+  /**
    * The publish was confirmed. Returns the state after marking: 'QUEUED' or 'CLAIMED' (the worker was even
    * faster) mean the order is in; 'ABANDONED' means the stranded-reservation sweeper gave up on it first.
    */
   async markQueued(itemId: number, userId: number, uuid: string): Promise<string> {
-    return this.redis.markQueued(this.keys.request(uuid), this.keys.publishing(itemId), uuid, userId, itemId, REQUEST_TTL_SECONDS);
+    // The script recreates a record Redis lost; the pointer that finds it by uuid is put back alongside (NX: it
+    // is this request's own, written before the reservation, unless Redis lost it too).
+    const [state] = await Promise.all([
+      this.markQueuedScript(itemId, userId, uuid),
+      this.redis.set(this.keys.requestItem(uuid), `${userId}:${itemId}`, 'EX', REQUEST_TTL_SECONDS, 'NX'),
+    ]);
+    return state;
+  }
+
+  private markQueuedScript(itemId: number, userId: number, uuid: string): Promise<string> {
+    return this.redis.markQueued(this.keys.request(itemId, uuid), this.keys.publishing(itemId), uuid, userId, itemId, REQUEST_TTL_SECONDS);
   }
 
   /** True when abandoned (unit returned); false when the worker already claimed the request. */
   async abandon(itemId: number, userId: number, uuid: string): Promise<boolean> {
     const k = this.keys;
-    const state = await this.redis.abandonReservation(k.stock(itemId), k.buyers(itemId), k.request(uuid), k.publishing(itemId), userId, uuid, itemId, REQUEST_TTL_SECONDS);
+    const state = await this.redis.abandonReservation(k.stock(itemId), k.buyers(itemId), k.request(itemId, uuid), k.publishing(itemId), userId, uuid, itemId, REQUEST_TTL_SECONDS);
     return state === 'ABANDONED';
   }
 
@@ -95,7 +122,7 @@ export class StockService {
    */
   async release(itemId: number, userId: number, uuid: string, returnUnit = true): Promise<boolean> {
     const k = this.keys;
-    return (await this.redis.releaseReservation(k.stock(itemId), k.buyers(itemId), k.request(uuid), userId, uuid, returnUnit ? 1 : 0)) === 1;
+    return (await this.redis.releaseReservation(k.stock(itemId), k.buyers(itemId), k.request(itemId, uuid), userId, uuid, returnUnit ? 1 : 0)) === 1;
   }
 
   /**
@@ -104,13 +131,22 @@ export class StockService {
    */
   async releaseReplayed(itemId: number, userId: number, uuid: string): Promise<boolean> {
     const k = this.keys;
-    return (await this.redis.releaseReplayedReservation(k.stock(itemId), k.buyers(itemId), k.request(uuid), userId, uuid)) === 1;
+    return (await this.redis.releaseReplayedReservation(k.stock(itemId), k.buyers(itemId), k.request(itemId, uuid), userId, uuid)) === 1;
   }
 
-  async claim(uuids: readonly string[]): Promise<ClaimState[]> {
-    if (uuids.length === 0) return [];
-    const keys = uuids.map((u) => this.keys.request(u));
-    return (await this.redis.claimRequests(keys.length, ...keys)) as ClaimState[];
+  /** Claims requests for deciding, one script per item (a script runs on one slot); states in the given order. */
+  async claim(requests: readonly { itemId: number; uuid: string }[]): Promise<ClaimState[]> {
+    const byItem = new Map<number, number[]>();
+    requests.forEach((r, i) => byItem.set(r.itemId, [...(byItem.get(r.itemId) ?? []), i]));
+    const states: ClaimState[] = new Array<ClaimState>(requests.length);
+    await Promise.all(
+      [...byItem].map(async ([itemId, at]) => {
+        const keys = at.map((i) => this.keys.request(itemId, requests[i]!.uuid));
+        const claimed = (await claimRequests(this.redis, keys)) as ClaimState[];
+        at.forEach((i, j) => (states[i] = claimed[j]!));
+      }),
+    );
+    return states;
   }
 
   /** Reservations of an item made before `cutoffMs` and still waiting for their confirm (oldest first). */
@@ -127,7 +163,7 @@ export class StockService {
   /** Abandons a stranded reservation unless the worker claimed it first; true when a unit went back. */
   async releaseStranded(itemId: number, uuid: string): Promise<boolean> {
     const k = this.keys;
-    return (await this.redis.releaseStranded(k.stock(itemId), k.buyers(itemId), k.request(uuid), k.publishing(itemId), uuid)) === 1;
+    return (await this.redis.releaseStranded(k.stock(itemId), k.buyers(itemId), k.request(itemId, uuid), k.publishing(itemId), uuid)) === 1;
   }
 
   /** Loads the counter and live buyers unless another process already did (first load of an item). */
@@ -140,21 +176,40 @@ export class StockService {
   /** Holds an item whose counter Redis lost (see fence-stock.lua); false when the counter exists after all. */
   async fence(itemId: number): Promise<boolean> {
     const k = this.keys;
-    return (await this.redis.fenceStock(k.stock(itemId), k.fence(itemId), k.fences(), itemId, this.now())) === 1;
+    // The set of held items is in another slot than the item's keys, so it is updated around the script, never
+    // inside it: added before (a crash after leaves a member without a fence, which reads as not held) and again
+    // after (a lift that removed the member between the two finds the fence and adds it back, see unlisted()).
+    await this.redis.sadd(k.fences(), String(itemId));
+    const held = (await this.redis.fenceStock(k.stock(itemId), k.fence(itemId), this.now())) === 1;
+    if (held) await this.redis.sadd(k.fences(), String(itemId));
+    return held;
+  }
+
+  /**
+   * Takes a lifted item off the set of held items, unless it was held again meanwhile (a fence set between the
+   * lift and this call puts the member back; fence() adds it after setting the fence as well).
+   */
+  private async unlisted(itemId: number): Promise<void> {
+    const k = this.keys;
+    await this.redis.srem(k.fences(), String(itemId));
+    if ((await this.redis.exists(k.fence(itemId))) === 1) await this.redis.sadd(k.fences(), String(itemId));
   }
 
   /** The items held now, with when each hold began (ms). */
   async fenced(): Promise<{ itemId: number; sinceMs: number }[]> {
     const ids = (await this.redis.smembers(this.keys.fences())).map(Number).filter((n) => Number.isSafeInteger(n) && n > 0);
     if (ids.length === 0) return [];
-    const since = await this.redis.mget(ids.map((id) => this.keys.fence(id)));
+    // One GET per item, not MGET: on a cluster the fences are in different slots (auto-pipelining batches them).
+    const since = await Promise.all(ids.map((id) => this.redis.get(this.keys.fence(id))));
     // A member whose fence key is gone was lifted between the two reads; the lift removes it from the set too.
     return ids.flatMap((itemId, i) => (since[i] ? [{ itemId, sinceMs: Number(since[i]) }] : []));
   }
 
   /** True while any item is held: Redis lost state recently, so an unknown request may still be in flight. */
   async recovering(): Promise<boolean> {
-    return (await this.redis.scard(this.keys.fences())) > 0;
+    if ((await this.redis.scard(this.keys.fences())) === 0) return false;
+    // A member may have no fence (see fence()): only a fence says the item is held.
+    return (await this.fenced()).length > 0;
   }
 
   /** Adds units to a loaded counter; null when the counter is missing (load it instead). */
@@ -165,12 +220,17 @@ export class StockService {
   /** Units left per item, one round trip for any number of items; null where not loaded. */
   async stockLeft(itemIds: readonly number[]): Promise<(number | null)[]> {
     if (itemIds.length === 0) return [];
-    const values = await this.redis.mget(itemIds.map((id) => this.keys.stock(id)));
+    const values = await Promise.all(itemIds.map((id) => this.redis.get(this.keys.stock(id))));
     return values.map((v) => (v === null ? null : Number(v)));
   }
 
+  /** A request's record, found by uuid alone through its pointer to the item (two reads). */
   async request(uuid: string): Promise<RequestRecord | null> {
-    const h = await this.redis.hgetall(this.keys.request(uuid));
+    const pointer = await this.redis.get(this.keys.requestItem(uuid));
+    if (pointer === null) return null;
+    const itemId = Number(pointer.split(':')[1]);
+    if (!Number.isSafeInteger(itemId)) return null;
+    const h = await this.redis.hgetall(this.keys.request(itemId, uuid));
     // The scripts store the item under its storage name `goodId` (records written by every running version).
     if (!h.state || !h.userId || !h.goodId) return null;
     return { state: h.state as RequestState, userId: Number(h.userId), seckillGoodId: Number(h.goodId) };
@@ -191,7 +251,8 @@ export class StockService {
     for (const b of live) args.push(b.userId, b.uuid);
     args.push(...decided);
     const k = this.keys;
-    const [status, before, after, inFlight] = await this.redis.reconcileStock(k.stock(itemId), k.buyers(itemId), k.fence(itemId), k.fences(), ...args);
+    const [status, before, after, inFlight] = await this.redis.reconcileStock(k.stock(itemId), k.buyers(itemId), k.fence(itemId), ...args);
+    if (mode === 'lift' && status === 'OK') await this.unlisted(itemId);
     return {
       status: status as ReconcileStatus,
       before: before === '' ? null : Number(before),

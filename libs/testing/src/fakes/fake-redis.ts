@@ -74,7 +74,7 @@ export class FakeMulti {
 
 /**
  * One ioredis connection, in memory: exactly the commands the notifier uses (hashes with a TTL in a MULTI,
- * sorted sets (ZADD, ZREMRANGEBYSCORE, ZCARD, PEXPIRE in a MULTI; ZREM, ZCARD, ZRANGEBYSCORE), PUBLISH, HGETALL, HGET, HMGET,
+ * sorted sets (ZADD, ZREMRANGEBYSCORE, ZCARD, PEXPIRE in a MULTI or alone; ZREM, ZCARD, ZRANGEBYSCORE), PUBLISH, HGETALL, HGET, HMGET,
  * SUBSCRIBE/UNSUBSCRIBE, `status`, the `message` and `ready` events). Anything
  * else is absent, so code that starts using another command fails loudly here instead of passing on a guess.
  *
@@ -117,6 +117,17 @@ export class FakeRedis extends EventEmitter {
 
   multi(): FakeMulti {
     return new FakeMulti(this);
+  }
+
+  async zadd(key: string, score: number, member: string): Promise<number> {
+    this.check();
+    return this.applyZadd(key, score, member);
+  }
+
+  /** The TTL is recorded in seconds (rounded up), as `ttls` holds for EXPIRE. */
+  async pexpire(key: string, ms: number): Promise<number> {
+    this.check();
+    return this.applyExpire(key, Math.ceil(ms / 1000));
   }
 
   async publish(channel: string, message: string): Promise<number> {

@@ -41,7 +41,8 @@ export class FakeStock implements Public<StockService> {
   async reserve(itemId: number, userId: number, uuid: string): Promise<ReserveOutcome> {
     this.check();
     const req = this.requests.get(uuid);
-    if (req && req.userId !== userId) return { kind: 'FOREIGN' };
+    // A uuid is one shopper's, for one item (StockService's pointer): another item under it is refused too.
+    if (req && (req.userId !== userId || req.itemId !== itemId)) return { kind: 'FOREIGN' };
     if (req && req.state !== 'ABANDONED') return { kind: 'DUPLICATE', state: req.state };
     if (this.fences.has(itemId)) return { kind: 'RECOVERING' };
     const holder = this.buyersOf(itemId).get(userId);
@@ -97,10 +98,10 @@ export class FakeStock implements Public<StockService> {
     return this.giveBack(itemId, userId, uuid, true);
   }
 
-  async claim(uuids: readonly string[]): Promise<ClaimState[]> {
+  async claim(requests: readonly { itemId: number; uuid: string }[]): Promise<ClaimState[]> {
     this.check();
-    return uuids.map((u) => {
-      const req = this.requests.get(u);
+    return requests.map(({ uuid }) => {
+      const req = this.requests.get(uuid);
       if (!req) return 'MISSING';
       if (req.state === 'PUBLISHING' || req.state === 'QUEUED') req.state = 'CLAIMED';
       return req.state === 'CLAIMED' ? 'CLAIMED' : (req.state as ClaimState);

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type Redis from 'ioredis';
-import { createRedisClient } from '@seckill/redis';
+import { createRedisClient, type RedisClient } from '@seckill/redis';
 import { StockKeys, StockService } from '@seckill/stock';
 import type { Bench } from '../bench';
 import { CpuWindow, describeCpu, SERVERS } from '../cpu';
@@ -17,7 +16,7 @@ export class RedisCeiling implements Bench {
   readonly id = 'redis' as const;
   readonly label = 'Redis Lua reservation alone';
   readonly method: string;
-  private redis?: Redis;
+  private redis?: RedisClient;
 
   constructor(
     private readonly opts: BenchOptions,

@@ -40,7 +40,7 @@ export class ApiFixture {
     const redis = new Redis(this.world.env.redisUrl);
     try {
       const prefix = this.world.env.redisKeyPrefix;
-      await deleteKeys(redis, `${prefix}req:*`);
+      await deleteKeys(redis, `${prefix}reqitem:*`);
       await deleteKeys(redis, `${prefix}{good:${itemId}}:*`);
     } finally {
       redis.disconnect();

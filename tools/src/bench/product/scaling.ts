@@ -101,7 +101,7 @@ export class Scaling implements Bench {
     await purgePending(env.amqpUrl);
     const redis = new Redis(env.redisUrl);
     try {
-      await deleteKeys(redis, `${env.redisKeyPrefix}req:*`);
+      await deleteKeys(redis, `${env.redisKeyPrefix}reqitem:*`);
       await deleteKeys(redis, `${env.redisKeyPrefix}{good:*`);
     } finally {
       redis.disconnect();

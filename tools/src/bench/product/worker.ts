@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
-import type Redis from 'ioredis';
 import { Client } from 'pg';
 import { MESSAGE_VERSION, type OrderPlacedMessage } from '@seckill/contracts';
 import { ConfirmedPublisher, createAmqpConnection, Exchange, paymentWindowQueue, Queue, RoutingKey } from '@seckill/messaging';
-import { createRedisClient } from '@seckill/redis';
+import { createRedisClient, type RedisClient } from '@seckill/redis';
 import { StockKeys, StockService } from '@seckill/stock';
 import { AppProcess, freePort, seedSale } from '@seckill/testing';
 import type { Bench } from '../bench';
@@ -25,7 +24,7 @@ export class WorkerThroughput implements Bench {
   readonly id = 'worker' as const;
   readonly label = 'orders persisted by order-worker';
   readonly method: string;
-  private redis?: Redis;
+  private redis?: RedisClient;
   private connection?: AmqpConnectionManager;
   private publisher?: ConfirmedPublisher;
   private stock?: StockService;
@@ -107,7 +106,8 @@ export class WorkerThroughput implements Bench {
     // The round's outcomes and payment windows wait in queues nobody consumes here, and its request records
     // in Redis: removed, so every round (and every measurement after it) starts from the same state.
     await purgeQueues(env.amqpUrl, [Queue.NOTIFY_RESULTS, paymentWindowQueue(Number(env.vars.PAYMENT_WINDOW_SECONDS ?? process.env.PAYMENT_WINDOW_SECONDS ?? 900)).name]);
-    await deleteKeys(this.redis!, `${env.redisKeyPrefix}req:*`);
+    await deleteKeys(this.redis!, `${env.redisKeyPrefix}{good:${itemId}}:req:*`);
+    await deleteKeys(this.redis!, `${env.redisKeyPrefix}reqitem:*`);
     const seconds = (lastAt - firstAt) / 1000;
     const value = seconds > 0 ? (n - firstDone) / seconds : Number.NaN;
     return {

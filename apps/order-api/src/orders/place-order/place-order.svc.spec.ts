@@ -119,7 +119,7 @@ describe('PlaceOrderService', () => {
     const claimFirst = w.stock.claim.bind(w.stock);
     const original = w.stock.abandon.bind(w.stock);
     w.stock.abandon = async (...args) => {
-      await claimFirst([requestId]);
+      await claimFirst([{ itemId: item.id, uuid: requestId }]);
       return original(...args);
     };
     assert.deepEqual(await w.service.place(7, item.id, requestId, IP), { uuid: requestId, status: 'QUEUED' });

@@ -58,7 +58,7 @@ describe('OrderResultsService.result', () => {
     const w = world();
     const uuid = await w.queued(7);
     assert.deepEqual(await w.service.result(7, uuid), { uuid, seckillGoodId: ITEM, status: 'QUEUED' });
-    await w.stock.claim([uuid]);
+    await w.stock.claim([{ itemId: ITEM, uuid }]);
     assert.equal((await w.service.result(7, uuid)).status, 'QUEUED', 'claimed by the worker, not recorded yet');
   });
 

@@ -1,6 +1,7 @@
 -- Rebuild one item's counter and buyers from a PostgreSQL snapshot, atomically with respect to every other
 -- script (no reservation can slip in between the read and the write).
--- KEYS[1] stock counter   KEYS[2] buyers hash   KEYS[3] fence   KEYS[4] the set of held items
+-- KEYS[1] stock counter   KEYS[2] buyers hash   KEYS[3] fence (the set of held items is StockService's to update:
+-- it lives in another slot)
 -- ARGV[1] mode: 'reconcile' (a loaded, unheld item) or 'lift' (release a held item)
 -- ARGV[2] seckillGoodId   ARGV[3] units left in PostgreSQL
 -- ARGV[4] n = number of live orders, then n pairs userId, uuid
@@ -61,6 +62,5 @@ end
 redis.call('SET', KEYS[1], after)
 if mode == 'lift' then
   redis.call('DEL', KEYS[3])
-  redis.call('SREM', KEYS[4], ARGV[2])
 end
 return {'OK', before, tostring(after), tostring(nInflight)}
