@@ -21,6 +21,8 @@ export interface LabIo {
 /** How the product is configured in the lab: the same variables an operator would set (../shared/contract.md). */
 export interface LabSettings {
   databaseUrl: string;
+  /** Credentials and TLS of every cluster node (none in the lab); the nodes themselves are REDIS_CLUSTER_NODES. */
+  redisUrl: string;
   redisClusterNodes: string;
   redisKeyPrefix: string;
   rabbitmqUrls: string;
@@ -54,6 +56,7 @@ export class Lab {
     this.postgres = new PostgresHost(hostsOf('postgres')[0]!, join(this.dir, 'pg'), io.logDir);
     this.settings = {
       databaseUrl: this.postgres.url('seckill'),
+      redisUrl: `redis://${this.redis.endpoints[0]}`,
       redisClusterNodes: this.redis.endpoints.join(','),
       redisKeyPrefix: 'seckill:',
       rabbitmqUrls: this.rabbit.amqpUrls.join(','),
@@ -68,6 +71,7 @@ export class Lab {
     const s = this.settings;
     return {
       DATABASE_URL: s.databaseUrl,
+      REDIS_URL: s.redisUrl,
       REDIS_CLUSTER_NODES: s.redisClusterNodes,
       REDIS_KEY_PREFIX: s.redisKeyPrefix,
       RABBITMQ_URL: s.rabbitmqUrls,

@@ -41,7 +41,7 @@ export const TRIGGER_SHARE = 0.2;
 const SETTLE_MS = 30_000;
 
 /** The load tool's view of the lab: its order-api and notifier hosts, its database and secrets. */
-export function labSystem(lab: Lab, redisUrl: string): SystemUnderTest {
+export function labSystem(lab: Lab): SystemUnderTest {
   const s = lab.settings;
   return {
     mode: 'target',
@@ -49,7 +49,8 @@ export function labSystem(lab: Lab, redisUrl: string): SystemUnderTest {
     apis: lab.appsOf('order-api').map((a) => a.httpUrl),
     notifiers: lab.appsOf('websocket-notifier').map((a) => a.wsUrl),
     databaseUrl: s.databaseUrl,
-    redisUrl,
+    redisUrl: s.redisUrl,
+    redisClusterNodes: s.redisClusterNodes,
     redisKeyPrefix: s.redisKeyPrefix,
     jwtSecret: s.jwtSecret,
     admin: s.admin,
@@ -107,7 +108,7 @@ export async function runScenario(sc: Scenario, lab: Lab, o: LabOptions, io: Sce
   });
 
   try {
-    const sys = labSystem(lab, '');
+    const sys = labSystem(lab);
     const sale = await createSale(sys, o.stock, runId, o.timeoutSeconds);
     itemId = sale.id;
     const stockKey = `${lab.settings.redisKeyPrefix}{good:${itemId}}:stock`;
@@ -169,12 +170,11 @@ export async function runScenario(sc: Scenario, lab: Lab, o: LabOptions, io: Sce
     f.kill();
 
     log('verifying through the API, Redis and PostgreSQL…');
-    // The load tool reads the stock key from one node: the one that serves its slot now.
-    const master = await lab.redis.masterOf(await lab.redis.slotOf(stockKey));
     const loadtestChecks = await verify({
       api: sys.apis[0]!,
       databaseUrl: sys.databaseUrl,
-      redisUrl: `redis://${master?.endpoint ?? lab.redis.endpoints[0]}`,
+      redisUrl: sys.redisUrl,
+      redisClusterNodes: sys.redisClusterNodes,
       redisKeyPrefix: sys.redisKeyPrefix,
       itemId,
       stock: o.stock,
