@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as delay } from 'node:timers/promises';
 import { Client } from 'pg';
+import { StockKeys } from '@seckill/stock';
 import { clientProcessesFor } from '../loadtest/cli-options';
 import { ClientFleet } from '../loadtest/clients';
 import { agentInits, arrivalOffsets, createSale, dealShoppers, prepareShoppers } from '../loadtest/prepare';
@@ -111,7 +112,7 @@ export async function runScenario(sc: Scenario, lab: Lab, o: LabOptions, io: Sce
     const sys = labSystem(lab);
     const sale = await createSale(sys, o.stock, runId, o.timeoutSeconds);
     itemId = sale.id;
-    const stockKey = `${lab.settings.redisKeyPrefix}{good:${itemId}}:stock`;
+    const stockKey = new StockKeys(lab.settings.redisKeyPrefix).stock(itemId);
     const shoppers = await prepareShoppers(sys, o.shoppers, runId, o.timeoutSeconds + 600);
     const clients = clientProcessesFor({ shoppers: o.shoppers, httpConnections: 0, clientProcesses: 0 }, openFileLimit());
     const shares = dealShoppers(shoppers, { clients, apis: sys.apis, notifiers: sys.notifiers, offsets: arrivalOffsets(o.shoppers, 'ramp', o.rampSeconds) });
