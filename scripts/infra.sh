@@ -11,6 +11,8 @@
 #
 # Environment (all optional):
 #   DATABASE_URL / REDIS_URL / RABBITMQ_URL / RABBITMQ_MANAGEMENT_URL   same defaults as the apps
+#   REDIS_CLUSTER_NODES=host:port,…   a Redis Cluster: checked (one seed node must answer), never started here;
+#                                     RABBITMQ_URL / RABBITMQ_MANAGEMENT_URL listing several nodes likewise
 #   INFRA_TIMEOUT=90          seconds to wait for each service before failing
 #   INFRA_DRY_RUN=1           print the commands that would change the machine instead of running them
 #   INFRA_ASSUME_DOWN=redis,postgres,rabbitmq,management   treat these as not answering (to test the branches)
@@ -140,10 +142,25 @@ apt_install() {
 }
 
 # ---------------------------------------------------------------------------------------------- what is where
+# A cluster (several nodes in one setting) is somebody else's to run, e.g. `npm run lab`: the first node that
+# answers stands for it, and when none does we stop with a message rather than start a lone server in its place.
+pick_node() {
+  local kind="$1" list="$2" default_port="$3" node
+  IFS=',' read -ra nodes <<<"$list"
+  for node in "${nodes[@]}"; do
+    [[ "$node" == *://* ]] || node="$kind://$node"
+    parse_url "$node" "$default_port"
+    port_open "$kind" "$URL_HOST" "$URL_PORT" && return 0
+  done
+  die "$kind: no node of the cluster answers ($list); infra.sh does not start clusters"
+}
+
 parse_url "$DATABASE_URL" 5432;            PG_HOST="$URL_HOST";     PG_PORT="$URL_PORT"
-parse_url "$REDIS_URL" 6379;               REDIS_HOST="$URL_HOST";  REDIS_PORT="$URL_PORT"
-parse_url "$RABBITMQ_URL" 5672;            RABBIT_HOST="$URL_HOST"; RABBIT_PORT="$URL_PORT"
-parse_url "$RABBITMQ_MANAGEMENT_URL" 15672; MGMT_HOST="$URL_HOST";  MGMT_PORT="$URL_PORT"
+if [[ -n "${REDIS_CLUSTER_NODES:-}" ]]; then pick_node redis "$REDIS_CLUSTER_NODES" 6379
+else parse_url "$REDIS_URL" 6379; fi;      REDIS_HOST="$URL_HOST";  REDIS_PORT="$URL_PORT"
+if [[ "$RABBITMQ_URL" == *,* ]]; then pick_node rabbitmq "$RABBITMQ_URL" 5672
+else parse_url "$RABBITMQ_URL" 5672; fi;   RABBIT_HOST="$URL_HOST"; RABBIT_PORT="$URL_PORT"
+parse_url "${RABBITMQ_MANAGEMENT_URL%%,*}" 15672; MGMT_HOST="$URL_HOST";  MGMT_PORT="$URL_PORT"
 
 # Services (compose names) that are local, not answering, and therefore ours to start.
 missing=()
