@@ -11,6 +11,8 @@
 #
 # Environment (all optional):
 #   DATABASE_URL / REDIS_URL / RABBITMQ_URL / RABBITMQ_MANAGEMENT_URL   same defaults as the apps
+#   REDIS_CLUSTER_NODES=host:port,…   a Redis Cluster: checked (one seed node must answer), never started here;
+#                                     RABBITMQ_URL / RABBITMQ_MANAGEMENT_URL listing several nodes likewise
 #   INFRA_TIMEOUT=90          seconds to wait for each service before failing
 #   INFRA_DRY_RUN=1           print the commands that would change the machine instead of running them
 #   INFRA_ASSUME_DOWN=redis,postgres,rabbitmq,management   treat these as not answering (to test the branches)
@@ -91,15 +93,19 @@ port_open() {
   ' 2>/dev/null
 }
 
-# GET <url>/api/overview with basic auth taken from the URL; node's fetch refuses credentials in URLs.
+# GET <url>/api/overview with basic auth taken from the URL; node's fetch refuses credentials in URLs. A list of a
+# cluster's endpoints (split where the next URL begins, as the apps do) answers when any endpoint does.
 management_answers() {
   [[ "$INFRA_ASSUME_DOWN" == *",management,"* ]] && return 1
   MGMT_URL="$1" timeout 5 node -e '
-    const u = new URL(process.env.MGMT_URL);
-    const auth = "Basic " + Buffer.from(decodeURIComponent(u.username || "guest") + ":" + decodeURIComponent(u.password || "guest")).toString("base64");
-    u.username = ""; u.password = ""; u.pathname = u.pathname.replace(/\/$/, "") + "/api/overview";
-    fetch(u, { headers: { authorization: auth }, signal: AbortSignal.timeout(4000) })
-      .then((r) => process.exit(r.ok ? 0 : 1), () => process.exit(1));
+    const answers = (raw) => {
+      const u = new URL(raw);
+      const auth = "Basic " + Buffer.from(decodeURIComponent(u.username || "guest") + ":" + decodeURIComponent(u.password || "guest")).toString("base64");
+      u.username = ""; u.password = ""; u.pathname = u.pathname.replace(/\/$/, "") + "/api/overview";
+      return fetch(u, { headers: { authorization: auth }, signal: AbortSignal.timeout(4000) }).then((r) => r.ok, () => false);
+    };
+    const endpoints = process.env.MGMT_URL.trim().split(/\s*,\s*(?=[a-z][a-z0-9+.-]*:\/\/)/i);
+    Promise.all(endpoints.map((e) => answers(e).catch(() => false))).then((ok) => process.exit(ok.includes(true) ? 0 : 1));
   ' 2>/dev/null
 }
 
@@ -140,10 +146,30 @@ apt_install() {
 }
 
 # ---------------------------------------------------------------------------------------------- what is where
+# A cluster (several nodes in one setting) is somebody else's to run, e.g. `npm run lab`: the first node that
+# answers stands for it, and when none does we stop with a message rather than start a lone server in its place.
+pick_node() {
+  local kind="$1" list="$2" default_port="$3" node
+  IFS=',' read -ra nodes <<<"$list"
+  for node in "${nodes[@]}"; do
+    [[ "$node" == *://* ]] || node="$kind://$node"
+    parse_url "$node" "$default_port"
+    port_open "$kind" "$URL_HOST" "$URL_PORT" && return 0
+  done
+  die "$kind: no node of the cluster answers ($list); infra.sh does not start clusters"
+}
+
 parse_url "$DATABASE_URL" 5432;            PG_HOST="$URL_HOST";     PG_PORT="$URL_PORT"
-parse_url "$REDIS_URL" 6379;               REDIS_HOST="$URL_HOST";  REDIS_PORT="$URL_PORT"
-parse_url "$RABBITMQ_URL" 5672;            RABBIT_HOST="$URL_HOST"; RABBIT_PORT="$URL_PORT"
-parse_url "$RABBITMQ_MANAGEMENT_URL" 15672; MGMT_HOST="$URL_HOST";  MGMT_PORT="$URL_PORT"
+if [[ -n "${REDIS_CLUSTER_NODES:-}" ]]; then pick_node redis "$REDIS_CLUSTER_NODES" 6379
+else parse_url "$REDIS_URL" 6379; fi;      REDIS_HOST="$URL_HOST";  REDIS_PORT="$URL_PORT"
+if [[ "$RABBITMQ_URL" == *,* ]]; then pick_node rabbitmq "$RABBITMQ_URL" 5672
+else parse_url "$RABBITMQ_URL" 5672; fi;   RABBIT_HOST="$URL_HOST"; RABBIT_PORT="$URL_PORT"
+# Several management endpoints: the one named in the messages below is the first that answers (else the first).
+parse_url "${RABBITMQ_MANAGEMENT_URL%%,*}" 15672
+if [[ "$RABBITMQ_MANAGEMENT_URL" == *,* ]]; then
+  IFS=',' read -ra endpoints <<<"$RABBITMQ_MANAGEMENT_URL"
+  for endpoint in "${endpoints[@]}"; do management_answers "$endpoint" && { parse_url "$endpoint" 15672; break; }; done
+fi;                                        MGMT_HOST="$URL_HOST";  MGMT_PORT="$URL_PORT"
 
 # Services (compose names) that are local, not answering, and therefore ours to start.
 missing=()

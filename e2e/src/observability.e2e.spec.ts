@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { connect, type ChannelModel } from 'amqplib';
+import type { ChannelModel } from 'amqplib';
+import { connectAmqp } from '@seckill/messaging';
 import {
   ARTIFACTS,
   burst,
@@ -33,7 +34,7 @@ let admin: string;
 before(async () => {
   product = await startProduct('e2e-obs');
   ({ env, results, api, worker, notifier } = product);
-  amqp = await connect(env.amqpUrl);
+  amqp = await connectAmqp(env.amqpUrl);
   admin = (await request<{ accessToken: string }>(api.url, 'POST', '/api/auth/login', { json: { username: 'admin', password: 'admin' } })).body.accessToken;
 });
 

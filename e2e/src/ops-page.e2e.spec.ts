@@ -3,10 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
-import { connect, type ChannelModel } from 'amqplib';
+import type { ChannelModel } from 'amqplib';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { ConfirmedPublisher, createAmqpConnection } from '@seckill/messaging';
+import { ConfirmedPublisher, connectAmqp, createAmqpConnection } from '@seckill/messaging';
 import { ARTIFACTS, burst, mintToken, request, seedSale, seedShoppers, sql, startProduct, TEST_JWT_SECRET, type AppProcess, type Product, type TestEnv } from '@seckill/testing';
 
 /**
@@ -251,7 +251,7 @@ async function until(condition: () => Promise<boolean>, what: string): Promise<v
 
 /** Waits for the poisoned message to be back in the pending queue's parking lot, and peeks at it (requeued). */
 async function parkedAgain(uuid: string): Promise<{ replayedBy: unknown }> {
-  const connection: ChannelModel = await connect(env.amqpUrl);
+  const connection: ChannelModel = await connectAmqp(env.amqpUrl);
   try {
     const channel = await connection.createChannel();
     const deadline = Date.now() + SETTLE_MS;

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { appConfig } from '@seckill/config';
 import { createLogger } from '@seckill/observability';
 import { dataSourceOptions } from '@seckill/persistence';
-import { createRedisClient } from '@seckill/redis';
+import { createRedisClient, redisTargetOf } from '@seckill/redis';
 import { StockKeys, StockService } from '@seckill/stock';
 
 export const DEMO_USERS = ['alice', 'bob', 'carol'];
@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const config = appConfig();
   const db = new DataSource(dataSourceOptions(config.DATABASE_URL, 2));
   await db.initialize();
-  const redis = createRedisClient(config.REDIS_URL, 'seed-demo');
+  const redis = createRedisClient(redisTargetOf(config), 'seed-demo');
   try {
     const passwordHash = await hash(DEMO_PASSWORD, { memoryCost: config.PASSWORD_HASH_MEMORY_KIB, timeCost: 2, parallelism: 1 });
     for (const username of DEMO_USERS) {

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { splitUrlList } from '@seckill/config';
 import { PrivateRedis } from './private-redis';
 import { sql } from './seed';
 import { SHARED_SERVERS, type TestServers } from './test-env';
@@ -33,13 +34,17 @@ export class ProtectedServers {
       const db = new URL(SHARED_SERVERS.database);
       db.username = role;
       db.password = dbPassword;
-      const amqp = new URL(SHARED_SERVERS.amqp);
-      amqp.username = user;
-      amqp.password = mqPassword;
-      const mgmt = new URL(SHARED_SERVERS.management);
-      mgmt.username = user;
-      mgmt.password = mqPassword;
-      const servers: TestServers = { database: db.toString(), redis: redis.url, amqp: amqp.toString().replace(/\/$/, ''), management: mgmt.toString() };
+      // Every node of a cluster list gets the same user (users are cluster-wide).
+      const withUser = (list: string) =>
+        splitUrlList(list)
+          .map((node) => {
+            const u = new URL(node);
+            u.username = user;
+            u.password = mqPassword;
+            return u.toString().replace(/\/$/, '');
+          })
+          .join(',');
+      const servers: TestServers = { database: db.toString(), redis: redis.url, amqp: withUser(SHARED_SERVERS.amqp), management: withUser(SHARED_SERVERS.management) };
       return new ProtectedServers(servers, role, user, redis);
     } catch (error) {
       await redis?.stop();
@@ -58,7 +63,7 @@ export class ProtectedServers {
 
 /** The shared broker's management API as its administrator (guest in development). */
 async function management(method: string, path: string, body?: object, okStatuses: number[] = []): Promise<void> {
-  const base = new URL(SHARED_SERVERS.management);
+  const base = new URL(splitUrlList(SHARED_SERVERS.management)[0] ?? SHARED_SERVERS.management);
   const auth = Buffer.from(`${decodeURIComponent(base.username)}:${decodeURIComponent(base.password)}`).toString('base64');
   base.username = '';
   base.password = '';

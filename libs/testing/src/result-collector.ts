@@ -1,6 +1,6 @@
-import { connect, type ChannelModel, type Channel } from 'amqplib';
+import type { ChannelModel, Channel } from 'amqplib';
 import { parseOrderEvents, parseStockBack, type OrderEventMessage, type OrderResultMessage, type OrderStatusMessage, type StockBackMessage } from '@seckill/contracts';
-import { Exchange, declareTopology } from '@seckill/messaging';
+import { connectAmqp, Exchange, declareTopology } from '@seckill/messaging';
 
 /**
  * Listens to every outcome on the result exchange of a test vhost (its own exclusive queue, bound before
@@ -25,7 +25,7 @@ export class ResultCollector {
 
   static async start(amqpUrl: string, pattern = 'order.#'): Promise<ResultCollector> {
     const c = new ResultCollector();
-    c.conn = await connect(amqpUrl);
+    c.conn = await connectAmqp(amqpUrl);
     c.channel = await c.conn.createChannel();
     await declareTopology(c.channel);
     const { queue } = await c.channel.assertQueue('', { exclusive: true, autoDelete: true });

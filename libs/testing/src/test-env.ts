@@ -1,9 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { createRedisClient, deleteKeys, scanKeys, type RedisTarget } from '@seckill/redis';
+import { splitUrlList, withVhost } from '@seckill/config';
 import { ManagementClient } from '@seckill/messaging';
 import { dropDatabase, migrate } from '@seckill/persistence';
 
-/** The servers an environment lives on: a PostgreSQL maintenance database, Redis, AMQP and the management API. */
+/**
+ * The servers an environment lives on: a PostgreSQL maintenance database, Redis, AMQP and the management API.
+ * `amqp` and `management` may list the nodes of a RabbitMQ cluster, comma-separated (as RABBITMQ_URL may).
+ */
 export interface TestServers {
   database: string;
   redis: string;
@@ -51,8 +55,8 @@ export async function createTestEnv(name: string, servers: TestServers = SHARED_
 
   const vhost = `seckill-test-${id}`;
   const management = new ManagementClient(servers.management);
-  await management.createVhost(vhost, new URL(servers.amqp).username || 'guest');
-  const amqpUrl = `${servers.amqp.replace(/\/$/, '')}/${encodeURIComponent(vhost)}`;
+  await management.createVhost(vhost, new URL(splitUrlList(servers.amqp)[0] ?? servers.amqp).username || 'guest');
+  const amqpUrl = withVhost(servers.amqp, vhost);
 
   const redisKeyPrefix = `test:${id}:`;
   const vars: Record<string, string> = {

@@ -1,5 +1,4 @@
-import { connect } from 'amqplib';
-import { Queue } from '@seckill/messaging';
+import { connectAmqp, Queue } from '@seckill/messaging';
 import { scanKeys, type RedisClient } from '@seckill/redis';
 import { createTestEnv, sql, type TestEnv } from '@seckill/testing';
 import { log } from './measurement';
@@ -33,7 +32,7 @@ export async function createWorld(name: string, shopperCount: number): Promise<W
 
 /** Empties queues of an environment (between rounds, so a growing queue never skews a later one). */
 export async function purgeQueues(amqpUrl: string, queues: readonly string[]): Promise<number> {
-  const conn = await connect(amqpUrl);
+  const conn = await connectAmqp(amqpUrl);
   try {
     const ch = await conn.createChannel();
     let purged = 0;

@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
+import { ManagementClient } from '@seckill/messaging';
 import { ARTIFACTS, REPO_ROOT, sql } from '@seckill/testing';
 import type { Bench } from './bench';
 import { PostgresBaseline } from './ceilings/postgres';
@@ -59,11 +60,7 @@ async function machineInfo(world: World | undefined): Promise<Record<string, str
       const redis = new Redis(world.env.redisUrl);
       info.redis = /redis_version:(\S+)/.exec(await redis.info('server'))?.[1] ?? 'unknown';
       redis.disconnect();
-      const management = new URL(world.env.vars.RABBITMQ_MANAGEMENT_URL!);
-      const credentials = Buffer.from(`${decodeURIComponent(management.username)}:${decodeURIComponent(management.password)}`).toString('base64');
-      const res = await fetch(`${management.origin}/api/overview`, { headers: { authorization: `Basic ${credentials}` } });
-      const overview = (await res.json()) as { rabbitmq_version?: string };
-      info.rabbitmq = overview.rabbitmq_version ?? 'unknown';
+      info.rabbitmq = (await new ManagementClient(world.env.vars.RABBITMQ_MANAGEMENT_URL!).overview()).rabbitmq_version ?? 'unknown';
     } catch (err) {
       log(`could not read server versions: ${err instanceof Error ? err.message : String(err)}`);
     }

@@ -1,6 +1,6 @@
-import { connect } from 'amqplib';
 import Redis from 'ioredis';
 import { Client } from 'pg';
+import { connectAmqp } from '@seckill/messaging';
 import { StockKeys } from '@seckill/stock';
 import type { TestEnv } from '@seckill/testing';
 import { bounded } from '../loadtest/sockets';
@@ -138,7 +138,7 @@ export class EndStateReader {
   private async readParkingLots(s: EndState): Promise<void> {
     const names = (await this.env.management.queues(this.env.vhost)).map((q) => q.name).filter((n) => n.endsWith('.parking-lot'));
     // Counted over AMQP, not from the management figures, which refresh only every few seconds.
-    const conn = await connect(this.env.amqpUrl);
+    const conn = await connectAmqp(this.env.amqpUrl);
     try {
       const ch = await conn.createChannel();
       for (const queue of names) s.parkingLots.push({ queue, messages: (await ch.checkQueue(queue)).messageCount });

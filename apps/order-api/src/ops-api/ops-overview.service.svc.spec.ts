@@ -119,6 +119,24 @@ describe('OpsOverviewService', () => {
     assert.equal(unreachable.rabbitmq.available, false);
   });
 
+  it('with RABBITMQ_MANAGEMENT_URL listing several endpoints, reads whichever answers while another is gone', async () => {
+    const failing = await managementApi();
+    failing.answer = { status: 503, body: { error: 'node shutting down' } };
+    const gone = await managementApi();
+    const server = servers.pop()!;
+    await new Promise((done) => server.close(done));
+    const answering = await managementApi();
+    answering.answer.body = [queue('seckill.order.pending', 7)];
+    const w = world([failing.url, gone.url, answering.url].join(','));
+    for (let i = 0; i < 2; i++) {
+      const overview = await w.service.overview();
+      assert.deepEqual(overview.rabbitmq, { available: true });
+      assert.deepEqual(overview.queues.map((q) => [q.name, q.messages]), [['seckill.order.pending', 7]]);
+    }
+    assert.equal(failing.seen.length, 1, 'asked once; then the endpoint that answered is asked first');
+    assert.equal(answering.seen.length, 2);
+  });
+
   it('fails as a whole when Redis is away (the page cannot compare the two sides)', async () => {
     const api = await managementApi();
     const w = world(api.url);

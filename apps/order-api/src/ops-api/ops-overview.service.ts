@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '@seckill/config';
+import { APP_CONFIG, rabbitmqVhost, type AppConfig } from '@seckill/config';
 import type { OpsOverview, SaleOps } from '@seckill/contracts';
 import { ManagementClient, parkingLotName, QUEUES } from '@seckill/messaging';
 import { SaleItemRepository } from '@seckill/persistence';
@@ -20,7 +20,7 @@ export class OpsOverviewService {
     @Inject(APP_CONFIG) config: AppConfig,
   ) {
     this.management = new ManagementClient(config.RABBITMQ_MANAGEMENT_URL);
-    this.vhost = decodeURIComponent(new URL(config.RABBITMQ_URL).pathname.slice(1)) || '/';
+    this.vhost = rabbitmqVhost(config.RABBITMQ_URL);
   }
 
   static sourceOf(parkingLot: string): string | undefined {

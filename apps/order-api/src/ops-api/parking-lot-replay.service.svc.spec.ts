@@ -149,6 +149,24 @@ describe('ParkingLotReplayService', () => {
     assert.equal(w.lines.some((l) => l.msg === 'parking lot replayed'), false);
   });
 
+  it('with RABBITMQ_URL listing a cluster, replays through the first node that accepts, and is 503 only when none does', async () => {
+    const nodes = ['amqp://ops:s3cret@mq-1.test:5672/sale%2F1', 'amqp://ops:s3cret@mq-2.test:5672/sale%2F1', 'amqp://ops:s3cret@mq-3.test:5672/sale%2F1'];
+    const broker = new FakeAmqpBroker();
+    broker.queue(Queue.PENDING);
+    broker.queue(PENDING_LOT);
+    broker.put(PENDING_LOT, { body: { n: 1 } });
+    const service = new ParkingLotReplayService(loadConfig({ RABBITMQ_URL: nodes.join(',') }), recordingLogger().logger, broker.connect);
+    const refused = (host: string) => Object.assign(new Error(`connect ECONNREFUSED ${host}`), { code: 'ECONNREFUSED', syscall: 'connect' });
+    broker.refuseNext(refused('mq-1.test'));
+    assert.deepEqual(await service.replay(PENDING_LOT, 'admin'), { queue: PENDING_LOT, to: Queue.PENDING, replayed: 1 });
+    assert.deepEqual(broker.urls, nodes.slice(0, 2), 'the second node, after the first refused');
+
+    broker.urls.length = 0;
+    for (const node of nodes) broker.refuseNext(refused(new URL(node).hostname));
+    assert.deepEqual(answered(await failure(service.replay(PENDING_LOT, 'admin'))), [503, ErrorCode.TRY_AGAIN]);
+    assert.deepEqual(broker.urls, nodes, 'every node tried once');
+  });
+
   it('with amqplib itself (as Nest builds it): a port nothing listens on is answered 503 TRY_AGAIN', async () => {
     const closed = createServer();
     await new Promise<void>((listening) => closed.listen(0, '127.0.0.1', listening));

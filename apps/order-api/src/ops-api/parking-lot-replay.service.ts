@@ -3,7 +3,7 @@ import { connect, type ConfirmChannel } from 'amqplib';
 import { PinoLogger } from 'nestjs-pino';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
 import { DomainError, ErrorCode, type ReplayResult } from '@seckill/contracts';
-import { RetryHeader } from '@seckill/messaging';
+import { connectToAnyNode, RetryHeader } from '@seckill/messaging';
 import { OpsOverviewService } from './ops-overview.service';
 
 /** One replay moves at most this many messages, so a huge parking lot is replayed in bounded steps. */
@@ -44,7 +44,8 @@ export class ParkingLotReplayService {
     const source = OpsOverviewService.sourceOf(parkingLot);
     if (!source) throw new DomainError(ErrorCode.NOT_FOUND, `no parking lot named ${parkingLot}`);
     // A connection of its own: the operation is rare, and basic.get/ack must stay on one channel throughout.
-    const connection = await this.connect(this.config.RABBITMQ_URL);
+    // Any node of a cluster will do (quorum queues are reached from every node); a node that refuses is skipped.
+    const connection = await connectToAnyNode(this.config.RABBITMQ_URL, this.connect);
     // amqplib reports a lost connection, or a channel the broker closed, both by rejecting the call in flight
     // (which answers the operator) and as an 'error' event; an 'error' nobody listens to is thrown out of a
     // socket callback and would take order-api down with it.

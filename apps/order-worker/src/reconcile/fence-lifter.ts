@@ -1,6 +1,6 @@
 import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { PinoLogger } from 'nestjs-pino';
-import { APP_CONFIG, type AppConfig } from '@seckill/config';
+import { APP_CONFIG, rabbitmqVhost, type AppConfig } from '@seckill/config';
 import { ManagementClient, Queue, RETRY_DELAYS, StockBroadcast, retryQueueName } from '@seckill/messaging';
 import { metrics } from '@seckill/observability';
 import { StockSync } from '@seckill/order-lifecycle';
@@ -38,7 +38,7 @@ export class FenceLifter implements OnApplicationBootstrap, OnApplicationShutdow
   ) {
     logger.setContext('FenceLifter');
     this.management = management ?? new ManagementClient(config.RABBITMQ_MANAGEMENT_URL);
-    this.vhost = decodeURIComponent(new URL(config.RABBITMQ_URL).pathname.slice(1)) || '/';
+    this.vhost = rabbitmqVhost(config.RABBITMQ_URL);
     this.job = new Periodic(config.FENCE_CHECK_INTERVAL_MS, () => this.liftWhatCan().catch((err: unknown) => {
       this.logger.warn({ err }, 'could not check held items; retrying');
       return [];

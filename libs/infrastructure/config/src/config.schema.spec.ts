@@ -23,6 +23,14 @@ describe('loadConfig', () => {
     assert.throws(() => loadConfig({ REDIS_URL: 'http://x' }), /REDIS_URL/);
   });
 
+  it('takes a Redis Cluster as host:port seed nodes, unset by default, and names the variable when malformed', () => {
+    assert.equal(loadConfig({}).REDIS_CLUSTER_NODES, undefined);
+    assert.equal(loadConfig({ REDIS_CLUSTER_NODES: '10.0.0.1:7000, redis-b:7001,redis-c.example:7002' }).REDIS_CLUSTER_NODES, '10.0.0.1:7000, redis-b:7001,redis-c.example:7002');
+    for (const bad of ['10.0.0.1', 'redis://10.0.0.1:7000', '10.0.0.1:7000,', 'a:1;b:2', 'a:port']) {
+      assert.throws(() => loadConfig({ REDIS_CLUSTER_NODES: bad }), /REDIS_CLUSTER_NODES: must be host:port,host:port/, bad);
+    }
+  });
+
   it('sizes the worker for several batches in flight', () => {
     const c = loadConfig({});
     assert.deepEqual([c.WORKER_BATCH_SIZE, c.WORKER_BATCHES_IN_FLIGHT, c.WORKER_PREFETCH], [500, 3, 3000]);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { splitUrlList, urlListProblems, type UrlListRules } from './url-list';
 
 /** Development defaults. With NODE_ENV=production none of the secrets below may be left at these values. */
 export const DEV_JWT_SECRET = 'dev-only-secret-change-me-in-production';
@@ -13,7 +14,18 @@ const url = (protocols: string[]) =>
   z
     .string()
     .url()
-    .refine((v) => protocols.includes(new URL(v).protocol), { message: `must start with ${protocols.join(' or ')}` });
+    // zod runs the refinement even after .url() failed: a value that is no URL at all is reported by .url()
+    // ("Invalid url", naming the variable) instead of escaping as a TypeError.
+    .refine((v) => !URL.canParse(v) || protocols.includes(new URL(v).protocol), { message: `must start with ${protocols.join(' or ')}` });
+/** One URL, checked exactly as `url` does, or a comma-separated list of the nodes of one cluster, each checked. */
+const urlList = (rules: UrlListRules) => {
+  const single = url([...rules.protocols]);
+  return z.string().superRefine((value, ctx) => {
+    const nodes = splitUrlList(value);
+    const problems = nodes.length > 1 ? urlListProblems(nodes, rules) : (single.safeParse(value).error?.issues.map((i) => i.message) ?? []);
+    for (const message of problems) ctx.addIssue({ code: z.ZodIssueCode.custom, message });
+  });
+};
 
 export const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -34,8 +46,10 @@ export const configSchema = z.object({
     .regex(/^\s*[^\s,:]+:\d{1,5}\s*(,\s*[^\s,:]+:\d{1,5}\s*)*$/, { message: 'must be host:port,host:port,… (the seed nodes of a Redis Cluster)' })
     .optional(),
   REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9:_-]*$/).default('seckill:'),
-  RABBITMQ_URL: url(['amqp:', 'amqps:']).default('amqp://guest:guest@127.0.0.1:5672'),
-  RABBITMQ_MANAGEMENT_URL: url(['http:', 'https:']).default('http://guest:guest@127.0.0.1:15672'),
+  /** One node, or several nodes of one cluster, comma-separated (all through the same vhost); docs/operations.md. */
+  RABBITMQ_URL: urlList({ protocols: ['amqp:', 'amqps:'], sameVhost: true }).default('amqp://guest:guest@127.0.0.1:5672'),
+  /** One management endpoint, or several (one per node), comma-separated: whichever answers is read. */
+  RABBITMQ_MANAGEMENT_URL: urlList({ protocols: ['http:', 'https:'] }).default('http://guest:guest@127.0.0.1:15672'),
   JWT_SECRET: z.string().min(16).default(DEV_JWT_SECRET),
   JWT_EXPIRES_IN_SECONDS: positiveInt.default(3600),
   PAYMENT_WINDOW_SECONDS: positiveInt.default(900),
@@ -213,11 +227,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
 
 /** A URL, or each node of a comma-separated list of them (RABBITMQ_URL may name several nodes of one cluster). */
 function urlNodes(value: string): URL[] {
-  return value
-    .split(',')
-    .map((v) => v.trim())
-    .filter((v) => v !== '')
-    .map((v) => new URL(v));
+  return splitUrlList(value).map((v) => new URL(v));
 }
 
 /**

@@ -1,5 +1,6 @@
 export * from './topology';
-export { createAmqpConnection, type AmqpConnectionOptions } from './amqp-connection';
+export { AMQP_CONNECT_TIMEOUT_MS, createAmqpConnection, type AmqpConnectionOptions } from './amqp-connection';
+export { connectAmqp, connectToAnyNode } from './any-node';
 export { ConfirmedPublisher, PublishTimeoutError, type PublishMeta } from './confirmed-publisher';
 export { StockBroadcast } from './stock-broadcast';
 export { Delivery, type Disposition } from './delivery';
@@ -8,7 +9,7 @@ export { sourceName, type ConsumerSpec, type QueueSource } from './consumer-spec
 export { RetryHeader, afterFailure, onArrival, outageDelay, type RetryStep, type Cause } from './retry-policy';
 export { type MessagingLogger } from './channel-guard';
 export { MessagingModule, AMQP_CONNECTION, MESSAGING_LOGGER } from './messaging.module';
-export { ManagementClient, type QueueInfo } from './management-client';
+export { ManagementClient, ManagementUnavailableError, MANAGEMENT_TIMEOUT_MS, type QueueInfo } from './management-client';
 export { AmqpQueueServer, type AmqpQueueServerOptions } from './amqp-queue.server';
 export { RethrowRpcErrors } from './rethrow-rpc-errors.filter';
 export { QueueHandlers } from './queue-handlers.decorator';

@@ -9,6 +9,7 @@ import type { Public } from './public';
 export class FakeManagementClient implements Public<ManagementClient> {
   readonly depths = new Map<string, number>();
   readonly asked: string[] = [];
+  readonly endpoint = 'fake-management:15672';
   private failures: unknown[] = [];
 
   failNext(err: unknown, times = 1): void {
@@ -31,6 +32,10 @@ export class FakeManagementClient implements Public<ManagementClient> {
     const messages = this.depths.get(name);
     if (messages === undefined) throw new Error(`RabbitMQ management GET /api/queues/${encodeURIComponent(vhost)}/${encodeURIComponent(name)}: 404 Object Not Found`);
     return info(name, messages);
+  }
+
+  async overview(): Promise<{ rabbitmq_version?: string }> {
+    return { rabbitmq_version: 'fake' };
   }
 
   async createVhost(): Promise<void> {}
