@@ -105,18 +105,31 @@ export class Lab {
     await run(process.execPath, [join(REPO_ROOT, 'dist/tools/src/migrate.js')], { env: this.appEnv(), timeoutMs: 120_000 });
     const env = this.appEnv();
     const of = (kind: Host['kind']) => hostsOf(kind).map((h) => new AppHost(h, env, this.io.logDir));
-    // Workers first: they declare the queues the others publish to (any process declares them, but the order
-    // keeps the first start's logs readable).
-    const workers = of('order-worker');
-    const apis = of('order-api');
-    const notifiers = of('websocket-notifier');
-    this.apps = [...workers, ...apis, ...notifiers];
-    for (const group of [workers, [...apis, ...notifiers]]) {
-      log(`apps: starting ${group.map((a) => a.host.name).join(', ')}`);
-      await Promise.all(group.map((a) => a.start(90_000, signal)));
-    }
+    this.apps = [...of('order-worker'), ...of('order-api'), ...of('websocket-notifier')];
+    await this.startApps();
     await this.rabbit.waitReplicated(60_000, signal);
     log('rabbitmq: every quorum queue has its 3 members online');
+  }
+
+  /**
+   * Workers first: they declare the queues the others publish to (any process declares them, but the order keeps
+   * the first start's logs readable).
+   */
+  private async startApps(): Promise<void> {
+    const workers = this.appsOf('order-worker');
+    for (const group of [workers, this.apps.filter((a) => !workers.includes(a))]) {
+      this.io.log(`apps: starting ${group.map((a) => a.host.name).join(', ')}`);
+      await Promise.all(group.map((a) => a.start(90_000, this.io.signal)));
+    }
+  }
+
+  /**
+   * Every product process stopped (SIGTERM) and started again, the servers untouched: after a scenario that
+   * failed, the processes may be left in a state nobody knows, and the next scenario must begin on a whole lab.
+   */
+  async restartApps(): Promise<void> {
+    await Promise.all(this.apps.map((a) => a.stop()));
+    await this.startApps();
   }
 
   appsOf(kind: Host['kind']): AppHost[] {

@@ -94,7 +94,15 @@ async function main(): Promise<number> {
     for (const [i, sc] of selected.entries()) {
       if (abort.signal.aborted) break;
       log(`── ${i + 1}/${selected.length} ${sc.name}: ${sc.title}`);
-      const r = await runScenario(sc, lab, o, { log, signal: abort.signal });
+      const notes: string[] = [];
+      const previous = results.at(-1);
+      if (previous && !previous.ok) {
+        // A failed scenario may leave the product in a state nobody knows: this one starts on fresh processes.
+        log(`${previous.name} failed: restarting every app so that ${sc.name} starts on a whole lab`);
+        await lab.restartApps();
+        notes.push(`every app restarted before it (${previous.name} had failed)`);
+      }
+      const r = await runScenario(sc, lab, o, { log, signal: abort.signal }, notes);
       results.push(r);
       for (const c of r.checks) process.stdout.write(`    ${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}\n`);
       for (const c of r.observations) process.stdout.write(`    ${c.ok ? 'ok  ' : 'note'}  (load tool) ${c.name}: ${c.detail}\n`);

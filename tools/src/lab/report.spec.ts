@@ -36,6 +36,7 @@ const result = (over: Partial<ScenarioResult> = {}): ScenarioResult => ({
   figures: figures(),
   checks: [{ name: 'nothing lost', ok: true, detail: '0 of 300' }],
   observations: [],
+  notes: [],
   ...over,
 });
 
@@ -82,8 +83,14 @@ describe('lab results table', () => {
     assert.deepEqual(timelineLines([result()]), ['redis-failover: +1.2 s redis3 killed; +4.4 s redis4 promoted']);
     const failing = result({ ok: false, checks: [{ name: 'nothing lost', ok: false, detail: '2 of 300 accepted orders lost' }] });
     assert.deepEqual(failureLines([result(), failing]), ['redis-failover:', '  - nothing lost: 2 of 300 accepted orders lost']);
-    const noted = result({ figures: figures({ gaveUp: 3, failedAfter202: 2 }), observations: [{ name: 'no 5xx', ok: false, detail: '1 answers: 500' }] });
-    assert.deepEqual(observationLines([noted]), ['redis-failover: no 5xx: 1 answers: 500; 2 accepted orders ended FAIL; 3 shoppers gave up on 503 TRY_AGAIN']);
+    const noted = result({
+      figures: figures({ gaveUp: 3, failedAfter202: 2 }),
+      observations: [{ name: 'no 5xx', ok: false, detail: '1 answers: 500' }],
+      notes: ['every app restarted before it (rabbit-kill had failed)'],
+    });
+    assert.deepEqual(observationLines([noted]), [
+      'redis-failover: every app restarted before it (rabbit-kill had failed); no 5xx: 1 answers: 500; 2 accepted orders ended FAIL; 3 shoppers gave up on 503 TRY_AGAIN',
+    ]);
   });
 
   it('the markdown report says when, how and with what sizes', () => {

@@ -69,7 +69,7 @@ export function observationLines(results: readonly ScenarioResult[]): string[] {
   const lines: string[] = [];
   for (const r of results) {
     const f = r.figures;
-    const notes = r.observations.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`);
+    const notes = [...r.notes, ...r.observations.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`)];
     if (f && f.failedAfter202 > 0) notes.push(`${n(f.failedAfter202)} accepted orders ended FAIL`);
     if (f && f.gaveUp > 0) notes.push(`${n(f.gaveUp)} shoppers gave up on 503 TRY_AGAIN`);
     if (f && f.transportErrors > 0) notes.push(`${n(f.transportErrors)} order requests failed on the transport (then polled)`);

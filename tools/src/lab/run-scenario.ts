@@ -29,6 +29,8 @@ export interface ScenarioResult {
   figures?: ScenarioFigures;
   checks: Check[];
   observations: Check[];
+  /** What the lab did around the scenario that a reader of the results should know (apps restarted before it…). */
+  notes: string[];
 }
 
 export interface ScenarioIo {
@@ -83,7 +85,7 @@ async function readDb(databaseUrl: string, itemId: number): Promise<DbState> {
  * injected, and while it runs and after, every shopper keeps going. Then the load tool's verification, the
  * lab's figures and checks. The lab itself stays up for the next scenario.
  */
-export async function runScenario(sc: Scenario, lab: Lab, o: LabOptions, io: ScenarioIo): Promise<ScenarioResult> {
+export async function runScenario(sc: Scenario, lab: Lab, o: LabOptions, io: ScenarioIo, notes: string[] = []): Promise<ScenarioResult> {
   const t0 = Date.now();
   const log = (line: string) => io.log(`${sc.name}: ${line}`);
   const fault: FaultWindow = { marks: [] };
@@ -106,6 +108,7 @@ export async function runScenario(sc: Scenario, lab: Lab, o: LabOptions, io: Sce
     ...(figures ? { figures } : {}),
     checks,
     observations,
+    notes,
   });
 
   try {
