@@ -126,7 +126,11 @@ export function judge(f: ScenarioFigures, db: DbState, loadtestChecks: readonly 
     f.unitsLeftAtFault !== undefined && f.unitsLeftAtFault > 0,
     f.unitsLeftAtFault === undefined ? 'no fault was injected' : `${n(f.unitsLeftAtFault)} of ${n(db.stockTotal)} units not yet accepted when it began`,
   );
-  add('nothing lost', f.lost === 0, `${n(f.lost)} of ${n(f.accepted)} accepted orders lost`);
+  add(
+    'nothing lost',
+    f.lost === 0,
+    `${n(f.lost)} of ${n(f.accepted)} accepted orders lost (no outcome reached the shopper and PostgreSQL decided nothing by the end, or a SUCCESS PostgreSQL does not have)`,
+  );
   const conserved = db.orders.length + db.stockLeft === db.stockTotal;
   add(
     'no oversell',

@@ -16,6 +16,11 @@ describe('RabbitMQ cluster state', () => {
     assert.equal(clusterWhole(views.slice(1), NODES), 'not running: rabbit@sklab-rmq1');
   });
 
+  it('a node that is not running has no partitions field in the management API', () => {
+    const views = NODES.map((name, i) => (i === 0 ? { name, running: false } : { name, running: true, partitions: [] }));
+    assert.equal(clusterWhole(views, NODES), 'not running: rabbit@sklab-rmq1');
+  });
+
   it('finds quorum queues with fewer members, or fewer online, than nodes; classic queues do not count', () => {
     const queues = [
       { name: 'a', type: 'quorum', members: NODES, online: NODES },

@@ -12,7 +12,8 @@ const AUTH = `Basic ${Buffer.from('guest:guest').toString('base64')}`;
 export interface NodeView {
   name: string;
   running: boolean;
-  partitions: string[];
+  /** Absent for a node that is not running. */
+  partitions?: string[];
 }
 
 /** What it says about a queue (GET /api/queues/%2F). */
@@ -154,8 +155,8 @@ export class RabbitNode {
 export function clusterWhole(views: readonly NodeView[], expected: readonly string[]): string | undefined {
   const missing = expected.filter((n) => !views.some((v) => v.name === n && v.running));
   if (missing.length) return `not running: ${missing.join(', ')}`;
-  const split = views.filter((v) => v.partitions.length > 0);
-  if (split.length) return `partitions seen by ${split.map((v) => `${v.name} (${v.partitions.join(', ')})`).join(', ')}`;
+  const split = views.filter((v) => (v.partitions ?? []).length > 0);
+  if (split.length) return `partitions seen by ${split.map((v) => `${v.name} (${(v.partitions ?? []).join(', ')})`).join(', ')}`;
   return undefined;
 }
 
