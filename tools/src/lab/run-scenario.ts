@@ -152,6 +152,10 @@ export async function runScenario(sc: Scenario, lab: Lab, o: LabOptions, io: Sce
         holdMs: o.holdSeconds * 1000,
         begin: (what) => void (fault.startedAt ??= at(what)),
         mark: (what) => void at(what),
+        note: (text) => {
+          notes.push(text);
+          log(`note: ${text}`);
+        },
         end: (what) => void (fault.endedAt = at(what)),
         hold: (ms) => delay(ms, undefined, { signal: io.signal }),
         log,

@@ -13,6 +13,8 @@ export interface FaultContext {
   begin(what: string): void;
   /** Any other moment worth a line in the timeline (a replica promoted, a node paused…). */
   mark(what: string): void;
+  /** Something a reader of the results must know (an operator's hand was needed…): listed with the scenario. */
+  note(text: string): void;
   /** Everything the fault broke is back (the lab is whole again). */
   end(what: string): void;
   /** Keeps the fault in place this long: the outage's length is the fault itself, not a synchronisation. */
