@@ -21,12 +21,13 @@ export const rabbitPartition: Scenario = {
   title: 'one RabbitMQ node partitioned from the other two, then healed',
   fault: 'leader of the pending queue partitioned from the other 2 nodes',
   expected:
-    'The two nodes that still see each other keep the quorum: they elect new leaders for the queues the cut-off node led ' +
-    'and go on confirming publishes. The cut-off node notices it is in the minority (net_ticktime 10 s) and pauses ' +
-    '(cluster_partition_handling = pause_minority), which closes its clients\' connections; publishers and consumers ' +
-    'that were on it reconnect to another node of RABBITMQ_URL. A publish it could not confirm meanwhile times out ' +
-    '(503 TRY_AGAIN, the unit given back) and the shopper tries again with the same requestId. Healed, the node ' +
-    'resumes by itself, rejoins, and its quorum queue members catch up.',
+    'The two nodes that still see each other keep the quorum, but they elect new leaders for the queues the cut-off ' +
+    'node led only once they notice it gone (net_ticktime, 10 s in the lab); until then no publish to those queues is ' +
+    'confirmed, from any node: order-api gives the units back and answers 503 TRY_AGAIN, and the shoppers try again ' +
+    'with the same requestId. The cut-off node finds itself in the minority and pauses (cluster_partition_handling = ' +
+    "pause_minority), closing its clients' connections, which reconnect to another node of RABBITMQ_URL. Healed, the " +
+    'node resumes by itself and its quorum queue members catch up (RabbitMQ 3.10.8 sometimes needs a hand there: ' +
+    'the lab restarts the application of a node that does not answer for itself within 60 s, and says so).',
   async inject(ctx) {
     const rabbit = ctx.lab.rabbit;
     const target = await pendingLeader(ctx);
