@@ -124,12 +124,34 @@ export class Lab {
   }
 
   /**
-   * Every product process stopped (SIGTERM) and started again, the servers untouched: after a scenario that
-   * failed, the processes may be left in a state nobody knows, and the next scenario must begin on a whole lab.
+   * After a scenario that failed, the next one must still begin on a whole lab: servers that are stuck or down are
+   * restarted (a RabbitMQ node that does not answer for itself, a Redis node that is not running), then every
+   * product process is stopped (SIGTERM) and started again, since a failed scenario may leave one in a state
+   * nobody knows. Returns what it did, for the results.
    */
-  async restartApps(): Promise<void> {
+  async repair(): Promise<string[]> {
+    const { signal } = this.io;
+    const done: string[] = [];
+    try {
+      await this.rabbit.waitWhole(10_000, signal);
+    } catch {
+      const restarted = await this.rabbit.restartUnanswering(signal);
+      if (restarted.length) done.push(`RabbitMQ node(s) ${restarted.join(', ')} restarted`);
+      await this.rabbit.waitWhole(120_000, signal);
+    }
+    try {
+      await this.redis.waitHealthy(10_000, signal);
+    } catch {
+      const stopped = this.redis.nodes.filter((n) => !n.running);
+      for (const n of stopped) await n.start(signal);
+      if (stopped.length) done.push(`Redis node(s) ${stopped.map((n) => n.host.name).join(', ')} started`);
+      await this.redis.waitHealthy(60_000, signal);
+    }
     await Promise.all(this.apps.map((a) => a.stop()));
     await this.startApps();
+    await this.rabbit.waitReplicated(120_000, signal);
+    done.push('every app restarted');
+    return done;
   }
 
   appsOf(kind: Host['kind']): AppHost[] {

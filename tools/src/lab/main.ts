@@ -97,10 +97,9 @@ async function main(): Promise<number> {
       const notes: string[] = [];
       const previous = results.at(-1);
       if (previous && !previous.ok) {
-        // A failed scenario may leave the product in a state nobody knows: this one starts on fresh processes.
-        log(`${previous.name} failed: restarting every app so that ${sc.name} starts on a whole lab`);
-        await lab.restartApps();
-        notes.push(`every app restarted before it (${previous.name} had failed)`);
+        // A failed scenario may leave the lab in a state nobody knows: this one starts on a whole lab again.
+        log(`${previous.name} failed: repairing the lab so that ${sc.name} starts on a whole one`);
+        notes.push(`before it (${previous.name} had failed): ${(await lab.repair()).join('; ')}`);
       }
       const r = await runScenario(sc, lab, o, { log, signal: abort.signal }, notes);
       results.push(r);

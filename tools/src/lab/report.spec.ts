@@ -86,10 +86,10 @@ describe('lab results table', () => {
     const noted = result({
       figures: figures({ gaveUp: 3, failedAfter202: 2 }),
       observations: [{ name: 'no 5xx', ok: false, detail: '1 answers: 500' }],
-      notes: ['every app restarted before it (rabbit-kill had failed)'],
+      notes: ['before it (rabbit-kill had failed): every app restarted'],
     });
     assert.deepEqual(observationLines([noted]), [
-      'redis-failover: every app restarted before it (rabbit-kill had failed); no 5xx: 1 answers: 500; 2 accepted orders ended FAIL; 3 shoppers gave up on 503 TRY_AGAIN',
+      'redis-failover: before it (rabbit-kill had failed): every app restarted; no 5xx: 1 answers: 500; 2 accepted orders ended FAIL; 3 shoppers gave up on 503 TRY_AGAIN',
     ]);
   });
 

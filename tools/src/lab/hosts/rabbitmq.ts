@@ -234,6 +234,26 @@ export class RabbitCluster {
     );
   }
 
+  /**
+   * Restarts (SIGTERM, then started again on its data) every node that does not answer for itself: its management
+   * API down, or it says it is not running. What an operator does with `systemctl restart rabbitmq-server` when a
+   * node is stuck; returns their host names.
+   */
+  async restartUnanswering(signal?: AbortSignal): Promise<string[]> {
+    const restarted: string[] = [];
+    for (const n of this.nodes) {
+      const answers = await n.nodes().then(
+        (views) => views.some((v) => v.name === n.node && v.running),
+        () => false,
+      );
+      if (answers) continue;
+      await n.stop();
+      await n.start(120_000, signal);
+      restarted.push(n.host.name);
+    }
+    return restarted;
+  }
+
   /** The node that leads a quorum queue now. */
   async leaderOf(queue: string): Promise<RabbitNode> {
     const q = (await this.anyRunning().queues()).find((x) => x.name === queue);

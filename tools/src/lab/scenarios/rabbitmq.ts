@@ -27,7 +27,7 @@ export const rabbitPartition: Scenario = {
     'with the same requestId. The cut-off node finds itself in the minority and pauses (cluster_partition_handling = ' +
     "pause_minority), closing its clients' connections, which reconnect to another node of RABBITMQ_URL. Healed, the " +
     'node resumes by itself and its quorum queue members catch up (RabbitMQ 3.10.8 sometimes needs a hand there: ' +
-    'the lab restarts the application of a node that does not answer for itself within 60 s, and says so).',
+    'the lab restarts a node that does not answer for itself within 60 s, and says so).',
   async inject(ctx) {
     const rabbit = ctx.lab.rabbit;
     const target = await pendingLeader(ctx);
@@ -62,35 +62,23 @@ const RESUME_WITHIN_MS = 60_000;
  * pause_minority restarts the paused node's rabbit application once the partition heals. Seen in the lab with
  * RabbitMQ 3.10.8 under load: right after the heal a node's management agent crashes (`case_clause` in
  * rabbit_net:dist_info/4: two distribution connections to one peer while both sides reconnect). On the paused node
- * that makes its application fail to start, and it stays out of the cluster with its VM running; on a node of the
- * majority its management API stops answering. An operator would restart the application of such a node; the
- * lab does the same, and says so.
+ * that makes its application fail to start, and it stays out of the cluster with its VM running (and
+ * `rabbitmqctl start_app` then fails too: mnesia is still up); on a node of the majority its management API stops
+ * answering. An operator restarts such a node; the lab does the same, and says so.
  */
 async function resumeByHandIfStuck(ctx: FaultContext, partitioned: RabbitNode): Promise<void> {
   try {
     await ctx.lab.rabbit.waitWhole(RESUME_WITHIN_MS, ctx.signal);
     ctx.mark(`${partitioned.host.name} back in the cluster by itself`);
-    return;
   } catch (err) {
     if (ctx.signal.aborted) throw err;
-    const stuck: RabbitNode[] = [];
-    for (const n of ctx.lab.rabbit.nodes) {
-      const answers = await n.nodes().then(
-        (views) => views.some((v) => v.name === n.node && v.running),
-        () => false,
-      );
-      if (!answers) stuck.push(n);
-    }
-    const names = stuck.map((n) => n.host.name).join(', ') || 'no node (every management API answered for its node)';
+    const why = err instanceof Error ? err.message.split('\n')[0] : String(err);
+    const restarted = await ctx.lab.rabbit.restartUnanswering(ctx.signal);
     ctx.note(
-      `the cluster was not whole ${RESUME_WITHIN_MS / 1000} s after the heal (${err instanceof Error ? err.message.split('\n')[0] : String(err)}); ` +
-        `rabbit application restarted by hand on ${names} (rabbitmqctl stop_app, start_app), as an operator would; see their logs`,
+      `the cluster was not whole ${RESUME_WITHIN_MS / 1000} s after the heal (${why}); ` +
+        (restarted.length ? `restarted by hand, as an operator would: ${restarted.join(', ')} (see their logs)` : 'every node answered for itself, nothing restarted'),
     );
-    for (const n of stuck) {
-      await n.ctl(['stop_app'], 120_000).catch(() => undefined);
-      await n.ctl(['start_app'], 120_000);
-      ctx.mark(`${n.host.name}: rabbit application restarted by hand`);
-    }
+    if (restarted.length) ctx.mark(`restarted by hand: ${restarted.join(', ')}`);
   }
 }
 
