@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ScenarioFigures } from './figures';
-import { COLUMNS, failureLines, markdownReport, observationLines, renderMarkdown, renderText, row, timelineLines } from './report';
+import { COLUMNS, failureLines, markdownReport, observationLines, oneLine, renderMarkdown, renderText, row, timelineLines } from './report';
 import type { ScenarioResult } from './run-scenario';
 
 const figures = (over: Partial<ScenarioFigures> = {}): ScenarioFigures => ({
@@ -91,6 +91,13 @@ describe('lab results table', () => {
     assert.deepEqual(observationLines([noted]), [
       'redis-failover: before it (rabbit-kill had failed): every app restarted; no 5xx: 1 answers: 500; 2 accepted orders ended FAIL; 3 shoppers gave up on 503 TRY_AGAIN',
     ]);
+  });
+
+  it('puts a detail that spans lines (the output of a failed command) on one line, bounded', () => {
+    assert.equal(oneLine('start_app failed:\nError:\n  {:rabbit, …}'), 'start_app failed: Error: {:rabbit, …}');
+    assert.equal(oneLine('x'.repeat(500), 10), `${'x'.repeat(9)}…`);
+    const r = result({ ok: false, checks: [{ name: 'the lab came back whole', ok: false, detail: 'a\nb' }] });
+    assert.deepEqual(failureLines([r]), ['redis-failover:', '  - the lab came back whole: a b']);
   });
 
   it('the markdown report says when, how and with what sizes', () => {

@@ -8,6 +8,11 @@ const NUMERIC = new Set([2, 3, 4, 5, 6, 7, 8, 9]);
 export const MARKERS = { start: '<!-- lab-results:start -->', end: '<!-- lab-results:end -->' } as const;
 
 const n = (x: number) => x.toLocaleString('en-US');
+/** A check's detail on one line (a failed command's output spans several), at most `max` characters. */
+export const oneLine = (text: string, max = 400) => {
+  const line = text.replace(/\s*\n\s*/g, ' ').trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+};
 const seconds = (ms: number | undefined) => (ms === undefined ? 'never' : `${(ms / 1000).toFixed(1)} s`);
 
 /** One row, as text cells (the same cells for the terminal and for markdown). */
@@ -59,7 +64,7 @@ export function failureLines(results: readonly ScenarioResult[]): string[] {
     const failed = r.checks.filter((c) => !c.ok);
     if (failed.length === 0) continue;
     lines.push(`${r.name}:`);
-    for (const c of failed) lines.push(`  - ${c.name}: ${c.detail}`);
+    for (const c of failed) lines.push(`  - ${c.name}: ${oneLine(c.detail)}`);
   }
   return lines;
 }
@@ -69,7 +74,7 @@ export function observationLines(results: readonly ScenarioResult[]): string[] {
   const lines: string[] = [];
   for (const r of results) {
     const f = r.figures;
-    const notes = [...r.notes, ...r.observations.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`)];
+    const notes = [...r.notes, ...r.observations.filter((c) => !c.ok).map((c) => `${c.name}: ${c.detail}`)].map((x) => oneLine(x));
     if (f && f.failedAfter202 > 0) notes.push(`${n(f.failedAfter202)} accepted orders ended FAIL`);
     if (f && f.gaveUp > 0) notes.push(`${n(f.gaveUp)} shoppers gave up on 503 TRY_AGAIN`);
     if (f && f.transportErrors > 0) notes.push(`${n(f.transportErrors)} order requests failed on the transport (then polled)`);
