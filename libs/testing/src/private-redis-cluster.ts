@@ -46,7 +46,10 @@ export class PrivateRedisCluster {
           [
             '--port', String(port), '--cluster-port', String(busPort), '--bind', '127.0.0.1',
             '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`),
-            '--cluster-node-timeout', String(opts.nodeTimeoutMs ?? 2000), '--dir', dir, '--save', '', '--appendonly', 'no',
+            '--cluster-node-timeout', String(opts.nodeTimeoutMs ?? 2000), '--dir', dir, '--dbfilename', `dump-${port}.rdb`,
+            '--save', '', '--appendonly', 'no',
+            // A replica that never finished its first sync refuses to take over: sync at once, not after 5 s.
+            '--repl-diskless-sync-delay', '0',
           ],
           { stdio: 'ignore' },
         );
@@ -85,6 +88,20 @@ export class PrivateRedisCluster {
     });
   }
 
+  /** Resolves once another node than `oldMaster` serves `key`'s slot (its replica was promoted) and all is healthy. */
+  async untilFailedOver(key: string, oldMaster: number, timeoutMs = 30_000): Promise<number> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const now = await this.masterOf(key).catch(() => oldMaster);
+      if (now !== oldMaster) {
+        await this.untilHealthy(Math.max(1000, deadline - Date.now()));
+        return now;
+      }
+      if (Date.now() > deadline) throw new Error(`no replica took over ${key}'s slot from ${oldMaster} within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+
   /** SIGKILLs the node on `port` (a crash: what it held and had not replicated is gone). */
   async kill(port: number): Promise<void> {
     const node = this.nodes.find((n) => n.port === port);
@@ -94,14 +111,18 @@ export class PrivateRedisCluster {
     await exited;
   }
 
-  /** Resolves once every live node reports cluster_state:ok and the slots are all served. */
+  /**
+   * Resolves once every live node reports cluster_state:ok with every slot served, and every live replica is in
+   * sync with its master (a replica still syncing could not take over).
+   */
   async untilHealthy(timeoutMs = 30_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const states = await Promise.all(
-        this.live().map((n) => this.withNode(n.port, async (r) => String(await r.cluster('INFO'))).catch(() => '')),
+        this.live().map((n) => this.withNode(n.port, async (r) => `${String(await r.cluster('INFO'))}\n${await r.info('replication')}`).catch(() => '')),
       );
-      if (states.every((s) => /cluster_state:ok/.test(s) && /cluster_slots_ok:16384/.test(s))) return;
+      const ok = (s: string) => /cluster_state:ok/.test(s) && /cluster_slots_ok:16384/.test(s) && (/role:master/.test(s) || /master_link_status:up/.test(s));
+      if (states.every(ok)) return;
       if (Date.now() > deadline) throw new Error(`Redis Cluster not healthy within ${timeoutMs} ms`);
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -58,11 +58,14 @@ function defineClaimCommands(redis: RedisClient): void {
 
 /** Claims request keys (of one item: one slot) in chunks of CLAIM_SIZES; the states in the given order. */
 export async function claimRequests(redis: RedisClient, keys: readonly string[]): Promise<string[]> {
-  const commands = redis as unknown as Record<string, (...keys: string[]) => Promise<string[]>>;
+  const commands = redis as unknown as Record<string, ((...keys: string[]) => Promise<string[]>) | undefined>;
   const calls: Promise<string[]>[] = [];
   for (let at = 0; at < keys.length; ) {
-    const n = [...CLAIM_SIZES].reverse().find((size) => size <= keys.length - at)!;
-    calls.push(commands[`claimRequests${n}`]!.apply(redis, keys.slice(at, at + n)));
+    // The largest size that fits what is left; 1 always does.
+    const n = CLAIM_SIZES.reduce((best, size) => (size <= keys.length - at ? size : best), 1);
+    const claim = commands[`claimRequests${n}`];
+    if (!claim) throw new Error(`claimRequests${n} is not defined on this connection (defineStockScripts)`);
+    calls.push(claim.apply(redis, keys.slice(at, at + n)));
     at += n;
   }
   return (await Promise.all(calls)).flat();

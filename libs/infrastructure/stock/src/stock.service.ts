@@ -136,14 +136,17 @@ export class StockService {
 
   /** Claims requests for deciding, one script per item (a script runs on one slot); states in the given order. */
   async claim(requests: readonly { itemId: number; uuid: string }[]): Promise<ClaimState[]> {
-    const byItem = new Map<number, number[]>();
-    requests.forEach((r, i) => byItem.set(r.itemId, [...(byItem.get(r.itemId) ?? []), i]));
-    const states: ClaimState[] = new Array<ClaimState>(requests.length);
+    const byItem = new Map<number, { at: number; key: string }[]>();
+    requests.forEach((r, at) => {
+      const group = byItem.get(r.itemId) ?? [];
+      group.push({ at, key: this.keys.request(r.itemId, r.uuid) });
+      byItem.set(r.itemId, group);
+    });
+    const states = new Array<ClaimState>(requests.length).fill('MISSING');
     await Promise.all(
-      [...byItem].map(async ([itemId, at]) => {
-        const keys = at.map((i) => this.keys.request(itemId, requests[i]!.uuid));
-        const claimed = (await claimRequests(this.redis, keys)) as ClaimState[];
-        at.forEach((i, j) => (states[i] = claimed[j]!));
+      [...byItem.values()].map(async (group) => {
+        const claimed = (await claimRequests(this.redis, group.map((g) => g.key))) as ClaimState[];
+        group.forEach((g, j) => (states[g.at] = claimed[j] ?? 'MISSING'));
       }),
     );
     return states;
