@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
-import { createServer, type Server, type Socket } from 'node:net';
+import { createServer } from 'node:net';
 import { after, describe, it } from 'node:test';
 import type { AmqpConnectionManager } from 'amqp-connection-manager';
 import { nodeAddress, splitUrlList } from '@seckill/config';
@@ -12,6 +12,7 @@ import { QueueConsumer } from './queue-consumer';
 import { rabbitmqCheck } from './rabbitmq.check';
 import { useTestVhost } from './test-vhost';
 import { Exchange, Queue, RoutingKey } from './topology';
+import { StandInNodes } from './stand-in-nodes';
 
 /**
  * RABBITMQ_URL listing several nodes, the first of which is gone: the shared broker (through a vhost of this
@@ -20,34 +21,13 @@ import { Exchange, Queue, RoutingKey } from './topology';
  */
 const broker = useTestVhost('nodes');
 const healthy = new DependencyMonitor([], { intervalMs: 1000, downIntervalMs: 1000, timeoutMs: 500 });
-const servers: Server[] = [];
-const sockets = new Set<Socket>();
+const nodes = new StandInNodes();
 const closing: (() => Promise<unknown>)[] = [];
 
 after(async () => {
   for (const close of closing.reverse()) await close();
-  for (const s of sockets) s.destroy();
-  await Promise.all(servers.map((s) => new Promise((done) => s.close(done))));
+  await nodes.close();
 });
-
-async function listen(server: Server): Promise<number> {
-  servers.push(server);
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.once('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
-  return (server.address() as { port: number }).port;
-}
-
-/** A port nothing listens on: a node whose process is gone. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
-}
 
 /** The shared broker's node, in the suite's vhost, with another node in front of it. */
 const listWithFirst = (port: number) => `amqp://guest:guest@127.0.0.1:${port}/${encodeURIComponent(broker.vhost)},${broker.url}`;
@@ -103,7 +83,7 @@ async function connectedPair(urls: string, connectTimeoutMs?: number) {
 
 describe('a connection over several nodes', () => {
   it('passes over a node that refuses (closed port) and publishes with a confirm and consumes on the next', async () => {
-    const dead = await closedPort();
+    const dead = await nodes.closedPort();
     const c = await connectedPair(listWithFirst(dead));
     assert.equal(c.url, broker.url, 'connected to the node after the refusing one');
     assert.equal(c.failed.length, 1);
@@ -130,7 +110,7 @@ describe('a connection over several nodes', () => {
 
   it('gives up on a node that accepts but never speaks after the connect timeout, and uses the next', async () => {
     // Stands for a node cut off behind a partition: without the timeout the attempt would wait on the kernel.
-    const silent = await listen(createServer(() => undefined));
+    const silent = await nodes.listen(createServer(() => undefined));
     const c = await connectedPair(listWithFirst(silent), 300);
     assert.equal(c.url, broker.url);
     assert.equal(c.failed[0]?.err.message, 'connect ETIMEDOUT');
@@ -141,13 +121,13 @@ describe('a connection over several nodes', () => {
   });
 
   it('a short-lived connection (connectAmqp) takes the first node that accepts, and fails as one node would when none does', async () => {
-    const dead = await closedPort();
+    const dead = await nodes.closedPort();
     const conn = await connectAmqp(listWithFirst(dead));
     const ch = await conn.createChannel();
     assert.equal((await ch.checkQueue(Queue.FAIL_RELEASE)).queue, Queue.FAIL_RELEASE, 'in the suite\'s vhost, on the shared node');
     await conn.close();
 
-    const other = await closedPort();
+    const other = await nodes.closedPort();
     await assert.rejects(connectAmqp(`amqp://guest:guest@127.0.0.1:${dead},amqp://guest:guest@127.0.0.1:${other}`), (err: NodeJS.ErrnoException) => {
       assert.equal(err.code, 'ECONNREFUSED');
       assert.match(err.message, new RegExp(`:${other}$`), 'the last node\'s error');

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { createServer as createHttpServer } from 'node:http';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { connect, createServer, type Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { nodeAddress } from '@seckill/config';
 import { ManagementClient, ManagementUnavailableError } from './management-client';
+import { StandInNodes } from './stand-in-nodes';
 
 /**
  * RABBITMQ_MANAGEMENT_URL listing several endpoints: the shared broker's management API is the endpoint that
@@ -12,27 +13,7 @@ import { ManagementClient, ManagementUnavailableError } from './management-clien
  */
 const SHARED = process.env.TEST_RABBITMQ_MANAGEMENT_URL ?? 'http://guest:guest@127.0.0.1:15672';
 const vhost = `seckill-test-mgmt-${randomUUID().slice(0, 8)}`;
-const servers: Server[] = [];
-const sockets = new Set<Socket>();
-
-async function listen(server: Server): Promise<number> {
-  servers.push(server);
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.once('close', () => sockets.delete(s));
-  });
-  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
-  return (server.address() as { port: number }).port;
-}
-
-/** A port nothing listens on: a node whose process is gone. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
-}
+const nodes = new StandInNodes();
 
 const endpoint = (port: number) => `http://guest:guest@127.0.0.1:${port}`;
 
@@ -45,7 +26,7 @@ async function forwarderToShared(): Promise<{ server: Server; port: number }> {
     client.on('error', () => upstream.destroy());
     upstream.on('error', () => client.destroy());
   });
-  return { server, port: await listen(server) };
+  return { server, port: await nodes.listen(server) };
 }
 
 before(async () => {
@@ -53,14 +34,13 @@ before(async () => {
 });
 
 after(async () => {
-  for (const s of sockets) s.destroy();
-  await Promise.all(servers.map((s) => new Promise((done) => s.close(done))));
+  await nodes.close();
   await new ManagementClient(SHARED).deleteVhost(vhost);
 });
 
 describe('ManagementClient over several endpoints', () => {
   it('fails over from a dead endpoint (closed port) to the next, and stays on the one that answered', async () => {
-    const dead = await closedPort();
+    const dead = await nodes.closedPort();
     const client = new ManagementClient(`${endpoint(dead)},${SHARED}`);
     assert.equal(client.endpoint, `127.0.0.1:${dead}`, 'the first listed is asked first');
     assert.deepEqual(await client.queues(vhost), []);
@@ -72,8 +52,7 @@ describe('ManagementClient over several endpoints', () => {
       attempts++;
       s.resetAndDestroy();
     });
-    servers.push(revived);
-    await new Promise<void>((listening) => revived.listen(dead, '127.0.0.1', listening));
+    await nodes.listen(revived, dead);
     for (let i = 0; i < 3; i++) assert.deepEqual(await client.queues(vhost), []);
     assert.equal(attempts, 0, 'the endpoint that answered last is asked first');
     assert.equal(client.endpoint, nodeAddress(SHARED));
@@ -81,7 +60,7 @@ describe('ManagementClient over several endpoints', () => {
 
   it('treats a reset connection, a stall past the timeout and a 5xx as a node gone, each tried once', async () => {
     let resets = 0;
-    const resetting = await listen(
+    const resetting = await nodes.listen(
       createServer((s) => {
         resets++;
         s.resetAndDestroy();
@@ -89,9 +68,9 @@ describe('ManagementClient over several endpoints', () => {
     );
     let stalls = 0;
     // Counted by requests, not connections: undici opens a spare connection after an aborted request.
-    const stalling = await listen(createServer((s) => s.once('data', () => stalls++)));
+    const stalling = await nodes.listen(createServer((s) => s.once('data', () => stalls++)));
     let failing = 0;
-    const unavailable = await listen(
+    const unavailable = await nodes.listen(
       createHttpServer((_req, res) => {
         failing++;
         res.writeHead(503).end('booting');
@@ -112,14 +91,14 @@ describe('ManagementClient over several endpoints', () => {
     assert.equal(client.endpoint, `127.0.0.1:${port}`);
 
     const closed = new Promise((done) => forwarder.close(done));
-    for (const s of sockets) s.destroy();
+    nodes.cut();
     await closed;
     assert.deepEqual(await client.queues(vhost), []);
     assert.equal(client.endpoint, nodeAddress(SHARED));
   });
 
   it('reports the management API down only when no endpoint answers, naming each without its credentials', async () => {
-    const [a, b] = [await closedPort(), await closedPort()];
+    const [a, b] = [await nodes.closedPort(), await nodes.closedPort()];
     const client = new ManagementClient(`http://ops:s3cret@127.0.0.1:${a},http://ops:s3cret@127.0.0.1:${b}`);
     const err = await client.queues(vhost).then(
       () => assert.fail('answered'),
