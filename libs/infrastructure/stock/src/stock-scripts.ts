@@ -6,7 +6,9 @@ import type { Result } from 'ioredis';
 /** The .lua files beside this module, loaded once as Redis commands (EVALSHA, with EVAL fallback). */
 const SCRIPTS = {
   reserveStock: { file: 'reserve-stock.lua', keys: 5 },
+  reserveStockWithPointer: { file: 'reserve-stock.lua', keys: 6 },
   markQueued: { file: 'mark-queued.lua', keys: 2 },
+  markQueuedWithPointer: { file: 'mark-queued.lua', keys: 3 },
   abandonReservation: { file: 'abandon-reservation.lua', keys: 4 },
   releaseReservation: { file: 'release-reservation.lua', keys: 3 },
   releaseReplayedReservation: { file: 'release-replayed-reservation.lua', keys: 3 },
@@ -20,7 +22,9 @@ const SCRIPTS = {
 declare module 'ioredis' {
   interface RedisCommander<Context> {
     reserveStock(stock: string, buyers: string, req: string, publishing: string, fence: string, userId: number, uuid: string, itemId: number, ttl: number, nowMs: number): Result<[string, string], Context>;
+    reserveStockWithPointer(stock: string, buyers: string, req: string, publishing: string, fence: string, pointer: string, userId: number, uuid: string, itemId: number, ttl: number, nowMs: number): Result<[string, string], Context>;
     markQueued(req: string, publishing: string, uuid: string, userId: number, itemId: number, ttl: number): Result<string, Context>;
+    markQueuedWithPointer(req: string, publishing: string, pointer: string, uuid: string, userId: number, itemId: number, ttl: number): Result<string, Context>;
     abandonReservation(stock: string, buyers: string, req: string, publishing: string, userId: number, uuid: string, itemId: number, ttl: number): Result<string, Context>;
     releaseReservation(stock: string, buyers: string, req: string, userId: number, uuid: string, returnUnit: number): Result<number, Context>;
     releaseReplayedReservation(stock: string, buyers: string, req: string, userId: number, uuid: string): Result<number, Context>;

@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type Redis from 'ioredis';
 import { createRedisClient, isCluster, type RedisClient } from '@seckill/redis';
 import { StockKeys } from './stock-keys';
-import { StockService } from './stock.service';
+import { StockService, type ReserveOutcome } from './stock.service';
 
 const REDIS_URL = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const prefix = `test:stock-${randomUUID().slice(0, 8)}:`;
@@ -331,17 +331,19 @@ describe('reconciliation while reservations are in flight', () => {
     // flight for every reconcile.
     await svc(0).load(itemId, 24, []);
     const attempts = Array.from({ length: 24 }, (_, i) => ({ userId: 100 + i, uuid: randomUUID() }));
-    const reserve = (from: number, to: number) => attempts.slice(from, to).map((a, i) => svc(from + i).reserve(itemId, a.userId, a.uuid));
-    const first = await Promise.all(reserve(0, 12));
-    // A reservation is two round trips (the uuid's pointer, then the script): reconciles sent together with the
-    // second half run after the first half's scripts and before the second half's, on every connection.
-    const second = reserve(12, 24);
-    const reconciled = await Promise.all(Array.from({ length: 5 }, (_, i) => svc(i).reconcile(itemId, 'reconcile', pgLeft, [], [])));
-    const outcomes = [...first, ...(await Promise.all(second))];
+    const reserves: Promise<ReserveOutcome>[] = [];
+    const reconciles: Promise<{ status: string; inFlight: number }>[] = [];
+    attempts.forEach((a, i) => {
+      reserves.push(svc(i).reserve(itemId, a.userId, a.uuid));
+      // Queued on connection i behind reservation i and ahead of reservations i + 8 and i + 16: each reconcile
+      // runs with reservations on both sides of it, whatever the other connections do.
+      if (i < 5) reconciles.push(svc(i).reconcile(itemId, 'reconcile', pgLeft, [], []));
+    });
+    const [outcomes, reconciled] = await Promise.all([Promise.all(reserves), Promise.all(reconciles)]);
     assert.ok(outcomes.every((o) => o.kind === 'RESERVED'), 'the units were there for everyone');
     for (const r of reconciled) {
       assert.equal(r.status, 'OK');
-      assert.equal(r.inFlight, 12, 'each reconcile ran between the two halves and kept the first');
+      assert.ok(r.inFlight >= 1 && r.inFlight <= attempts.length - 2, `a reconcile saw ${r.inFlight} in flight`);
     }
 
     const buyers = await clients[0]!.hgetall(keys.buyers(itemId));

@@ -1,4 +1,4 @@
-import type { RedisClient } from '@seckill/redis';
+import { isCluster, type RedisClient } from '@seckill/redis';
 import { StockKeys } from './stock-keys';
 import { claimRequests, defineStockScripts } from './stock-scripts';
 
@@ -42,6 +42,9 @@ const REQUEST_TTL_SECONDS = 24 * 3600;
 
 /** Typed access to the stock scripts. One Redis round trip per call; no read-modify-write in Node. */
 export class StockService {
+  /** On one node a script may touch any key; on a cluster only its slot's (see StockKeys). */
+  private readonly oneNode: boolean;
+
   constructor(
     private readonly redis: RedisClient,
     readonly keys: StockKeys,
@@ -49,13 +52,21 @@ export class StockService {
   ) {
     // Idempotent: every StockService on a shared connection defines the same commands.
     defineStockScripts(redis);
+    this.oneNode = !isCluster(redis);
   }
 
   async reserve(itemId: number, userId: number, uuid: string): Promise<ReserveOutcome> {
     const k = this.keys;
-    const taken = await this.claimUuid(itemId, userId, uuid);
-    if (taken) return taken;
-    const [code, detail] = await this.redis.reserveStock(k.stock(itemId), k.buyers(itemId), k.request(itemId, uuid), k.publishing(itemId), k.fence(itemId), userId, uuid, itemId, REQUEST_TTL_SECONDS, this.now());
+    let answer: [string, string];
+    if (this.oneNode) {
+      // One node: the uuid's pointer is checked and set inside the script, one round trip as ever.
+      answer = await this.redis.reserveStockWithPointer(k.stock(itemId), k.buyers(itemId), k.request(itemId, uuid), k.publishing(itemId), k.fence(itemId), k.requestItem(uuid), userId, uuid, itemId, REQUEST_TTL_SECONDS, this.now());
+    } else {
+      const taken = await this.claimUuid(itemId, userId, uuid);
+      if (taken) return taken;
+      answer = await this.redis.reserveStock(k.stock(itemId), k.buyers(itemId), k.request(itemId, uuid), k.publishing(itemId), k.fence(itemId), userId, uuid, itemId, REQUEST_TTL_SECONDS, this.now());
+    }
+    const [code, detail] = answer;
     switch (code) {
       case 'OK':
         return { kind: 'RESERVED', stockLeft: Number(detail) };
@@ -77,8 +88,8 @@ export class StockService {
   }
 
   /**
-   * Points the uuid at its shopper and item before the reservation (SET NX, so the first request under a uuid
-   * owns it). The request hash itself lives in the item's slot and the script cannot look across slots: this is
+   * On a cluster: points the uuid at its shopper and item before the reservation (SET NX, so the first request
+   * under a uuid owns it; on one node reserve-stock.lua does the same inside the script). The request hash itself lives in the item's slot and the script cannot look across slots: this is
    * what keeps a uuid from being reserved under two items, or by two shoppers. A pointer left by a refused request
    * only makes the same uuid usable for that same shopper and item again, which is the idempotency rule anyway.
    */
@@ -97,10 +108,13 @@ export class StockService {
    */
   async markQueued(itemId: number, userId: number, uuid: string): Promise<string> {
     // The script recreates a record Redis lost; the pointer that finds it by uuid is put back alongside (NX: it
-    // is this request's own, written before the reservation, unless Redis lost it too).
+    // is this request's own, written before the reservation, unless Redis lost it too): by the script itself on
+    // one node, beside it on a cluster.
+    const k = this.keys;
+    if (this.oneNode) return this.redis.markQueuedWithPointer(k.request(itemId, uuid), k.publishing(itemId), k.requestItem(uuid), uuid, userId, itemId, REQUEST_TTL_SECONDS);
     const [state] = await Promise.all([
       this.markQueuedScript(itemId, userId, uuid),
-      this.redis.set(this.keys.requestItem(uuid), `${userId}:${itemId}`, 'EX', REQUEST_TTL_SECONDS, 'NX'),
+      this.redis.set(k.requestItem(uuid), `${userId}:${itemId}`, 'EX', REQUEST_TTL_SECONDS, 'NX'),
     ]);
     return state;
   }

@@ -6,6 +6,10 @@
 --   'CLAIMED'    the worker was even faster
 --   'ABANDONED'  the stranded-reservation sweeper gave up on it first: the worker will drop the message
 --   other        a later state (RELEASED: already decided and failed)
+-- KEYS[3], given on one node only: the uuid's pointer, put back if Redis lost it (on a cluster StockService does it).
+if KEYS[3] then
+  redis.call('SET', KEYS[3], ARGV[2] .. ':' .. ARGV[3], 'EX', tonumber(ARGV[4]), 'NX')
+end
 local state = redis.call('HGET', KEYS[1], 'state')
 if state == 'PUBLISHING' then
   redis.call('HSET', KEYS[1], 'state', 'QUEUED')

@@ -11,6 +11,19 @@
 --   {'ALREADY_ORDERED', ''}    the shopper holds a reservation or a live order for this item
 --   {'SOLD_OUT', '0'}
 --   {'NOT_LOADED', ''}         the stock counter is missing (Redis restarted empty): load or hold it, then retry
+-- KEYS[6], given on one node only: the uuid's pointer (`userId:itemId`, see StockKeys.requestItem), checked and set
+-- here in the same atomic step. On a Redis Cluster it lives in another slot, so StockService sets it (SET NX GET)
+-- before calling this script with five keys.
+if KEYS[6] then
+  local mine = ARGV[1] .. ':' .. ARGV[3]
+  local pointer = redis.call('GET', KEYS[6])
+  if pointer and pointer ~= mine then
+    return {'FOREIGN', ''}
+  end
+  if not pointer then
+    redis.call('SET', KEYS[6], mine, 'EX', tonumber(ARGV[4]))
+  end
+end
 local owner = redis.call('HGET', KEYS[3], 'userId')
 if owner and owner ~= ARGV[1] then
   return {'FOREIGN', ''}
