@@ -89,9 +89,10 @@ export class StockService {
 
   /**
    * On a cluster: points the uuid at its shopper and item before the reservation (SET NX, so the first request
-   * under a uuid owns it; on one node reserve-stock.lua does the same inside the script). The request hash itself lives in the item's slot and the script cannot look across slots: this is
-   * what keeps a uuid from being reserved under two items, or by two shoppers. A pointer left by a refused request
-   * only makes the same uuid usable for that same shopper and item again, which is the idempotency rule anyway.
+   * under a uuid owns it; on one node reserve-stock.lua does the same inside the script). The request hash itself
+   * lives in the item's slot and the script cannot look across slots: this is what keeps a uuid from being
+   * reserved under two items, or by two shoppers. A pointer left by a refused request only makes the same uuid
+   * usable for that same shopper and item again, which is the idempotency rule anyway.
    */
   private async claimUuid(itemId: number, userId: number, uuid: string): Promise<ReserveOutcome | null> {
     const previous = await this.redis.set(this.keys.requestItem(uuid), `${userId}:${itemId}`, 'EX', REQUEST_TTL_SECONDS, 'NX', 'GET');
