@@ -1,3 +1,4 @@
+import { markdownTable, textTable } from '../cli/table';
 import type { ScenarioResult } from './run-scenario';
 
 export const COLUMNS = ['scenario', 'faults injected', '202s', 'outcomes', 'lost', 'oversold', 'broken promises', '503s in fault', '5xx', 'time to ready', 'stranded', 'duration', 'verdict'] as const;
@@ -34,17 +35,12 @@ export function row(r: ScenarioResult): string[] {
 
 /** The results table for the terminal: columns padded, numbers right-aligned. */
 export function renderText(results: readonly ScenarioResult[]): string {
-  const rows = [[...COLUMNS], ...results.map(row)];
-  const widths = COLUMNS.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (NUMERIC.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
-  return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
+  return textTable(COLUMNS, results.map(row), NUMERIC);
 }
 
 /** The same table in markdown (docs/reliability.md). */
 export function renderMarkdown(results: readonly ScenarioResult[]): string {
-  const escape = (c: string) => c.replace(/\|/g, '\\|');
-  const align = COLUMNS.map((_, i) => (NUMERIC.has(i) ? '---:' : '---'));
-  return [`| ${COLUMNS.join(' | ')} |`, `|${align.join('|')}|`, ...results.map((r) => `| ${row(r).map(escape).join(' | ')} |`)].join('\n');
+  return markdownTable(COLUMNS, results.map(row), NUMERIC);
 }
 
 /** Under the table: every failed check with what it compared, so a FAIL says why without opening the JSON. */

@@ -1,3 +1,4 @@
+import { markdownTable, textTable } from '../cli/table';
 import type { ScenarioResult } from './run-scenario';
 
 export const COLUMNS = ['scenario', 'fault', 'orders accepted', 'lost', 'oversold', 'duplicates', 'unresolved', 'sale went on after', 'first outcome after', '503s retried', 'verdict'] as const;
@@ -39,17 +40,12 @@ export function row(r: ScenarioResult): string[] {
 
 /** The table for the terminal: columns padded, numbers right-aligned. */
 export function renderText(results: readonly ScenarioResult[]): string {
-  const rows = [[...COLUMNS], ...results.map(row)];
-  const widths = COLUMNS.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => (NUMERIC.has(i) ? c.padStart(widths[i]!) : c.padEnd(widths[i]!))).join('  ').trimEnd();
-  return [line(rows[0]!), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
+  return textTable(COLUMNS, results.map(row), NUMERIC);
 }
 
 /** The same table in markdown. */
 export function renderMarkdown(results: readonly ScenarioResult[]): string {
-  const escape = (c: string) => c.replace(/\|/g, '\\|');
-  const align = COLUMNS.map((_, i) => (NUMERIC.has(i) ? '---:' : '---'));
-  return [`| ${COLUMNS.join(' | ')} |`, `|${align.join('|')}|`, ...results.map((r) => `| ${row(r).map(escape).join(' | ')} |`)].join('\n');
+  return markdownTable(COLUMNS, results.map(row), NUMERIC);
 }
 
 /** Each scenario's moments, in seconds from its first order. */

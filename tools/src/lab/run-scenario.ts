@@ -9,7 +9,7 @@ import { renderProgress } from '../loadtest/progress';
 import { now, type RequestRecord } from '../loadtest/protocol';
 import { openFileLimit } from '../loadtest/run';
 import type { SystemUnderTest } from '../loadtest/system';
-import { verify, type Check } from '../loadtest/verify';
+import { verifySale, type Check } from '../loadtest/verify';
 import { computeScenarioFigures, judge, type DbState, type ScenarioFigures } from './figures';
 import type { Lab } from './lab';
 import type { LabOptions } from './cli-options';
@@ -178,18 +178,7 @@ export async function runScenario(sc: Scenario, lab: Lab, o: LabOptions, io: Sce
     f.kill();
 
     log('verifying through the API, Redis and PostgreSQL…');
-    const loadtestChecks = await verify({
-      api: sys.apis[0]!,
-      databaseUrl: sys.databaseUrl,
-      redisUrl: sys.redisUrl,
-      redisClusterNodes: sys.redisClusterNodes,
-      redisKeyPrefix: sys.redisKeyPrefix,
-      itemId,
-      stock: o.stock,
-      records,
-      tokenOf: (id) => tokens.get(id)!,
-      settleMs: SETTLE_MS,
-    }).catch((err: unknown) => [{ name: 'verification ran', ok: false, detail: err instanceof Error ? err.message : String(err) }]);
+    const loadtestChecks = await verifySale(sys, { itemId, stock: o.stock, records, tokenOf: (id) => tokens.get(id)!, settleMs: SETTLE_MS });
     const db = await readDb(sys.databaseUrl, itemId);
     const figures = computeScenarioFigures(records, db, fault.startedAt);
     const deaths = lab.deaths();

@@ -12,7 +12,7 @@ import { now, type RequestRecord } from './protocol';
 import { ProgressLine, renderProgress } from './progress';
 import { computeFigures, formatSummary, type Figures, type PreparationInfo } from './summary';
 import { startSelfHosted, targetSystem, type SystemUnderTest } from './system';
-import { verify, type Check } from './verify';
+import { verifySale, type Check } from './verify';
 
 export interface RunResult {
   figures: Figures;
@@ -178,17 +178,7 @@ export async function runLoadtest(o: LoadtestOptions, io: RunIo): Promise<RunRes
     } else if (sys && itemId > 0) {
       log(`loadtest: verifying ${records.filter((r) => r.status === 202).length} accepted orders through the API, Redis and PostgreSQL…`);
       const tokens = new Map(shoppers.map((s) => [s.userId, s.token]));
-      checks = await verify({
-        api: sys.apis[0]!,
-        databaseUrl: sys.databaseUrl,
-        redisUrl: sys.redisUrl,
-        redisClusterNodes: sys.redisClusterNodes,
-        redisKeyPrefix: sys.redisKeyPrefix,
-        itemId,
-        stock: o.stock,
-        records,
-        tokenOf: (id) => tokens.get(id)!,
-      }).catch((err: unknown) => [{ name: 'verification ran', ok: false, detail: err instanceof Error ? err.message : String(err) }]);
+      checks = await verifySale(sys, { itemId, stock: o.stock, records, tokenOf: (id) => tokens.get(id)! });
     }
     // Shoppers never dealt to a client (lost with it) still count: they are demand that got no answer.
     const known = new Set(records.map((r) => r.index));

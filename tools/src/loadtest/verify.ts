@@ -5,6 +5,7 @@ import type { OrderResult } from '@seckill/contracts';
 import { request } from '@seckill/testing';
 import type { RequestRecord } from './protocol';
 import { bounded } from './sockets';
+import type { SystemUnderTest } from './system';
 
 export interface Check {
   name: string;
@@ -27,6 +28,22 @@ export interface VerifyInput {
 }
 
 const n = (x: number) => x.toLocaleString('en-US');
+
+/**
+ * `verify` against a system under test (its first order-api, its stores); a verification that cannot run at all
+ * (a store unreachable) is itself one failed check rather than an exception.
+ */
+export function verifySale(
+  sys: Pick<SystemUnderTest, 'apis' | 'databaseUrl' | 'redisUrl' | 'redisClusterNodes' | 'redisKeyPrefix'>,
+  sale: Pick<VerifyInput, 'itemId' | 'stock' | 'records' | 'tokenOf' | 'settleMs'>,
+): Promise<Check[]> {
+  const api = sys.apis[0];
+  if (api === undefined) return Promise.resolve([{ name: 'verification ran', ok: false, detail: 'the system has no order-api' }]);
+  const { databaseUrl, redisUrl, redisClusterNodes, redisKeyPrefix } = sys;
+  return verify({ api, databaseUrl, redisUrl, redisClusterNodes, redisKeyPrefix, ...sale }).catch((err: unknown) => [
+    { name: 'verification ran', ok: false, detail: err instanceof Error ? err.message : String(err) },
+  ]);
+}
 
 /**
  * The sale's invariants, checked from three sides: what the shoppers saw (HTTP answers and pushed frames), what

@@ -9,7 +9,7 @@ import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2'
 import type { IJob } from 'kubernetes-models/batch/v1' with { 'resolution-mode': 'import' };
 import type { IPodDisruptionBudget } from 'kubernetes-models/policy/v1' with { 'resolution-mode': 'import' };
 import type { IConfigMap, IContainer, IEnvVar, IPodSpec } from 'kubernetes-models/v1' with { 'resolution-mode': 'import' };
-import { configSchema, DEV_JWT_SECRET } from '@seckill/config';
+import { amqpVhost, configSchema, DEV_JWT_SECRET, splitUrlList } from '@seckill/config';
 import { Queue } from '@seckill/messaging';
 import { ManifestValidationError, validateAll } from './generate';
 import { buildManifests, plain, renderManifests, type ManifestFile } from './manifests';
@@ -39,10 +39,10 @@ const containerOf = (d: IDeployment | IJob): IContainer => only(podOf(d).contain
 const configMap = () => only(ofKind<IConfigMap>('ConfigMap'), 'ConfigMap').data!;
 const envValue = (env: IEnvVar[], name: string) => only(env.filter((e) => e.name === name), `env ${name}`);
 
-/** A setting that may list several nodes (`scheme://…,scheme://…`), one URL per node, as the apps split it. */
-const nodesOf = (list: string) => list.split(/,(?=[a-z][a-z0-9+.-]*:\/\/)/i).map((node) => new URL(node));
-/** The vhost an AMQP URL names, as the apps read it: the path unescaped, `/` when empty. */
-const vhostOf = (url: URL) => decodeURIComponent(url.pathname.slice(1)) || '/';
+/** A setting that may list several nodes, one URL per node, split as the apps split it. */
+const nodesOf = (list: string) => splitUrlList(list).map((node) => new URL(node));
+/** The vhost an AMQP URL names, as the apps read it. */
+const vhostOf = (url: URL) => amqpVhost(url.href);
 const matches = (selector: Record<string, string>, labels: Record<string, string>) => Object.entries(selector).every(([k, v]) => labels[k] === v);
 
 /** Every string anywhere in a JSON value. */
