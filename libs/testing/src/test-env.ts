@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createRedisClient, deleteKeys, scanKeys, type RedisTarget } from '@seckill/redis';
+import { createRedisClient, unlinkMatching, type RedisTarget } from '@seckill/redis';
 import { splitUrlList, withVhost } from '@seckill/config';
 import { ManagementClient } from '@seckill/messaging';
 import { dropDatabase, migrate } from '@seckill/persistence';
@@ -99,7 +99,7 @@ export function useInProcess(env: TestEnv, extra: Record<string, string> = {}): 
 async function deleteKeysMatching(target: RedisTarget, pattern: string): Promise<void> {
   const redis = createRedisClient(target, 'test-env-cleanup');
   try {
-    await scanKeys(redis, pattern, async (keys) => void (await deleteKeys(redis, keys)));
+    await unlinkMatching(redis, pattern);
   } finally {
     redis.disconnect();
   }

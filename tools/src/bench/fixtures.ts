@@ -1,5 +1,5 @@
 import { connectAmqp, Queue } from '@seckill/messaging';
-import { scanKeys, type RedisClient } from '@seckill/redis';
+import { unlinkMatching, type RedisClient } from '@seckill/redis';
 import { createTestEnv, sql, type TestEnv } from '@seckill/testing';
 import { log } from './measurement';
 import { prepareShoppers, type Shoppers } from './shoppers';
@@ -48,18 +48,9 @@ export function purgePending(amqpUrl: string): Promise<number> {
   return purgeQueues(amqpUrl, [Queue.PENDING]);
 }
 
-/** Deletes every key matching the pattern (SCAN + UNLINK, key by key so that it works on a cluster too). */
-export async function deleteKeys(redis: RedisClient, pattern: string): Promise<number> {
-  let deleted = 0;
-  await scanKeys(
-    redis,
-    pattern,
-    async (keys) => {
-      deleted += (await Promise.all(keys.map((k) => redis.unlink(k)))).reduce((a, b) => a + b, 0);
-    },
-    5000,
-  );
-  return deleted;
+/** Deletes every key matching the pattern (SCAN + UNLINK, on every master of a cluster). */
+export function deleteKeys(redis: RedisClient, pattern: string): Promise<number> {
+  return unlinkMatching(redis, pattern, 5000);
 }
 
 /**

@@ -139,10 +139,22 @@ export async function scanKeys(redis: RedisClient, pattern: string, onBatch: (ke
   }
 }
 
-/** Deletes keys one by one (pipelined by the client): on a cluster a multi-key DEL must stay within one slot. */
-export async function deleteKeys(redis: RedisClient, keys: readonly string[]): Promise<number> {
-  const deleted = await Promise.all(keys.map((k) => redis.del(k)));
-  return deleted.reduce((a, b) => a + b, 0);
+/**
+ * Removes every key matching `pattern` (scanKeys), one by one, pipelined by the client (on a cluster a multi-key
+ * command must stay within one slot), with UNLINK so that a big value is freed off Redis's main thread. Returns how
+ * many there were. For tools and tests.
+ */
+export async function unlinkMatching(redis: RedisClient, pattern: string, count = 1000): Promise<number> {
+  let removed = 0;
+  await scanKeys(
+    redis,
+    pattern,
+    async (keys) => {
+      for (const n of await Promise.all(keys.map((k) => redis.unlink(k)))) removed += n;
+    },
+    count,
+  );
+  return removed;
 }
 
 /** Logs a connection going and coming back, once each (ioredis emits 'error' on every failed attempt). */

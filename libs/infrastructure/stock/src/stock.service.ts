@@ -114,14 +114,10 @@ export class StockService {
     const k = this.keys;
     if (this.oneNode) return this.redis.markQueuedWithPointer(k.request(itemId, uuid), k.publishing(itemId), k.requestItem(uuid), uuid, userId, itemId, REQUEST_TTL_SECONDS);
     const [state] = await Promise.all([
-      this.markQueuedScript(itemId, userId, uuid),
+      this.redis.markQueued(k.request(itemId, uuid), k.publishing(itemId), uuid, userId, itemId, REQUEST_TTL_SECONDS),
       this.redis.set(k.requestItem(uuid), `${userId}:${itemId}`, 'EX', REQUEST_TTL_SECONDS, 'NX'),
     ]);
     return state;
-  }
-
-  private markQueuedScript(itemId: number, userId: number, uuid: string): Promise<string> {
-    return this.redis.markQueued(this.keys.request(itemId, uuid), this.keys.publishing(itemId), uuid, userId, itemId, REQUEST_TTL_SECONDS);
   }
 
   /** True when abandoned (unit returned); false when the worker already claimed the request. */
