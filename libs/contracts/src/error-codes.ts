@@ -22,6 +22,8 @@ export const ErrorCode = {
   ORDER_NOT_PAYABLE: 'ORDER_NOT_PAYABLE',
   ORDER_NOT_CANCELLABLE: 'ORDER_NOT_CANCELLABLE',
   INTERNAL: 'INTERNAL',
+  NOT_ADMITTED: 'NOT_ADMITTED',
+  NOT_IN_ROOM: 'NOT_IN_ROOM',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

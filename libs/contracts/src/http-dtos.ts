@@ -11,6 +11,8 @@ export interface SaleItem {
   startTime: string;
   endTime: string;
   status: SaleStatus;
+  /** Present when the item has a waiting room on (an addition to the contract's SaleItem). */
+  waitingRoom?: { admitPerSecond: number; preQueueSeconds: number; opensAt: string };
 }
 
 export interface OrderResult {

@@ -4,3 +4,4 @@ export * from './http-dtos';
 export * from './messages';
 export * from './socket-frames';
 export * from './ops-overview';
+export * from './waiting-room';

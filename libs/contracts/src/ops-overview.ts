@@ -1,4 +1,5 @@
 import type { OrderStatus, RequestStatus, SaleStatus } from './order-status';
+import type { RoomOps } from './waiting-room';
 
 /**
  * Shapes of order-api's admin ops API, read by the ops console (/ops): GET /api/admin/ops/overview and
@@ -39,6 +40,8 @@ export interface QueueOps {
 export interface OpsOverview {
   at: string;
   sales: SaleOps[];
+  /** Every item with a waiting room (on, or switched off with people still in it). */
+  rooms: RoomOps[];
   queues: QueueOps[];
   rabbitmq: { available: boolean; error?: string };
 }

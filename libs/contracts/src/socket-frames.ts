@@ -32,6 +32,8 @@ export const SocketCloseCode = {
   TRY_AGAIN_LATER: 1013,
   /** the uuid did not become the user's within the bounded wait */
   UNOWNED_TIMEOUT: 4408,
+  /** /room/{id}: the user has not joined that item's room (join over HTTP first), or the item has no room */
+  NOT_IN_ROOM: 4404,
 } as const;
 
 /** The frame a shopper sees for a message: no user ids, nothing internal. */

@@ -14,11 +14,13 @@ export function statusOf(code: ErrorCode): number {
     case ErrorCode.FORBIDDEN:
     case ErrorCode.SALE_NOT_STARTED:
     case ErrorCode.SALE_ENDED:
+    case ErrorCode.NOT_ADMITTED:
       return 403;
     case ErrorCode.NOT_FOUND:
     case ErrorCode.GOOD_NOT_FOUND:
     case ErrorCode.REQUEST_NOT_FOUND:
     case ErrorCode.ORDER_NOT_FOUND:
+    case ErrorCode.NOT_IN_ROOM:
       return 404;
     case ErrorCode.USERNAME_TAKEN:
     case ErrorCode.SOLD_OUT:

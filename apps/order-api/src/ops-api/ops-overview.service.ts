@@ -29,7 +29,7 @@ export class OpsOverviewService {
 
   async overview(): Promise<OpsOverview> {
     const [sales, rabbit] = await Promise.all([this.sales(), this.queues()]);
-    return { at: new Date().toISOString(), sales, ...rabbit };
+    return { at: new Date().toISOString(), sales, rooms: [], ...rabbit };
   }
 
   private async sales(): Promise<SaleOps[]> {
