@@ -53,14 +53,18 @@ export class Purchase {
     return this.busy;
   }
 
-  /** `admissionToken`: the waiting room's admission, carried in the order body (items with a room). */
-  async start(admissionToken?: string): Promise<PlaceResult> {
+  /**
+   * `admission`: the waiting room's token for the order body (items with a room), with the requestId to spend it
+   * on. The server spends the token on that requestId before anything else, so a retry after a passing failure
+   * (503) must send the same requestId: with any other, the spent token would be refused.
+   */
+  async start(admission?: { token: string; requestId: string }): Promise<PlaceResult> {
     const stopped: PlaceResult = { placed: false, code: null };
     const session = this.host.session.current();
     if (!session || this.busy) return stopped;
     this.stop();
     this.setBusy(true);
-    const requestId = newRequestId();
+    const requestId = admission?.requestId ?? newRequestId();
     this.panel.waiting('Connecting…');
     const watch = this.follow(requestId, session.token);
     const opened = await watch.open(SOCKET_OPEN_TIMEOUT_MS);
@@ -70,7 +74,7 @@ export class Purchase {
     this.panel.waiting('Placing your order…');
     let uuid: string;
     try {
-      uuid = (await shopApi.placeOrder(session.token, this.itemId, requestId, admissionToken)).uuid;
+      uuid = (await shopApi.placeOrder(session.token, this.itemId, requestId, admission?.token)).uuid;
     } catch (error) {
       if (this.watch !== watch) return stopped;
       this.stop();

@@ -5,6 +5,7 @@ import type { SessionStore } from '../web-common/session.js';
 import type { Via } from './order-watch.js';
 import type { OutcomePanel } from './outcome-panel.js';
 import { notifierBase, type Purchase } from './purchase.js';
+import { newRequestId } from './request-id.js';
 import { RoomPanel } from './room-panel.js';
 import { RoomWatch } from './room-watch.js';
 import { shopApi } from './shop-api.js';
@@ -37,7 +38,10 @@ export class WaitingRoomVisit {
   private watch: RoomWatch | null = null;
   /** Where the shopper stood when the wait began (the progress bar's zero). */
   private startPosition: number | null = null;
-  private admission: { token: string; expiresAt: string } | null = null;
+  /** The turn: its token, when it lapses, and the one requestId it is spent on (retries included). */
+  private admission: { token: string; expiresAt: string; requestId: string } | null = null;
+  /** A token the server refused: if joining again hands back the same one, it was spent already, and waiting cannot help. */
+  private refusedToken: string | null = null;
   private note: string | undefined;
   private rejoins = 0;
   private buying = false;
@@ -69,6 +73,7 @@ export class WaitingRoomVisit {
   /** The shopper pressed the button: join (or rejoin) the room. */
   join(): Promise<void> {
     this.rejoins = 0;
+    this.refusedToken = null;
     return this.enter(undefined);
   }
 
@@ -146,10 +151,16 @@ export class WaitingRoomVisit {
           this.outcome.fail(describeFailure('INTERNAL'));
           break;
         }
-        this.admission = { token: ticket.admissionToken, expiresAt: ticket.expiresAt };
+        if (ticket.admissionToken === this.refusedToken) {
+          // The room keeps a spent admission as it is: this shopper has been through already (and ordered).
+          this.panel.idle();
+          this.outcome.fail(describeFailure('ADMISSION_USED'));
+          break;
+        }
+        this.admission = { token: ticket.admissionToken, expiresAt: ticket.expiresAt, requestId: newRequestId() };
         this.note = undefined;
         this.panel.admitted(ticket.expiresAt, false);
-        void this.placeOrder(ticket.admissionToken);
+        void this.placeOrder(this.admission);
         break;
       case 'CLOSED':
         this.stopWatch();
@@ -184,21 +195,23 @@ export class WaitingRoomVisit {
     watch.start();
   }
 
-  /** The buy itself, with the admission token when there is one (none: the item has no room). */
-  private async placeOrder(admissionToken: string | undefined): Promise<void> {
+  /** The buy itself, with the admission when there is one (none: the item has no room). */
+  private async placeOrder(admission: { token: string; requestId: string } | undefined): Promise<void> {
     const generation = this.generation;
     this.buying = true;
     this.panel.setBuying(true);
-    const result = await this.purchase.start(admissionToken);
+    const result = await this.purchase.start(admission);
     if (generation !== this.generation) return;
     this.buying = false;
     this.panel.setBuying(false);
-    if (result.placed || admissionToken === undefined || result.code === null) {
+    if (result.placed || admission === undefined || result.code === null) {
       // Through the room (the outcome panel follows the order), or stopped (logout): the room has no more to say.
       this.admission = null;
       if (result.placed) this.rejoins = 0;
       this.panel.idle();
     } else if (result.code === 'NOT_ADMITTED') {
+      this.refusedToken = admission.token;
+      this.admission = null;
       this.rejoin('Your turn ran out before the order went in: you are back in line.');
       return;
     } else if (PASSING.has(result.code) && this.admission && Date.parse(this.admission.expiresAt) > serverNow()) {
@@ -212,7 +225,7 @@ export class WaitingRoomVisit {
   }
 
   private buyAgain(): void {
-    if (this.admission && !this.buying && !this.purchase.inProgress) void this.placeOrder(this.admission.token);
+    if (this.admission && !this.buying && !this.purchase.inProgress) void this.placeOrder(this.admission);
   }
 
   private rejoin(note: string): void {

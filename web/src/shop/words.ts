@@ -34,6 +34,8 @@ export function describeFailure(code: string, message?: string): Failure {
       return fail('fail-other', 'The shop is very busy', 'Your order was not placed. Please try again.');
     case 'NOT_ADMITTED':
       return fail('fail-other', 'Your turn ran out', 'Your admission to buy was used or expired. Join the line again.');
+    case 'ADMISSION_USED':
+      return fail('fail-other', 'Your turn has been used', 'Your admission to this sale went to an earlier order: see “Your orders”.');
     case 'NOT_IN_ROOM':
       return fail('fail-other', 'You are not in line', 'Join the waiting room to buy this item.');
     case 'GOOD_NOT_FOUND':
