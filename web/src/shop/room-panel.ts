@@ -33,6 +33,7 @@ const SPEAK_EVERY_MS = 20_000;
 export class RoomPanel {
   readonly el: HTMLDivElement;
   private readonly live: HTMLDivElement;
+  private readonly icon: HTMLSpanElement;
   private readonly title: HTMLParagraphElement;
   private readonly spoken: HTMLSpanElement;
   private readonly body: HTMLDivElement;
@@ -54,9 +55,10 @@ export class RoomPanel {
       expired(): void;
     },
   ) {
+    this.icon = h('span', { class: 'room-icon', 'aria-hidden': 'true' });
     this.title = h('p', { class: 'room-title' });
     this.spoken = h('span', { class: 'sr-only' });
-    this.live = h('div', { class: 'room-live', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' }, this.title, this.spoken);
+    this.live = h('div', { class: 'room-live', role: 'status', 'aria-live': 'polite', 'aria-atomic': 'true' }, this.icon, this.title, this.spoken);
     this.body = h('div', { class: 'room-body' });
     this.el = h('div', { class: 'room', 'data-testid': `room-${itemId}`, 'data-state': 'idle', hidden: true }, this.live, this.body);
   }
@@ -70,7 +72,7 @@ export class RoomPanel {
   }
 
   joining(): void {
-    this.show('joining', 'Joining the waiting room…', [h('span', { class: 'spinner', 'aria-hidden': 'true' })]);
+    this.show('joining', 'Joining the waiting room…', [], 'spinner');
   }
 
   waiting(view: WaitingView): void {
@@ -104,7 +106,7 @@ export class RoomPanel {
     const held = h('p', { class: 'room-detail' }, retry ? 'Your turn is held for ' : 'Placing your order. Your turn is held for ', countdown, h('span', { class: 'sr-only' }, describeDuration(deadline - serverNow())), '.');
     const buy = retry ? h('button', { type: 'button', class: 'button button-buy', 'data-testid': `room-buy-${this.itemId}` }, 'Buy now') : null;
     buy?.addEventListener('click', () => this.actions.buy());
-    this.show('admitted', 'It’s your turn!', [h('span', { class: 'room-icon', 'aria-hidden': 'true' }, '✓'), held, buy ?? '']);
+    this.show('admitted', 'It’s your turn!', [held, buy ?? ''], '✓');
     this.countdown = countdown;
     this.buyButton = buy;
     this.expiresAt = deadline;
@@ -121,16 +123,13 @@ export class RoomPanel {
 
   closed(reason: RoomClosedReason | undefined): void {
     this.el.dataset['reason'] = reason ?? 'SOLD_OUT';
-    this.show('closed', roomClosedTitle(reason), [
-      h('span', { class: 'room-icon', 'aria-hidden': 'true' }, '×'),
-      h('p', { class: 'room-detail' }, reason === 'ENDED' ? 'This sale is over. Thanks for waiting.' : 'Every unit has been taken. Better luck next sale!'),
-    ]);
+    this.show('closed', roomClosedTitle(reason), [h('p', { class: 'room-detail' }, reason === 'ENDED' ? 'This sale is over. Thanks for waiting.' : 'Every unit has been taken. Better luck next sale!')], '×');
   }
 
   expired(): void {
     const rejoin = h('button', { type: 'button', class: 'button button-buy', 'data-testid': `room-rejoin-${this.itemId}` }, 'Join the line again');
     rejoin.addEventListener('click', () => this.actions.rejoin());
-    this.show('expired', 'Your turn ran out', [h('span', { class: 'room-icon', 'aria-hidden': 'true' }, '!'), h('p', { class: 'room-detail' }, 'The place held for you has gone. Join again to get a new one, at the back of the line.'), rejoin]);
+    this.show('expired', 'Your turn ran out', [h('p', { class: 'room-detail' }, 'The place held for you has gone. Join again to get a new one, at the back of the line.'), rejoin], '!');
   }
 
   private buildWaiting(): void {
@@ -151,7 +150,8 @@ export class RoomPanel {
     this.lastSpoken = 0;
   }
 
-  private show(state: RoomPanelState, title: string, body: (Node | string)[]): void {
+  /** `icon`: a glyph beside the headline, or `spinner`; none while waiting (the place number speaks for itself). */
+  private show(state: RoomPanelState, title: string, body: (Node | string)[], icon: string | null = null): void {
     window.clearInterval(this.timer);
     this.timer = undefined;
     this.expiresAt = null;
@@ -167,6 +167,9 @@ export class RoomPanel {
     if (state !== 'closed') delete this.el.dataset['reason'];
     if (state === 'idle') delete this.el.dataset['via'];
     setText(this.title, title);
+    setText(this.icon, icon === 'spinner' ? '' : (icon ?? ''));
+    this.icon.className = icon === 'spinner' ? 'spinner' : 'room-icon';
+    this.icon.hidden = icon === null;
     setText(this.spoken, '');
     this.body.replaceChildren(...body);
   }

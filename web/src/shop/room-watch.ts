@@ -6,7 +6,7 @@ import { shopApi } from './shop-api.js';
 export interface RoomListener {
   /** The shopper's place (pushed frames are turned into the ticket shape GET …/room answers). */
   update(ticket: RoomTicket, via: Via): void;
-  /** The server does not know the shopper in this room (never joined, or the admission expired unused). */
+  /** order-api does not know the shopper in this room (never joined, or the admission lapsed unused). */
   notInRoom(): void;
   /** The notifier or order-api refused the token: only logging in again helps. */
   authLost(): void;
@@ -100,8 +100,11 @@ export class RoomWatch {
         return;
       }
       if (event.code === CLOSE_NOT_IN_ROOM) {
-        this.close();
-        this.listener.notInRoom();
+        // No place known to the notifier, or no room any more: HTTP has the answer (a 404 there ends the wait).
+        // The socket is not tried again; polling follows the place from here.
+        this.socketGivenUp = true;
+        window.clearTimeout(this.pollTimer);
+        void this.poll();
         return;
       }
       if (event.code === CLOSE_BAD_PATH) this.socketGivenUp = true;
