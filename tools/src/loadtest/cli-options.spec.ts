@@ -73,6 +73,26 @@ describe('loadtest options', () => {
     assert.ok(!isLoopback('http://128.0.0.1') && !isLoopback('http://localhost.example.com'));
   });
 
+  it('runs the room comparison with --room: 200 admitted per second, a 5 s pre-queue, joins over half of it, the baseline first', () => {
+    const plain = parseOptions([]);
+    assert.deepEqual([plain.room, plain.roomRate, plain.preQueueSeconds, plain.joinSeconds, plain.baseline], [false, 200, 5, undefined, true]);
+    const o = parseOptions(['--room', '--room-rate', '500', '--pre-queue-seconds=3', '--join-seconds', '1.5', '--no-baseline']);
+    assert.deepEqual([o.room, o.roomRate, o.preQueueSeconds, o.joinSeconds, o.baseline], [true, 500, 3, 1.5, false]);
+    assert.equal(parseOptions(['--room', '--pre-queue-seconds', '0', '--join-seconds', '0']).preQueueSeconds, 0);
+  });
+
+  it('keeps the room\'s flags for --room runs, within the bounds the admin API takes', () => {
+    fails(['--room-rate', '100'], /--room-rate only apply with --room/);
+    fails(['--pre-queue-seconds', '2', '--no-baseline'], /--pre-queue-seconds, --no-baseline only apply with --room/);
+    fails(['--room', '--room-rate', '0'], /--room-rate must be between 1 and 100000/);
+    fails(['--room', '--room-rate', '100001'], /--room-rate must be between 1 and 100000/);
+    fails(['--room', '--room-rate', '2.5'], /--room-rate must be a whole number/);
+    fails(['--room', '--pre-queue-seconds', '-1'], /--pre-queue-seconds needs a value|--pre-queue-seconds must be/);
+    fails(['--room', '--pre-queue-seconds', '1.5'], /--pre-queue-seconds must be a whole number/);
+    fails(['--room=yes'], /--room takes no value/);
+    fails(['--room', '--pre-queue-seconds', '30', '--timeout-seconds', '30'], /leaves no time for the sale/);
+  });
+
   it('never pools more connections than shoppers', () => {
     fails(['--shoppers', '10', '--http-connections', '11'], /exceeds --shoppers/);
   });

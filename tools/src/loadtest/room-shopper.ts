@@ -99,7 +99,8 @@ export class RoomShoppers {
         return this.admitted(s, undefined, via);
       case 'CLOSED':
         return this.closed(s, t.reason ?? '?', via);
-      default:
+      case 'WAITING':
+      case undefined:
         if (via === 'join') void this.openSocket(s);
     }
   }
