@@ -37,6 +37,8 @@ class Agent {
   /** Admitted shoppers' tokens: a retried order carries the same one. */
   private readonly admissions = new Map<number, string>();
   private readonly room?: RoomShoppers;
+  /** Order sockets being opened beside their order (waiting room). */
+  private readonly opening = new Set<number>();
 
   constructor(private readonly init: AgentInit) {
     this.itemId = init.itemId;
@@ -62,7 +64,7 @@ class Agent {
         counts: this.counts,
         record: (s) => this.recordOf.get(s.index)!,
         apiSent: () => void this.apiSends.push(now()),
-        order: (s, token) => void this.orderAdmitted(s, token),
+        order: (s, token) => this.orderAdmitted(s, token),
         resolved: () => this.resolved(),
       });
     }
@@ -99,6 +101,8 @@ class Agent {
         this.sockets.set(s.index, socket);
         rec.socket = 'open';
         this.counts.socketsOpen++;
+        // Opened beside the order (waiting room): a refusal that came first has no outcome to wait for.
+        if (rec.status !== undefined && rec.status !== 202 && !this.backingOff.has(s.index)) socket.close();
         return;
       } catch {
         if (this.finished) return;
@@ -106,6 +110,7 @@ class Agent {
       }
     }
     this.counts.socketsFailed++;
+    if (rec.status === 202 && !rec.outcome) this.startPolling(s);
   }
 
   fire(at: number, itemId?: number): void {
@@ -125,11 +130,15 @@ class Agent {
     setTimeout(tick, Math.max(0, at - Date.now()));
   }
 
-  /** Admitted: the order socket first (the outcome is pushed on it), then the order with the token. */
-  private async orderAdmitted(s: Shopper, token: string | undefined): Promise<void> {
+  /**
+   * Admitted: the order with the token at once (the token expires), and beside it the order socket the outcome is
+   * pushed on; a socket that connects after the outcome gets it at once (the contract), so nothing is lost.
+   */
+  private orderAdmitted(s: Shopper, token: string | undefined): void {
     if (token !== undefined) this.admissions.set(s.index, token);
-    await this.openSocketOf(s);
-    if (!this.finished) this.click(s);
+    this.opening.add(s.index);
+    void this.openSocketOf(s).finally(() => this.opening.delete(s.index));
+    this.click(s);
   }
 
   private click(s: Shopper): void {
@@ -184,7 +193,8 @@ class Agent {
       this.counts.accepted++;
       if (a.uuid !== undefined) rec.uuid = a.uuid;
       if (rec.outcome) return this.resolved();
-      if (rec.socket !== 'open') this.startPolling(s);
+      // A socket still opening polls only if it fails (openSocketOf).
+      if (rec.socket !== 'open' && !this.opening.has(s.index)) this.startPolling(s);
       return;
     }
     // No outcome will ever come for a refused order: its page would stop waiting.

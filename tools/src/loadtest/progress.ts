@@ -25,7 +25,8 @@ export function renderProgress(v: ProgressView, width = 24): string {
   const secs = `${(v.elapsedMs / 1000).toFixed(1)}s`;
   if (v.phase === 'prepare') {
     return (
-      `opening  ${bar(c.socketsOpen + c.socketsFailed, 0, v.shoppers, width)} ` +
+      // A waiting-room sale opens only connections ahead (its sockets need the join first).
+      `opening  ${bar(Math.max(c.socketsOpen + c.socketsFailed, c.connectionsOpen), 0, v.shoppers, width)} ` +
       `sockets ${n(c.socketsOpen)}/${n(v.shoppers)}` +
       (c.socketsFailed ? ` (${n(c.socketsFailed)} failed)` : '') +
       ` · connections ${n(c.connectionsOpen)} · ${secs}`

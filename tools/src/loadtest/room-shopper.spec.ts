@@ -18,11 +18,19 @@ describe('a shopper in the waiting room', () => {
     const polls: string[] = [];
     const orders: { who: string; admissionToken?: string; requestId: string }[] = [];
     const orderSockets = new Map<string, WebSocket>();
+    // As the notifier does: a socket that connects after its result was produced receives it at once.
+    const results = new Map<string, string>();
     const notifier = new WebSocketServer({ host: '127.0.0.1', port: 0 });
     notifier.on('connection', (ws, req) => {
       const url = new URL(req.url!, 'ws://x');
       const who = url.searchParams.get('token')!;
-      if (!url.pathname.startsWith('/room/7')) return void orderSockets.set(url.pathname.slice(1), ws);
+      if (!url.pathname.startsWith('/room/7')) {
+        const requestId = url.pathname.slice(1);
+        orderSockets.set(requestId, ws);
+        const result = results.get(requestId);
+        if (result) ws.send(result);
+        return;
+      }
       if (who === 'push') {
         ws.send(JSON.stringify({ type: 'room.position', seckillGoodId: 7, position: 2, ahead: 1, etaSeconds: 1 }));
         setTimeout(() => ws.send(JSON.stringify({ type: 'room.admitted', seckillGoodId: 7, admissionToken: 'T-push', expiresAt: new Date(Date.now() + 60_000).toISOString() })), 100);
@@ -61,7 +69,9 @@ describe('a shopper in the waiting room', () => {
           if (o.seckillGoodId !== 7 || o.admissionToken !== `T-${who}`) return json(res, 403, { statusCode: 403, code: 'NOT_ADMITTED', message: 'x' });
           if (who === 'at-join') return json(res, 409, { statusCode: 409, code: 'SOLD_OUT', message: 'x' });
           json(res, 202, { uuid: o.requestId, status: 'QUEUED' });
-          orderSockets.get(o.requestId)?.send(JSON.stringify({ type: 'order.result', uuid: o.requestId, status: 'SUCCESS', orderNo: `N-${who}` }));
+          const result = JSON.stringify({ type: 'order.result', uuid: o.requestId, status: 'SUCCESS', orderNo: `N-${who}` });
+          results.set(o.requestId, result);
+          orderSockets.get(o.requestId)?.send(result);
           return;
         }
         json(res, 404, { statusCode: 404, code: 'NOT_FOUND', message: req.url });
