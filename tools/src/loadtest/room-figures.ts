@@ -13,6 +13,8 @@ export interface RoomFigures {
   /** Every shopper's final answer by kind, the exact answers, and where the shoppers without one were left. */
   answers: { byKind: Record<AnswerKind, number>; labels: [string, number][]; none: [string, number][] };
   admission: { admitted: number; byPush: number; byPoll: number; atJoin: number; socketsFailed: number; socketsDropped: number; polls: number; positionFrames: number };
+  /** Join on the wire → its ticket read (the join's HTTP latency, retries included), per shopper with a ticket. */
+  joinToTicket: Percentiles;
   /** Join on the wire → admission read, per admitted shopper. */
   waits: Percentiles;
   /** Over the shoppers told WAITING with an ETA and then admitted; `promised` counts every such promise. */
@@ -86,6 +88,7 @@ export function computeRoomFigures(input: RoomRunInput): RoomFigures {
       polls: rooms.reduce((a, x) => a + x.polls, 0),
       positionFrames: rooms.reduce((a, x) => a + x.positionFrames, 0),
     },
+    joinToTicket: percentiles(rooms.filter((x) => x.joined !== undefined && x.joinSentAt !== undefined).map((x) => x.joinAnsweredAt! - x.joinSentAt!)),
     waits: percentiles(waits),
     eta: {
       ...etaAccuracy(kept.map((r) => ({ joinedAt: r.room!.joinAnsweredAt!, etaSeconds: r.room!.etaSeconds!, admittedAt: r.room!.admittedAt! }))),

@@ -73,7 +73,7 @@ export function formatRoomSummary(x: RoomFigures): string[] {
     `final answers ${describeAnswers(x)}`,
     '',
     ...table(
-      [['waits (ms)', 'n', 'p50', 'p90', 'p99', 'max'], row('join → admitted', x.waits), row('admitted → outcome', x.admittedToOutcome)],
+      [['waits (ms)', 'n', 'p50', 'p90', 'p99', 'max'], row('join → ticket', x.joinToTicket), row('join → admitted', x.waits), row('admitted → outcome', x.admittedToOutcome)],
       ['l', 'r', 'r', 'r', 'r', 'r'],
     ),
     '',
@@ -104,7 +104,7 @@ ${card(pct(x.eta.withinShare), `admitted within ±${Math.round(x.eta.tolerance *
 ${card(h(x.answers.byKind.CLOSED), 'told the room closed')}
 ${card(h(x.answers.byKind.NONE), 'shoppers without a final answer')}
 </div>
-<div class="two">
+<div class="two" style="margin-top: 16px">
 <div>
 <table><tr><th>order-api, busiest 1 s</th><th class="num">without room</th><th class="num">with room</th></tr>
 <tr><td>every request the shoppers sent (joins, room and outcome polls, orders, retries)</td><td class="num">${esc(perSec(p.withoutRoom))}</td><td class="num">${esc(perSec(p.withRoom))}</td></tr>
@@ -119,6 +119,7 @@ ${x.answers.none.map(([k, v]) => `<tr><td class="bad">none: ${esc(k)}</td><td cl
 </div>
 <div>
 <table><tr><th>waits (ms)</th><th class="num">n</th><th class="num">p50</th><th class="num">p90</th><th class="num">p99</th><th class="num">max</th></tr>
+${pRow('join → ticket', x.joinToTicket)}
 ${pRow('join → admitted', x.waits)}
 ${pRow('admitted → outcome', x.admittedToOutcome)}
 </table>
