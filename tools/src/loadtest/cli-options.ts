@@ -98,7 +98,7 @@ export const FLAGS: readonly Flag[] = [
   { name: 'stock', key: 'stock', kind: 'int', arg: 'N', min: 1, max: 1_000_000, help: 'units on sale (default 1000)' },
   { name: 'pattern', key: 'pattern', kind: 'pattern', arg: 'burst|ramp', help: 'burst: every order at the same instant; ramp: spread evenly over --ramp-seconds (default burst)' },
   { name: 'ramp-seconds', key: 'rampSeconds', kind: 'number', arg: 'S', min: 0.1, max: 600, help: 'length of the ramp (default 5; only with --pattern ramp)' },
-  { name: 'timeout-seconds', key: 'timeoutSeconds', kind: 'number', arg: 'S', min: 5, max: 3600, help: 'global limit: after it the run stops, verifies and reports what it has (default 180)' },
+  { name: 'timeout-seconds', key: 'timeoutSeconds', kind: 'number', arg: 'S', min: 5, max: 3600, help: 'limit on the system\'s start and on each sale (two with --room): after it the run stops, verifies and reports what it has (default 180)' },
   { name: 'target', key: 'targets', kind: 'urls', arg: 'URL[,URL…]', help: 'order-api of a running system (http://); requests are spread over the list. Unset: self-hosted' },
   { name: 'notifier', key: 'notifierUrls', kind: 'urls', arg: 'URL[,URL…]', help: 'websocket-notifier(s) of that system (ws://); required with --target' },
   { name: 'allow-remote', key: 'allowRemote', kind: 'bool', help: 'permit --target/--notifier hosts other than loopback' },
@@ -145,7 +145,8 @@ ${FLAGS.map((f) => `  --${f.name}${f.arg ? ` ${f.arg}` : ''}`.padEnd(34) + f.hel
 EXAMPLES
   npm run loadtest                                   20,000 shoppers, 1,000 units, all at once
   npm run loadtest -- --shoppers 5000 --stock 100 --pattern ramp --ramp-seconds 10
-  npm run loadtest -- --room --shoppers 5000 --stock 200   without, then with a waiting room (200/s, 5 s pre-queue)
+  npm run loadtest -- --room --shoppers 5000 --stock 200
+                                                     the same sale without, then through a waiting room (200/s, 5 s pre-queue)
   npm run loadtest -- --target http://127.0.0.1:3000 --notifier ws://127.0.0.1:8085 --shoppers 2000 --stock 50
 `;
 
