@@ -73,12 +73,19 @@ describe('loadtest options', () => {
     assert.ok(!isLoopback('http://128.0.0.1') && !isLoopback('http://localhost.example.com'));
   });
 
-  it('runs the room comparison with --room: 200 admitted per second, a 5 s pre-queue, joins over half of it, the baseline first', () => {
+  it('runs the room comparison with --room: 200 admitted per second, joins over half the pre-queue, the baseline first', () => {
     const plain = parseOptions([]);
-    assert.deepEqual([plain.room, plain.roomRate, plain.preQueueSeconds, plain.joinSeconds, plain.baseline], [false, 200, 5, undefined, true]);
+    assert.deepEqual([plain.room, plain.roomRate, plain.joinSeconds, plain.baseline], [false, 200, undefined, true]);
     const o = parseOptions(['--room', '--room-rate', '500', '--pre-queue-seconds=3', '--join-seconds', '1.5', '--no-baseline']);
     assert.deepEqual([o.room, o.roomRate, o.preQueueSeconds, o.joinSeconds, o.baseline], [true, 500, 3, 1.5, false]);
     assert.equal(parseOptions(['--room', '--pre-queue-seconds', '0', '--join-seconds', '0']).preQueueSeconds, 0);
+  });
+
+  it('makes the default pre-queue long enough for the joins: 5 s, or 1 s per 1,000 shoppers', () => {
+    assert.equal(parseOptions(['--room', '--shoppers', '300']).preQueueSeconds, 5);
+    assert.equal(parseOptions(['--room', '--shoppers', '5001']).preQueueSeconds, 6);
+    assert.equal(parseOptions(['--room']).preQueueSeconds, 20, 'the default 20,000 shoppers join over 10 s: 2,000/s');
+    assert.equal(parseOptions(['--room', '--pre-queue-seconds', '3']).preQueueSeconds, 3, 'unless given');
   });
 
   it('keeps the room\'s flags for --room runs, within the bounds the admin API takes', () => {

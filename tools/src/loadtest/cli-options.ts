@@ -1,4 +1,5 @@
 import { UsageError } from '../cli/flags';
+import { defaultJoinSeconds } from './room-plan';
 /**
  * The command line of `npm run loadtest`: every flag, its default and its bounds in one table, so `--help`,
  * the parser and docs/loadtest.md cannot drift apart. Pure: no I/O, so it is unit-tested directly.
@@ -32,7 +33,7 @@ export interface LoadtestOptions {
   room: boolean;
   /** The room's admitPerSecond. */
   roomRate: number;
-  /** How long before the start the room opens (its pre-queue, where every joiner gets a random place). */
+  /** How long before the start the room opens (its pre-queue, where every joiner gets a random place); see defaultPreQueueSeconds. */
   preQueueSeconds: number;
   /** Over how long the shoppers join, from the room's opening; undefined: half the pre-queue (room-plan.ts). */
   joinSeconds?: number;
@@ -112,7 +113,7 @@ export const FLAGS: readonly Flag[] = [
   { name: 'retries', key: 'retries', kind: 'int', arg: 'N', min: 0, max: 20, help: 'a shopper answered 503 TRY_AGAIN posts the same requestId again, up to N more times, after Retry-After or a backoff of 100 ms doubling to 2 s, ±25 % (default 5)' },
   { name: 'room', key: 'room', kind: 'bool', help: 'the sale twice, same shoppers and stock, a fresh item each: first without a waiting room, then with one; reports both side by side (see docs/loadtest.md)' },
   { name: 'room-rate', key: 'roomRate', kind: 'int', arg: 'N', min: 1, max: 100_000, roomOnly: true, help: 'the room admits N shoppers per second (admitPerSecond; default 200)' },
-  { name: 'pre-queue-seconds', key: 'preQueueSeconds', kind: 'int', arg: 'S', min: 0, max: 600, roomOnly: true, help: 'the room opens S s before the start; whoever joins in it gets a random place (default 5; 0: the item is live, arrival order)' },
+  { name: 'pre-queue-seconds', key: 'preQueueSeconds', kind: 'int', arg: 'S', min: 0, max: 600, roomOnly: true, help: 'the room opens S s before the start; whoever joins in it gets a random place (default 5, or 1 per 1,000 shoppers when more; 0: the item is live, arrival order)' },
   { name: 'join-seconds', key: 'joinSeconds', kind: 'number', arg: 'S', min: 0, max: 600, roomOnly: true, help: 'the shoppers join evenly spread over S s from the room\'s opening (default: half the pre-queue; 0: all at once)' },
   { name: 'no-baseline', key: 'baseline', kind: 'bool', roomOnly: true, help: 'with --room: skip the run without the room (no comparison)' },
   { name: 'report', key: 'report', kind: 'string', arg: 'PATH', help: 'HTML report path; the JSON goes next to it (default artifacts/loadtest/report-<timestamp>.html)' },
@@ -201,15 +202,25 @@ export function parseOptions(argv: readonly string[]): LoadtestOptions {
     if (remote.length > 0) throw new UsageError(`${remote.join(', ')} is not loopback; add --allow-remote if you really mean to load another host`);
   }
   if (given.has('ramp-seconds') && o.pattern !== 'ramp') throw new UsageError('--ramp-seconds only applies to --pattern ramp');
+  if (!given.has('pre-queue-seconds')) o.preQueueSeconds = defaultPreQueueSeconds(o.shoppers);
   if (!o.room) {
     const misplaced = FLAGS.filter((f) => f.roomOnly && given.has(f.name)).map((f) => `--${f.name}`);
     if (misplaced.length > 0) throw new UsageError(`${misplaced.join(', ')} only apply with --room`);
   }
-  if (o.room && o.preQueueSeconds + (o.joinSeconds ?? 0) >= o.timeoutSeconds) {
+  if (o.room && o.preQueueSeconds + (o.joinSeconds ?? defaultJoinSeconds(o.preQueueSeconds)) >= o.timeoutSeconds) {
     throw new UsageError(`--timeout-seconds ${o.timeoutSeconds} leaves no time for the sale after the pre-queue and the joins`);
   }
   if (o.httpConnections > o.shoppers) throw new UsageError(`--http-connections ${o.httpConnections} exceeds --shoppers ${o.shoppers}`);
   return o;
+}
+
+/**
+ * 5 s, or one second per 1,000 shoppers when that is more: with the joins spread over half the pre-queue they then
+ * come at 2,000/s at most, which order-api answers on this 2-core machine before the start (a default run's 20,000
+ * joins in 2.5 s were mostly answered after it).
+ */
+export function defaultPreQueueSeconds(shoppers: number): number {
+  return Math.max(DEFAULTS.preQueueSeconds, Math.ceil(shoppers / 1000));
 }
 
 function convert(flag: Flag, value: string): unknown {
