@@ -7,6 +7,8 @@ import { ObservabilityModule } from '@seckill/observability';
 import { PersistenceModule, postgresCheck } from '@seckill/persistence';
 import { REDIS, redisCheck, type RedisClient } from '@seckill/redis';
 import { StockModule } from '@seckill/stock';
+import { WaitingRoomModule } from '@seckill/waiting-room';
+import { RoomSockets } from './room/room-sockets';
 import { DurableOutcomes } from './outcomes/durable-outcomes';
 import { OrderEventsHandler } from './outcomes/order-events.handler';
 import { OutcomeStore } from './outcomes/outcome-store';
@@ -29,10 +31,11 @@ import { UserSocketSlots } from './socket/user-socket-slots';
     }),
     PersistenceModule,
     StockModule,
+    WaitingRoomModule,
     MessagingModule.forRoot({ connectionName: 'websocket-notifier' }),
     TokenModule,
   ],
   controllers: [OrderEventsHandler],
-  providers: [OutcomeStore, DurableOutcomes, UserSocketSlots, SocketRegistry, OrderSocketGateway, redisSubscriberProvider, RedisSubscriberShutdown],
+  providers: [OutcomeStore, DurableOutcomes, UserSocketSlots, SocketRegistry, RoomSockets, OrderSocketGateway, redisSubscriberProvider, RedisSubscriberShutdown],
 })
 export class NotifierModule {}

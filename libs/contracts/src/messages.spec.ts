@@ -148,7 +148,7 @@ describe('message contracts v1', () => {
     assert.deepEqual(parseStockBack('{"version":1,"seckillGoodId":9,"reason":"order.fail"}'), { version: 1, seckillGoodId: 9, reason: 'order.fail' });
     for (const reason of ['restock', 'cancel', 'timeout', 'reconcile']) assert.equal(parseStockBack(json({ version: 1, seckillGoodId: 9, reason })).reason, reason);
     refuses(parseStockBack, [
-      [json({ version: 1, seckillGoodId: 9, reason: 'because' }), /reason: must be order.fail, restock, cancel, timeout or reconcile/],
+      [json({ version: 1, seckillGoodId: 9, reason: 'because' }), /reason: must be order.fail, restock, cancel, timeout, reconcile or room/],
       [json({ version: 1, seckillGoodId: 9 }), /reason: /],
       [json({ version: 1, seckillGoodId: 9, reason: '' }), /reason: /],
       [json({ version: 1, seckillGoodId: '9', reason: 'restock' }), /seckillGoodId: must be a positive integer/],

@@ -115,7 +115,8 @@ export type PaymentWindowBatchMessage = z.infer<typeof paymentWindowBatchSchema>
 export const stockBackSchema = z.object({
   version,
   seckillGoodId: id,
-  reason: z.enum(['order.fail', 'restock', 'cancel', 'timeout', 'reconcile'], { error: 'must be order.fail, restock, cancel, timeout or reconcile' }),
+  // `room`: the item's waiting room was switched or retuned (every instance re-reads the item at once).
+  reason: z.enum(['order.fail', 'restock', 'cancel', 'timeout', 'reconcile', 'room'], { error: 'must be order.fail, restock, cancel, timeout, reconcile or room' }),
 });
 export type StockBackMessage = z.infer<typeof stockBackSchema>;
 

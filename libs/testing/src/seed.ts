@@ -25,6 +25,8 @@ export interface SaleSpec {
   /** Defaults: started a minute ago, ends in an hour. */
   startTime?: Date;
   endTime?: Date;
+  /** Starts with the waiting room on. */
+  room?: { admitPerSecond: number; preQueueSeconds: number };
 }
 
 /** Inserts a sale item straight into PostgreSQL (its Redis counter is loaded by order-api on first use). */
@@ -33,9 +35,17 @@ export async function seedSale(databaseUrl: string, spec: SaleSpec): Promise<num
   await client.connect();
   try {
     const res = await client.query<{ id: number }>(
-      `INSERT INTO seckill_goods (name, price, seckill_price, stock_total, stock_left, start_time, end_time)
-       VALUES ($1, 100, 9.9, $2, $2, $3, $4) RETURNING id`,
-      [spec.name ?? 'test item', spec.stock, spec.startTime ?? new Date(Date.now() - 60_000), spec.endTime ?? new Date(Date.now() + 3_600_000)],
+      `INSERT INTO seckill_goods (name, price, seckill_price, stock_total, stock_left, start_time, end_time, room_enabled, room_admit_per_second, room_pre_queue_seconds)
+       VALUES ($1, 100, 9.9, $2, $2, $3, $4, $5, coalesce($6, 100), coalesce($7, 0)) RETURNING id`,
+      [
+        spec.name ?? 'test item',
+        spec.stock,
+        spec.startTime ?? new Date(Date.now() - 60_000),
+        spec.endTime ?? new Date(Date.now() + 3_600_000),
+        spec.room !== undefined,
+        spec.room?.admitPerSecond ?? null,
+        spec.room?.preQueueSeconds ?? null,
+      ],
     );
     return res.rows[0]!.id;
   } finally {

@@ -5,6 +5,7 @@ import { after, describe, it } from 'node:test';
 import { loadConfig } from '@seckill/config';
 import type { QueueInfo } from '@seckill/messaging';
 import type { SaleItemRepository, SaleOpsRecord } from '@seckill/persistence';
+import type { RoomStore } from '@seckill/waiting-room';
 import type { StockService } from '@seckill/stock';
 import { asReal, FakeSaleItems, FakeStock } from '@seckill/testing';
 import { OpsOverviewService } from './ops-overview.service';
@@ -40,7 +41,9 @@ function world(managementUrl: string) {
   const items = new FakeSaleItems();
   const stock = new FakeStock();
   const config = loadConfig({ RABBITMQ_MANAGEMENT_URL: managementUrl, RABBITMQ_URL: 'amqp://guest:guest@127.0.0.1:5672/sale%2F1' });
-  const service = new OpsOverviewService(asReal<SaleItemRepository>(items), asReal<StockService>(stock), config);
+  // Room counts are Redis scripts and sorted sets (covered by waiting-room's integration spec); here a fixed answer.
+  const rooms = { counts: async () => ({ waiting: 7, admitted: 3, outstanding: 2, closed: null }) } as unknown as RoomStore;
+  const service = new OpsOverviewService(asReal<SaleItemRepository>(items), asReal<StockService>(stock), config, rooms);
   return { items, stock, service };
 }
 
@@ -77,6 +80,23 @@ describe('OpsOverviewService', () => {
     assert.deepEqual(sales[1]?.requests, { SUCCESS: 0, FAIL: 0 });
     await w.stock.add(loaded.id, -3);
     assert.equal((await w.service.overview()).sales[0]?.status, 'sold_out', 'Redis says what can still be reserved');
+  });
+
+  it('lists the sales with a waiting room on, with their counts, pace and phase', async () => {
+    const api = await managementApi();
+    const w = world(api.url);
+    w.items.add({ name: 'no room', stock: 5 });
+    const drop = w.items.add({ name: 'drop', stock: 10, stockLeft: 6, room: { enabled: true, admitPerSecond: 25, preQueueSeconds: 60 } });
+    const later = w.items.add({ name: 'later', stock: 3, startTime: new Date(Date.now() + 600_000), room: { enabled: true, admitPerSecond: 5, preQueueSeconds: 900 } });
+    await w.stock.load(drop.id, 6, []);
+    const { rooms } = await w.service.overview();
+    assert.deepEqual(
+      rooms.map((r) => [r.seckillGoodId, r.name, r.admitPerSecond, r.preQueueSeconds, r.waiting, r.admitted, r.outstanding, r.sold, r.stockLeft, r.phase]).sort(),
+      [
+        [drop.id, 'drop', 25, 60, 7, 3, 2, 4, 6, 'ADMITTING'],
+        [later.id, 'later', 5, 900, 7, 3, 2, 0, null, 'PRE_QUEUE'],
+      ].sort(),
+    );
   });
 
   it('lists the product\'s queues of the configured vhost from the management API, parking lots marked with their source', async () => {

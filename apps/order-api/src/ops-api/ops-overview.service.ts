@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG, rabbitmqVhost, type AppConfig } from '@seckill/config';
-import type { OpsOverview, SaleOps } from '@seckill/contracts';
+import type { OpsOverview, RoomOps, SaleOps } from '@seckill/contracts';
 import { ManagementClient, parkingLotName, QUEUES } from '@seckill/messaging';
-import { SaleItemRepository } from '@seckill/persistence';
+import { SaleItemRepository, type SaleOpsRecord } from '@seckill/persistence';
 import { StockService } from '@seckill/stock';
+import { RoomStore } from '@seckill/waiting-room';
 import { saleStatus } from '../sale-items/sale-item.mapper';
 
 const PARKING_LOTS = new Map(QUEUES.filter((q) => q.parkingLot).map((q) => [parkingLotName(q.name), q.name]));
@@ -18,6 +19,7 @@ export class OpsOverviewService {
     private readonly items: SaleItemRepository,
     private readonly stock: StockService,
     @Inject(APP_CONFIG) config: AppConfig,
+    private readonly rooms: RoomStore,
   ) {
     this.management = new ManagementClient(config.RABBITMQ_MANAGEMENT_URL);
     this.vhost = rabbitmqVhost(config.RABBITMQ_URL);
@@ -28,13 +30,37 @@ export class OpsOverviewService {
   }
 
   async overview(): Promise<OpsOverview> {
-    const [sales, rabbit] = await Promise.all([this.sales(), this.queues()]);
-    return { at: new Date().toISOString(), sales, rooms: [], ...rabbit };
-  }
-
-  private async sales(): Promise<SaleOps[]> {
     const rows = await this.items.opsSummary(50);
     const redis = await this.stock.stockLeft(rows.map((r) => r.id));
+    const [rooms, rabbit] = await Promise.all([this.roomsOf(rows, redis), this.queues()]);
+    return { at: new Date().toISOString(), sales: this.sales(rows, redis), rooms, ...rabbit };
+  }
+
+  /** Every item with its room on: who waits, who was let in, at what pace, and what was sold. */
+  private async roomsOf(rows: SaleOpsRecord[], redis: (number | null)[]): Promise<RoomOps[]> {
+    const now = Date.now();
+    const withRoom = rows.map((r, i) => ({ r, left: redis[i] ?? null })).filter(({ r }) => r.room.enabled);
+    return Promise.all(
+      withRoom.map(async ({ r, left }) => {
+        const counts = await this.rooms.counts(r.id);
+        const ended = now >= r.endTime.getTime();
+        const phase: RoomOps['phase'] = counts.closed || ended ? 'CLOSED' : now < r.startTime.getTime() ? 'PRE_QUEUE' : 'ADMITTING';
+        return {
+          seckillGoodId: r.id,
+          name: r.name,
+          ...r.room,
+          waiting: counts.waiting,
+          admitted: counts.admitted,
+          outstanding: counts.outstanding,
+          sold: r.stockTotal - r.stockLeft,
+          stockLeft: left,
+          phase,
+        };
+      }),
+    );
+  }
+
+  private sales(rows: SaleOpsRecord[], redis: (number | null)[]): SaleOps[] {
     const now = Date.now();
     return rows.map((r, i) => {
       const left = redis[i] ?? null;

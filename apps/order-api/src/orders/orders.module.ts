@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '@seckill/config';
 import { OrderLifecycleModule } from '@seckill/order-lifecycle';
 import { SaleItemsModule } from '../sale-items/sale-items.module';
+import { WaitingRoomModule } from '../waiting-room/waiting-room.module';
 import { PayCancelController } from './pay-cancel/pay-cancel.controller';
 import { PlaceOrderController } from './place-order/place-order.controller';
 import { PlaceOrderService } from './place-order/place-order.service';
@@ -12,7 +13,7 @@ import { OrderResultsController } from './results/order-results.controller';
 import { OrderResultsService } from './results/order-results.service';
 
 @Module({
-  imports: [SaleItemsModule, OrderLifecycleModule],
+  imports: [SaleItemsModule, OrderLifecycleModule, WaitingRoomModule],
   controllers: [PlaceOrderController, OrderResultsController, PayCancelController, StockBackHandler],
   providers: [
     PlaceOrderService,

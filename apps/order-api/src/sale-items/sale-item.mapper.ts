@@ -20,5 +20,12 @@ export function toSaleItem(record: SaleItemRecord, redisStockLeft: number | null
     startTime: record.startTime.toISOString(),
     endTime: record.endTime.toISOString(),
     status: saleStatus(now, record.startTime.getTime(), record.endTime.getTime(), stockLeft),
+    ...(record.room.enabled && {
+      waitingRoom: {
+        admitPerSecond: record.room.admitPerSecond,
+        preQueueSeconds: record.room.preQueueSeconds,
+        opensAt: new Date(record.startTime.getTime() - record.room.preQueueSeconds * 1000).toISOString(),
+      },
+    }),
   };
 }

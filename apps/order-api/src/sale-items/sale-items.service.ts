@@ -88,7 +88,7 @@ export class SaleItemsService {
     if (endTime.getTime() <= startTime.getTime()) {
       throw new DomainError(ErrorCode.VALIDATION_FAILED, 'endTime must be after startTime');
     }
-    const item = await this.items.create({ name: dto.name, price: dto.price, seckillPrice: dto.seckillPrice, stock: dto.stock, startTime, endTime });
+    const item = await this.items.create({ name: dto.name, price: dto.price, seckillPrice: dto.seckillPrice, stock: dto.stock, startTime, endTime, room: dto.waitingRoom });
     await this.ensureLoaded(item.id);
     this.forgetCatalogue();
     this.logger.info({ seckillGoodId: item.id, stock: dto.stock }, 'sale item created and stock loaded into Redis');

@@ -13,6 +13,7 @@ import { DurableOutcomes } from '../outcomes/durable-outcomes';
 import { OutcomeStore } from '../outcomes/outcome-store';
 import { OrderSocketGateway } from './order-socket.gateway';
 import { SocketRegistry } from './socket-registry';
+import type { RoomSockets } from '../room/room-sockets';
 import { UserSocketSlots } from './user-socket-slots';
 
 const PING_MS = 1000;
@@ -25,6 +26,13 @@ const ORDER_NO = '20261201000000000001';
  * connection and the subscriber) and fake PostgreSQL outcomes. Its timers and clock are node:test's: the
  * heartbeat, the safety net and the resync's retry run exactly when the test ticks past them.
  */
+/** Room sockets (/room/{id}) are tested against the real processes (e2e/src/waiting-room.e2e.spec.ts); none here. */
+const noRooms = {
+  admit: async () => {
+    throw new Error('no room sockets in this suite');
+  },
+} as unknown as RoomSockets;
+
 function world(t: TestContext, env: Record<string, string> = {}, shared?: { server: FakeRedisServer; stock: FakeStock }) {
   // A second instance (sharing Redis) runs on the first one's clock.
   if (!shared) t.mock.timers.enable({ apis: ['setInterval', 'setTimeout', 'Date'], now: Date.now() });
@@ -46,7 +54,7 @@ function world(t: TestContext, env: Record<string, string> = {}, shared?: { serv
   const store = new OutcomeStore(redis.asRedis(), asReal<StockService>(stock), registry, config);
   const { logger, lines } = recordingLogger();
   const slots = new UserSocketSlots(redis.asRedis(), config);
-  const gateway = new OrderSocketGateway(tokens, store, new DurableOutcomes(asReal<OrderRequestRepository>(requests)), subscriber.asRedis(), config, logger, slots, registry);
+  const gateway = new OrderSocketGateway(tokens, store, new DurableOutcomes(asReal<OrderRequestRepository>(requests)), subscriber.asRedis(), config, logger, slots, registry, noRooms);
   gateway.onModuleInit();
 
   const tokenOf = (userId: number) => tokens.issue({ id: userId, username: `shopper${userId}`, role: 'shopper' }).accessToken;

@@ -14,13 +14,18 @@ import { REDIS_SUBSCRIBER } from './redis-subscriber.provider';
 import { SocketRegistry } from './socket-registry';
 import { UserSocketSlots, type SocketSlot } from './user-socket-slots';
 import { WaitQueue } from './wait-queue';
+import { RoomSockets } from '../room/room-sockets';
 import { onChannelMessage, subscribeChannel, type RedisClient } from '@seckill/redis';
 
 /** What the checks made before any state exists say about an upgrade: who waits on which uuid, or how to close. */
 export type Admitted = { uuid: string; userId: number };
-export type Screened = Admitted | { refuse: number; reason: string };
+/** A shopper waiting in an item's room (`/room/{seckillGoodId}`), handed to RoomSockets. */
+export type RoomAdmitted = { room: number; userId: number };
+export type Screened = Admitted | RoomAdmitted | { refuse: number; reason: string };
 
 const UUID_PATH = /^\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\/?$/i;
+const ROOM_PATH = /^\/room\/([1-9][0-9]{0,9})\/?$/;
+const MAX_ITEM_ID = 2_147_483_647;
 
 /** The safety net: sockets still without a result after STALE_AFTER_MS are looked up in PostgreSQL. */
 const STALE_AFTER_MS = 10_000;
@@ -65,6 +70,7 @@ export class OrderSocketGateway implements OnModuleInit, BeforeApplicationShutdo
     private readonly logger: PinoLogger,
     private readonly slots: UserSocketSlots,
     private readonly registry: SocketRegistry,
+    private readonly rooms: RoomSockets,
   ) {
     logger.setContext('OrderSocket');
     this.unowned = new WaitQueue(config.NOTIFIER_UNOWNED_WAIT_MS, (s) => void this.expireUnowned(s));
@@ -87,7 +93,9 @@ export class OrderSocketGateway implements OnModuleInit, BeforeApplicationShutdo
   screen(req: IncomingMessage): Screened {
     const url = new URL(req.url ?? '/', 'ws://notifier');
     const uuid = UUID_PATH.exec(url.pathname)?.[1]?.toLowerCase();
-    if (!uuid) return { refuse: SocketCloseCode.BAD_PATH, reason: 'path must be /{uuid}' };
+    const room = Number(ROOM_PATH.exec(url.pathname)?.[1] ?? NaN);
+    const roomOk = Number.isSafeInteger(room) && room <= MAX_ITEM_ID;
+    if (!uuid && !roomOk) return { refuse: SocketCloseCode.BAD_PATH, reason: 'path must be /{uuid} or /room/{seckillGoodId}' };
     let userId: number;
     try {
       userId = this.tokens.verify(url.searchParams.get('token') ?? '').id;
@@ -96,7 +104,7 @@ export class OrderSocketGateway implements OnModuleInit, BeforeApplicationShutdo
       return { refuse: SocketCloseCode.UNAUTHORIZED, reason: 'invalid or missing token' };
     }
     if (this.held >= this.config.NOTIFIER_MAX_SOCKETS) return { refuse: SocketCloseCode.TRY_AGAIN_LATER, reason: 'notifier at capacity; try again later' };
-    return { uuid, userId };
+    return uuid ? { uuid, userId } : { room, userId };
   }
 
   /** Closes a socket the guard refused, counting it once (seckill_ws_refused_total{code}). */
@@ -151,8 +159,13 @@ export class OrderSocketGateway implements OnModuleInit, BeforeApplicationShutdo
    * unhandled. A dependency that fails here (Redis, for the owner check or the registry) closes the socket with
    * 1011, which the page answers by reconnecting (and polling meanwhile).
    */
-  async admit(ws: WebSocket, { uuid, userId }: Admitted): Promise<void> {
+  async admit(ws: WebSocket, screened: Admitted | RoomAdmitted): Promise<void> {
     this.held++;
+    if ('room' in screened) {
+      ws.once('close', () => this.held--);
+      return this.rooms.admit(ws, screened.room, screened.userId);
+    }
+    const { uuid, userId } = screened;
     const socket: WaitingSocket = { ws, uuid, userId, sent: 0, missedPongs: 0, since: Date.now(), slot: 0, registered: false, owned: false };
     ws.once('close', () => this.closed(socket));
     ws.on('error', this.onSocketError);

@@ -144,6 +144,18 @@ export const configSchema = z.object({
   NOTIFIER_MAX_SOCKETS: positiveInt.default(100_000),
   /** How long a socket may wait on a uuid that is nobody's yet; then it is closed with 4408. */
   NOTIFIER_UNOWNED_WAIT_MS: positiveInt.default(60_000),
+  /** Waiting rooms: how often the admitting process takes an admission step per room (the rate is held whatever it is). */
+  ROOM_TICK_MS: z.coerce.number().int().min(10).max(5000).default(100),
+  /** The admitter's lease on a room: how long after its holder dies another instance takes over. */
+  ROOM_LEASE_MS: z.coerce.number().int().min(200).max(60_000).default(3000),
+  /** How long an admission token stays valid: the admitted shopper's time to place the order. */
+  ROOM_ADMISSION_TTL_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+  /** Admissions outstanding (handed out, not used yet) allowed per unit left: admission adapts to the stock. */
+  ROOM_ADMIT_PER_UNIT_LEFT: z.coerce.number().min(1).max(100).default(2),
+  /** How often order-api re-reads which items have a room on (PostgreSQL) and restores their settings in Redis. */
+  ROOM_SYNC_INTERVAL_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
+  /** How often the notifier pushes each waiting shopper's position. */
+  ROOM_PUSH_INTERVAL_MS: z.coerce.number().int().min(100).max(30_000).default(2000),
   /** Password hashing cost (argon2id memory in KiB). Lower only in tests. */
   PASSWORD_HASH_MEMORY_KIB: z.coerce.number().int().min(1024).default(19456),
 

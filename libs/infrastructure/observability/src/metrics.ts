@@ -98,6 +98,15 @@ export const metrics = {
     name: 'seckill_password_hash_refused_total',
     help: 'Logins and registrations answered 503 TRY_AGAIN because the password-hashing queue was full',
   }),
+  roomJoins: new Counter({
+    name: 'seckill_room_joins_total',
+    help: 'Waiting-room joins answered, by the status of the ticket (WAITING, ADMITTED, CLOSED, OPEN)',
+    labelNames: ['status'] as const,
+  }),
+  roomAdmitted: new Counter({ name: 'seckill_room_admitted_total', help: 'Shoppers admitted from waiting rooms by this process (while it held the lease)' }),
+  roomClosed: new Counter({ name: 'seckill_room_closed_total', help: 'Waiting rooms closed by this process, by reason', labelNames: ['reason'] as const }),
+  roomLeases: new Gauge({ name: 'seckill_room_leases', help: 'Waiting rooms whose admission lease this process holds' }),
+  roomAdmissionRefused: new Counter({ name: 'seckill_room_admission_refused_total', help: 'Orders refused 403 NOT_ADMITTED (no valid admission token)' }),
 };
 
 let defaultsOn = false;

@@ -3,8 +3,9 @@ import { Client } from 'pg';
 import { InitialSchema1763769600000 } from './migrations/1763769600000-initial-schema';
 import { StockLoadedAt1764547200000 } from './migrations/1764547200000-stock-loaded-at';
 import { OrderStatusOutbox1764633600000 } from './migrations/1764633600000-order-status-outbox';
+import { WaitingRoom1764720000000 } from './migrations/1764720000000-waiting-room';
 
-export const MIGRATIONS = [InitialSchema1763769600000, StockLoadedAt1764547200000, OrderStatusOutbox1764633600000];
+export const MIGRATIONS = [InitialSchema1763769600000, StockLoadedAt1764547200000, OrderStatusOutbox1764633600000, WaitingRoom1764720000000];
 
 export interface DatabaseTimeouts {
   /** Opening a connection. */

@@ -28,4 +28,6 @@ export type {
   OutcomeRecord,
   UserRecord,
   SaleOpsRecord,
+  RoomSettingsRecord,
+  RoomItemRecord,
 } from './repositories/records';

@@ -10,6 +10,8 @@ import type {
   OrderRepository,
   OrderRequestRepository,
   OutcomeRecord,
+  RoomItemRecord,
+  RoomSettingsRecord,
   SaleItemRecord,
   SaleItemRepository,
   SaleOpsRecord,
@@ -56,6 +58,7 @@ export class FakeSaleItems extends Failures implements Public<SaleItemRepository
       stockLeft: item.stockLeft ?? stock,
       startTime: item.startTime ?? new Date(Date.now() - 60_000),
       endTime: item.endTime ?? new Date(Date.now() + 3_600_000),
+      room: item.room ?? { enabled: false, admitPerSecond: 100, preQueueSeconds: 0 },
       loadedAt: item.loadedAt ?? null,
     };
     this.items.set(record.id, record);
@@ -76,7 +79,7 @@ export class FakeSaleItems extends Failures implements Public<SaleItemRepository
   async window(id: number): Promise<SaleWindowRecord | null> {
     this.check();
     const i = this.items.get(id);
-    return i ? { id, startMs: i.startTime.getTime(), endMs: i.endTime.getTime() } : null;
+    return i ? { id, startMs: i.startTime.getTime(), endMs: i.endTime.getTime(), room: { ...i.room } } : null;
   }
 
   async create(item: NewSaleItem): Promise<SaleItemRecord> {
@@ -84,7 +87,8 @@ export class FakeSaleItems extends Failures implements Public<SaleItemRepository
     // The table's checks: seckill_goods_window and the stock range.
     if (item.endTime.getTime() <= item.startTime.getTime()) throw new Error('new row violates check constraint "seckill_goods_window"');
     if (item.stock < 0) throw new Error('new row violates check constraint "seckill_goods_stock_total_check"');
-    return record(this.add({ ...item, stockTotal: item.stock, stockLeft: item.stock }));
+    const room = item.room ? { enabled: true, ...item.room } : undefined;
+    return record(this.add({ ...item, room, stockTotal: item.stock, stockLeft: item.stock }));
   }
 
   async addStock(id: number, delta: number): Promise<boolean> {
@@ -95,6 +99,22 @@ export class FakeSaleItems extends Failures implements Public<SaleItemRepository
     i.stockTotal += delta;
     i.stockLeft += delta;
     return true;
+  }
+
+  async setRoom(id: number, room: RoomSettingsRecord): Promise<SaleItemRecord | null> {
+    this.check();
+    const i = this.items.get(id);
+    if (!i) return null;
+    i.room = { ...room };
+    return record(i);
+  }
+
+  async roomItems(): Promise<RoomItemRecord[]> {
+    this.check();
+    const now = Date.now();
+    return [...this.items.values()]
+      .filter((i) => i.room.enabled && i.endTime.getTime() > now - 60_000)
+      .map((i) => ({ id: i.id, startMs: i.startTime.getTime(), endMs: i.endTime.getTime(), ...i.room }));
   }
 
   async liveIds(): Promise<number[]> {
@@ -135,6 +155,7 @@ export class FakeSaleItems extends Failures implements Public<SaleItemRepository
       endTime: i.endTime,
       orders: countBy([...(this.orders?.orders.values() ?? [])].filter((o) => o.seckillGoodId === i.id).map((o) => o.status)),
       requests: countBy([...(this.requests?.recorded.values() ?? [])].filter((r) => r.seckillGoodId === i.id).map((r) => r.status)),
+      room: { ...i.room },
     }));
   }
 
@@ -157,7 +178,7 @@ export class FakeSaleItems extends Failures implements Public<SaleItemRepository
 
 /** What the table hands out: a fresh record of its own, without the fake's bookkeeping. */
 function record(i: SaleItemRecord): SaleItemRecord {
-  return { id: i.id, name: i.name, price: i.price, seckillPrice: i.seckillPrice, stockTotal: i.stockTotal, stockLeft: i.stockLeft, startTime: i.startTime, endTime: i.endTime };
+  return { id: i.id, name: i.name, price: i.price, seckillPrice: i.seckillPrice, stockTotal: i.stockTotal, stockLeft: i.stockLeft, startTime: i.startTime, endTime: i.endTime, room: { ...i.room } };
 }
 
 function countBy<K extends string>(keys: K[]): Partial<Record<K, number>> {

@@ -53,9 +53,30 @@ export function repositoryContract(name: string, makeWorld: () => Promise<Reposi
         const start = new Date(Date.now() - 1000);
         const end = new Date(Date.now() + HOUR);
         const created = await item({ startTime: start, endTime: end, stock: 7 });
-        assert.deepEqual(created, { id: created.id, name: 'Lamp', price: '120.00', seckillPrice: '12.50', stockTotal: 7, stockLeft: 7, startTime: start, endTime: end });
+        const noRoom = { enabled: false, admitPerSecond: 100, preQueueSeconds: 0 };
+        assert.deepEqual(created, { id: created.id, name: 'Lamp', price: '120.00', seckillPrice: '12.50', stockTotal: 7, stockLeft: 7, startTime: start, endTime: end, room: noRoom });
         assert.deepEqual(await w.saleItems.find(created.id), created);
-        assert.deepEqual(await w.saleItems.window(created.id), { id: created.id, startMs: start.getTime(), endMs: end.getTime() });
+        assert.deepEqual(await w.saleItems.window(created.id), { id: created.id, startMs: start.getTime(), endMs: end.getTime(), room: noRoom });
+      });
+
+      it('keeps the waiting room with the item: on at creation, switched and retuned later, listed for the admitter while it matters', async () => {
+        const withRoom = await item({ room: { admitPerSecond: 30, preQueueSeconds: 120 } });
+        assert.deepEqual(withRoom.room, { enabled: true, admitPerSecond: 30, preQueueSeconds: 120 });
+        const plain = await item();
+        const ended = await item({ startTime: new Date(Date.now() - 3 * HOUR), endTime: new Date(Date.now() - HOUR), room: { admitPerSecond: 5, preQueueSeconds: 0 } });
+        const set = await w.saleItems.setRoom(plain.id, { enabled: true, admitPerSecond: 7, preQueueSeconds: 0 });
+        assert.deepEqual(set?.room, { enabled: true, admitPerSecond: 7, preQueueSeconds: 0 });
+        assert.deepEqual((await w.saleItems.window(plain.id))?.room, set?.room);
+        assert.equal(await w.saleItems.setRoom(987_654, { enabled: true, admitPerSecond: 7, preQueueSeconds: 0 }), null);
+        const listed = (await w.saleItems.roomItems()).map((r) => r.id);
+        assert.ok(listed.includes(withRoom.id) && listed.includes(plain.id), 'rooms on are listed');
+        assert.ok(!listed.includes(ended.id), 'a room whose sale ended over a minute ago is not');
+        await w.saleItems.setRoom(plain.id, { enabled: false, admitPerSecond: 7, preQueueSeconds: 0 });
+        assert.ok(!(await w.saleItems.roomItems()).some((r) => r.id === plain.id), 'a room switched off is not');
+        assert.deepEqual(
+          (await w.saleItems.roomItems()).find((r) => r.id === withRoom.id),
+          { id: withRoom.id, startMs: withRoom.startTime.getTime(), endMs: withRoom.endTime.getTime(), enabled: true, admitPerSecond: 30, preQueueSeconds: 120 },
+        );
       });
 
       it('answers null or false for an unknown item', async () => {
@@ -161,6 +182,7 @@ export function repositoryContract(name: string, makeWorld: () => Promise<Reposi
           endTime: shown.endTime,
           orders: { PAID: 1, UNPAID: 1 },
           requests: { SUCCESS: 2, FAIL: 1 },
+          room: { enabled: false, admitPerSecond: 100, preQueueSeconds: 0 },
         });
         assert.equal(summary.find((s) => s.id === old.id), undefined);
       });

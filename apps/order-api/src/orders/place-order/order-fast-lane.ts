@@ -58,6 +58,6 @@ export class OrderFastLane {
       sale.catch(() => undefined);
       return undefined;
     }
-    return refusalFromMemory(sale, this.flags, body.seckillGoodId);
+    return refusalFromMemory(sale, this.flags, body.seckillGoodId, body.admissionToken);
   }
 }

@@ -15,20 +15,32 @@ export const REJECT = {
   alreadyOrdered: new DomainError(ErrorCode.ALREADY_ORDERED, 'you already ordered this item'),
   unavailable: new DomainError(ErrorCode.TRY_AGAIN, 'temporarily unavailable; retry'),
   recovering: new DomainError(ErrorCode.TRY_AGAIN, 'this sale is recovering from an outage; retry in a moment'),
+  notAdmitted: new DomainError(ErrorCode.NOT_ADMITTED, 'this sale has a waiting room: join it and order with the admission token you are given'),
 };
 
 /**
  * What an order for this item is refused with on what this instance's memory already knows — unknown item, sale
- * not started or over, sold out — or undefined when only Redis can tell. The one statement of these rules, used
- * by the fast lane (before Nest's pipeline) and by the order service (for what the fast lane let through).
+ * not started or over, sold out, a waiting room on and no admission token — or undefined when only Redis can tell.
+ * The one statement of these rules, used by the fast lane (before Nest's pipeline) and by the order service (for
+ * what the fast lane let through).
  */
-export function refusalFromMemory(sale: SaleWindow | null, flags: SoldOutFlags, itemId: number, now = Date.now()): DomainError | undefined {
+export function refusalFromMemory(
+  sale: SaleWindow | null,
+  flags: SoldOutFlags,
+  itemId: number,
+  admissionToken: string | null | undefined,
+  now = Date.now(),
+): DomainError | undefined {
   if (!sale) return new DomainError(ErrorCode.GOOD_NOT_FOUND, `no sale item ${itemId}`);
   if (now < sale.startMs) return REJECT.notStarted;
   if (now >= sale.endMs) return REJECT.ended;
   if (flags.isSoldOut(itemId)) {
     metrics.reservations.inc({ outcome: 'flagged' });
     return REJECT.soldOut;
+  }
+  if (sale.room.enabled && !admissionToken) {
+    metrics.roomAdmissionRefused.inc();
+    return REJECT.notAdmitted;
   }
   return undefined;
 }

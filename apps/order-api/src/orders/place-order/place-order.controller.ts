@@ -23,6 +23,6 @@ export class PlaceOrderController {
     @Body(placeOrderBodyPipe) body: PlaceOrderBody,
     @Req() req: FastifyRequest,
   ): Promise<OrderAccepted> {
-    return this.placeOrder.place(user.id, body.seckillGoodId, body.requestId ?? undefined, req.ip);
+    return this.placeOrder.place(user.id, body.seckillGoodId, body.requestId ?? undefined, req.ip, body.admissionToken ?? undefined);
   }
 }

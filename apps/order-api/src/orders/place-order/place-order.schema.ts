@@ -5,6 +5,7 @@ import { JsonSchemaPipe } from '../../http/json-schema.pipe';
 export interface PlaceOrderBody {
   seckillGoodId: number;
   requestId?: string | null;
+  admissionToken?: string | null;
 }
 
 /**
@@ -23,6 +24,14 @@ export const placeOrderBodySchema: SchemaObject = {
       // request's own uuid, so it must be the bare 8-4-4-4-12 form every message parser expects.
       pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$',
       description: 'Idempotency key chosen by the client (a UUID): the same user sending it again gets the same uuid and outcome. null is the same as leaving it out.',
+    },
+    admissionToken: {
+      type: 'string',
+      nullable: true,
+      minLength: 1,
+      maxLength: 128,
+      pattern: '^[0-9a-f]+$',
+      description: "The waiting room's admission token (RoomTicket.admissionToken): required while the item's room is on; single-use.",
     },
   },
   required: ['seckillGoodId'],

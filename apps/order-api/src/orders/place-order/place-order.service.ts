@@ -13,11 +13,13 @@ import { RateLimiter } from './rate-limiter';
 import { REJECT, refusalFromMemory } from './order-refusals';
 import { requestUuid } from './request-uuid';
 import { SoldOutFlags } from './sold-out-flags';
+import { RoomService } from '../../waiting-room/room.service';
 
 /**
  * The order path inside order-api, cheapest check first:
  *   1. sale window, local sold-out flag, this instance's per-user count   (memory: most flash-sale requests end here)
- *   2. the shared limits per user and per address (Redis, one pipelined round trip for both)
+ *   2. the shared limits per user and per address (Redis, one pipelined round trip for both); with the item's
+ *      waiting room on, the admission token is spent here (one more Redis call)
  *   3. one Lua call reserves the unit in Redis        (atomic: stock, repeat buyer, idempotency)
  *   4. persistent publish with a publisher confirm    (the request now survives any crash)
  *   5. the request marked QUEUED, then 202 {uuid}
@@ -44,23 +46,26 @@ export class PlaceOrderService {
     private readonly logger: PinoLogger,
     @Inject(APP_CONFIG) config: AppConfig,
     private readonly limits: RequestLimits,
+    private readonly rooms: RoomService,
   ) {
     this.limiter = new RateLimiter(config.RATE_LIMITS === 'on' ? config.ORDER_RATE_LIMIT_PER_SECOND : Number.POSITIVE_INFINITY);
     logger.setContext('PlaceOrder');
   }
 
-  async place(userId: number, itemId: number, requestId: string | undefined, clientIp: string): Promise<OrderAccepted> {
+  async place(userId: number, itemId: number, requestId: string | undefined, clientIp: string, admissionToken?: string): Promise<OrderAccepted> {
     const cached = this.saleCache.get(itemId);
+    const sale = cached instanceof Promise ? await cached : cached;
     // The fast lane (order-fast-lane.ts) answers these before Nest when the sale is in memory; here for the first
     // request of an item not cached yet, and for a flag set while the request was on its way. The sold-out flood
     // is answered before any limit, so it never costs a Redis call.
-    const refusal = refusalFromMemory(cached instanceof Promise ? await cached : cached, this.flags, itemId);
+    const refusal = refusalFromMemory(sale, this.flags, itemId, admissionToken);
     if (refusal) throw refusal;
+    const admission = sale?.room.enabled ? admissionToken : undefined;
     // This instance's own per-user count stays as a free first filter: a user over the budget on one instance alone
     // is over the shared budget too (same rule, fewer requests counted), so its 429 is never wrong, and a client
     // hammering one instance is refused without a Redis round trip. The shared limits below hold across instances.
     if (!this.limiter.take(userId)) throw REJECT.rateLimited;
-    const turn = this.redisTurns.tryRun(() => this.reserveInTurn(userId, itemId, requestId, clientIp));
+    const turn = this.redisTurns.tryRun(() => this.reserveInTurn(userId, itemId, requestId, clientIp, admission));
     if (!turn) throw REJECT.unavailable;
     const { uuid, outcome } = await turn;
     switch (outcome.kind) {
@@ -93,7 +98,7 @@ export class PlaceOrderService {
    * sold-out flag is read again first: a request that waited for its turn while another found the item sold out
    * is answered from memory, without a Redis call.
    */
-  private async reserveInTurn(userId: number, itemId: number, requestId: string | undefined, clientIp: string): Promise<Turn> {
+  private async reserveInTurn(userId: number, itemId: number, requestId: string | undefined, clientIp: string, admission: string | undefined): Promise<Turn> {
     const uuid = requestUuid(requestId);
     if (this.flags.isSoldOut(itemId)) {
       metrics.reservations.inc({ outcome: 'flagged' });
@@ -103,6 +108,8 @@ export class PlaceOrderService {
     // reservation right after needs Redis anyway and answers 503 TRY_AGAIN itself, so failing here too would add
     // nothing but a second way to refuse.
     await this.limits.order(userId, clientIp);
+    // With the room on, the token is spent on this request before any unit is: a refused token reserves nothing.
+    if (admission !== undefined) await this.rooms.admit(itemId, userId, admission, uuid);
     const generation = this.flags.generation(itemId);
     let outcome = await this.reserve(itemId, userId, uuid);
     if (outcome.kind === 'NOT_LOADED') {

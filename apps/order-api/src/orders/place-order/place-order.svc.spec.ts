@@ -15,6 +15,7 @@ import { RequestLimits } from '../../limits/request-limits';
 import type { LimiterFactory } from '../../limits/shared-limit';
 import { PlaceOrderService } from './place-order.service';
 import { SoldOutFlags } from './sold-out-flags';
+import type { RoomService } from '../../waiting-room/room.service';
 
 const IP = '203.0.113.7';
 
@@ -38,12 +39,18 @@ function world(overrides: Record<string, string> = {}, limiterFactory: LimiterFa
     const sync = new StockSync(realItems, realStock, logger);
     const saleItems = new SaleItemsService(realItems, realStock, sync, saleCache, asReal<StockBroadcast>(broadcast), logger);
     const limits = new RequestLimits(config, limiterFactory, logger);
-    const service = new PlaceOrderService(saleCache, flags, realStock, saleItems, asReal<StockBroadcast>(broadcast), asReal<ConfirmedPublisher>(publisher), logger, config, limits);
+    const service = new PlaceOrderService(saleCache, flags, realStock, saleItems, asReal<StockBroadcast>(broadcast), asReal<ConfirmedPublisher>(publisher), logger, config, limits, noRooms);
     return { flags, service };
   };
   const { flags, service } = instance();
   return { items, stock, publisher, broadcast, flags, lines, service, instance };
 }
+
+/** The items here have no waiting room, so the order path never asks for an admission (room.e2e covers rooms). */
+const noRoom = async (): Promise<never> => {
+  throw new Error('no item in these tests has a waiting room');
+};
+const noRooms = asReal<RoomService>({ admit: noRoom, join: noRoom, ticket: noRoom, settings: noRoom, configure: noRoom });
 
 /** One memory store per rule, shared by every instance built with this factory (what Redis is in the product). */
 function sharedMemoryFactory(): LimiterFactory {

@@ -28,7 +28,7 @@ export class StockBackHandler {
     const message = parseOrPark(delivery, parseStockBack, this.logger);
     if (message === 'park') return 'park';
     this.flags.clear(message.seckillGoodId);
-    if (message.reason === 'restock') this.saleCache.invalidate(message.seckillGoodId);
+    if (message.reason === 'restock' || message.reason === 'room') this.saleCache.invalidate(message.seckillGoodId);
     this.logger.debug({ seckillGoodId: message.seckillGoodId, reason: message.reason }, 'stock back: sold-out flag cleared');
     return 'ack';
   }

@@ -1,5 +1,7 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsInt, IsISO8601, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsInt, IsISO8601, IsOptional, IsString, Length, Matches, Max, Min, ValidateNested } from 'class-validator';
+import { WaitingRoomOnCreateDto } from '../../waiting-room/room-settings.dto';
 
 const MONEY = /^\d{1,10}(\.\d{1,2})?$/;
 
@@ -33,6 +35,12 @@ export class CreateSaleItemDto {
   @ApiProperty({ example: '2026-11-22T13:00:00Z' })
   @IsISO8601({ strict: true })
   endTime!: string;
+
+  @ApiProperty({ required: false, type: WaitingRoomOnCreateDto, description: 'Start with the waiting room on.' })
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => WaitingRoomOnCreateDto)
+  waitingRoom?: WaitingRoomOnCreateDto;
 }
 
 export class AddStockDto {

@@ -12,6 +12,14 @@ export interface SaleItemRecord {
   stockLeft: number;
   startTime: Date;
   endTime: Date;
+  room: RoomSettingsRecord;
+}
+
+/** An item's waiting room settings (the room's live state is in Redis). */
+export interface RoomSettingsRecord {
+  enabled: boolean;
+  admitPerSecond: number;
+  preQueueSeconds: number;
 }
 
 export interface NewSaleItem {
@@ -21,10 +29,21 @@ export interface NewSaleItem {
   stock: number;
   startTime: Date;
   endTime: Date;
+  /** Present: the item starts with its waiting room on. */
+  room?: { admitPerSecond: number; preQueueSeconds: number };
 }
 
 /** When an item is on sale: what order-api keeps in memory to refuse orders out of the window without I/O. */
 export interface SaleWindowRecord {
+  id: number;
+  startMs: number;
+  endMs: number;
+  /** The waiting room; while it is on, an order needs an admission token. */
+  room: RoomSettingsRecord;
+}
+
+/** An item whose waiting room is on (or was, while it may still hold shoppers), as the admitter needs it. */
+export interface RoomItemRecord extends RoomSettingsRecord {
   id: number;
   startMs: number;
   endMs: number;
@@ -107,4 +126,5 @@ export interface SaleOpsRecord {
   endTime: Date;
   orders: Partial<Record<OrderStatus, number>>;
   requests: Partial<Record<'SUCCESS' | 'FAIL', number>>;
+  room: RoomSettingsRecord;
 }

@@ -37,9 +37,10 @@ describe('SaleItemRepository: create, find, window, list', () => {
       stockLeft: 5,
       startTime: spec.startTime,
       endTime: spec.endTime,
+      room: { enabled: false, admitPerSecond: 100, preQueueSeconds: 0 },
     });
     assert.deepEqual(await items.find(created.id), created);
-    assert.deepEqual(await items.window(created.id), { id: created.id, startMs: spec.startTime.getTime(), endMs: spec.endTime.getTime() });
+    assert.deepEqual(await items.window(created.id), { id: created.id, startMs: spec.startTime.getTime(), endMs: spec.endTime.getTime(), room: created.room });
   });
 
   it('answers null for an unknown item', async () => {

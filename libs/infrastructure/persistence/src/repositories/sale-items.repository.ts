@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { LIVE_ORDER_STATUSES } from '@seckill/contracts';
-import type { LiveBuyerRecord, NewSaleItem, SaleItemRecord, SaleOpsRecord, SaleWindowRecord, StockSnapshot } from './records';
+import type { LiveBuyerRecord, NewSaleItem, RoomItemRecord, RoomSettingsRecord, SaleItemRecord, SaleOpsRecord, SaleWindowRecord, StockSnapshot } from './records';
 import { returnedRow, type Sql } from './sql';
 
 interface SaleItemRow {
@@ -14,9 +14,12 @@ interface SaleItemRow {
   stock_left: number;
   start_time: Date;
   end_time: Date;
+  room_enabled: boolean;
+  room_admit_per_second: number;
+  room_pre_queue_seconds: number;
 }
 
-const COLUMNS = `id, name, price, seckill_price, stock_total, stock_left, start_time, end_time`;
+const COLUMNS = `id, name, price, seckill_price, stock_total, stock_left, start_time, end_time, room_enabled, room_admit_per_second, room_pre_queue_seconds`;
 
 function toRecord(r: SaleItemRow): SaleItemRecord {
   return {
@@ -28,6 +31,7 @@ function toRecord(r: SaleItemRow): SaleItemRecord {
     stockLeft: r.stock_left,
     startTime: r.start_time,
     endTime: r.end_time,
+    room: { enabled: r.room_enabled, admitPerSecond: r.room_admit_per_second, preQueueSeconds: r.room_pre_queue_seconds },
   };
 }
 
@@ -56,15 +60,15 @@ export class SaleItemRepository {
   }
 
   async window(id: number): Promise<SaleWindowRecord | null> {
-    const [row]: { id: number; start_time: Date; end_time: Date }[] = await this.db.query(`SELECT id, start_time, end_time FROM seckill_goods WHERE id = $1`, [id]);
-    return row ? { id: row.id, startMs: row.start_time.getTime(), endMs: row.end_time.getTime() } : null;
+    const [row]: SaleItemRow[] = await this.db.query(`SELECT ${COLUMNS} FROM seckill_goods WHERE id = $1`, [id]);
+    return row ? { id: row.id, startMs: row.start_time.getTime(), endMs: row.end_time.getTime(), room: toRecord(row).room } : null;
   }
 
   async create(item: NewSaleItem): Promise<SaleItemRecord> {
     const rows: SaleItemRow[] = await this.db.query(
-      `INSERT INTO seckill_goods (name, price, seckill_price, stock_total, stock_left, start_time, end_time)
-       VALUES ($1, $2, $3, $4, $4, $5, $6) RETURNING ${COLUMNS}`,
-      [item.name, item.price, item.seckillPrice, item.stock, item.startTime, item.endTime],
+      `INSERT INTO seckill_goods (name, price, seckill_price, stock_total, stock_left, start_time, end_time, room_enabled, room_admit_per_second, room_pre_queue_seconds)
+       VALUES ($1, $2, $3, $4, $4, $5, $6, $7, coalesce($8, 100), coalesce($9, 0)) RETURNING ${COLUMNS}`,
+      [item.name, item.price, item.seckillPrice, item.stock, item.startTime, item.endTime, item.room !== undefined, item.room?.admitPerSecond ?? null, item.room?.preQueueSeconds ?? null],
     );
     return toRecord(returnedRow(rows, 'INSERT INTO seckill_goods'));
   }
@@ -79,6 +83,32 @@ export class SaleItemRepository {
       [id, delta],
     );
     return rows.length > 0;
+  }
+
+  /** Sets an item's waiting room; null for an unknown item. */
+  async setRoom(id: number, room: RoomSettingsRecord): Promise<SaleItemRecord | null> {
+    const rows: SaleItemRow[] = await this.db.query(
+      // Through a CTE: TypeORM hands an UPDATE … RETURNING back as [rows, count], a SELECT as rows.
+      `WITH updated AS (
+         UPDATE seckill_goods SET room_enabled = $2, room_admit_per_second = $3, room_pre_queue_seconds = $4 WHERE id = $1 RETURNING ${COLUMNS}
+       )
+       SELECT * FROM updated`,
+      [id, room.enabled, room.admitPerSecond, room.preQueueSeconds],
+    );
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  /**
+   * The items whose rooms the admitter keeps: on, not ended more than a minute ago (an ended room is closed, and
+   * its waiting shoppers told, once), opening within a day.
+   */
+  async roomItems(): Promise<RoomItemRecord[]> {
+    const rows: SaleItemRow[] = await this.db.query(
+      `SELECT ${COLUMNS} FROM seckill_goods
+        WHERE room_enabled AND end_time > now() - interval '1 minute' AND start_time - make_interval(secs => room_pre_queue_seconds) < now() + interval '1 day'
+        ORDER BY id LIMIT 1000`,
+    );
+    return rows.map((r) => ({ id: r.id, startMs: r.start_time.getTime(), endMs: r.end_time.getTime(), ...toRecord(r).room }));
   }
 
   /** Items on sale now (or within the hour): the ones whose Redis state matters. */
@@ -123,7 +153,7 @@ export class SaleItemRepository {
   /** What the ops console shows per item: items of the last day, with their orders and requests by status. */
   async opsSummary(limit = 50): Promise<SaleOpsRecord[]> {
     const rows: (SaleItemRow & { orders: SaleOpsRecord['orders'] | null; requests: SaleOpsRecord['requests'] | null })[] = await this.db.query(
-      `SELECT g.id, g.name, g.stock_total, g.stock_left, g.start_time, g.end_time,
+      `SELECT g.id, g.name, g.stock_total, g.stock_left, g.start_time, g.end_time, g.room_enabled, g.room_admit_per_second, g.room_pre_queue_seconds,
               (SELECT json_object_agg(status, n) FROM (SELECT status, count(*)::int AS n FROM orders WHERE seckill_good_id = g.id GROUP BY status) o) AS orders,
               (SELECT json_object_agg(status, n) FROM (SELECT status, count(*)::int AS n FROM order_requests WHERE seckill_good_id = g.id GROUP BY status) r) AS requests
          FROM seckill_goods g
@@ -140,6 +170,7 @@ export class SaleItemRepository {
       endTime: r.end_time,
       orders: r.orders ?? {},
       requests: r.requests ?? {},
+      room: toRecord(r).room,
     }));
   }
 }
