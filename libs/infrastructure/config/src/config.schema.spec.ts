@@ -37,6 +37,14 @@ describe('loadConfig', () => {
     assert.equal(loadConfig({ WORKER_BATCH_SIZE: '100', WORKER_BATCHES_IN_FLIGHT: '4', WORKER_PREFETCH: '400' }).WORKER_PREFETCH, 400);
   });
 
+  it('takes the waiting room\'s defaults, and refuses an admitter lease shorter than three admission steps', () => {
+    const c = loadConfig({});
+    assert.deepEqual([c.ROOM_TICK_MS, c.ROOM_LEASE_MS, c.ROOM_ADMISSION_TTL_SECONDS, c.ROOM_ADMIT_PER_UNIT_LEFT, c.ROOM_PUSH_INTERVAL_MS], [100, 3000, 60, 2, 2000]);
+    assert.throws(() => loadConfig({ ROOM_TICK_MS: '500', ROOM_LEASE_MS: '1000' }), /ROOM_LEASE_MS: must be at least 3 × ROOM_TICK_MS \(1500\), got 1000/);
+    assert.throws(() => loadConfig({ ROOM_ADMIT_PER_UNIT_LEFT: '0.5' }), /ROOM_ADMIT_PER_UNIT_LEFT/);
+    assert.throws(() => loadConfig({ ROOM_TICK_MS: 'fast' }), /ROOM_TICK_MS/);
+  });
+
   it('refuses a prefetch that cannot fill the batches in flight, naming the variables', () => {
     assert.throws(() => loadConfig({ WORKER_PREFETCH: '1000' }), (e: unknown) => {
       assert.ok(e instanceof ConfigError);

@@ -228,6 +228,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         'a reservation whose publish is merely slow would be released while its order-api still waits for the confirm',
     );
   }
+  if (c.ROOM_LEASE_MS < 3 * c.ROOM_TICK_MS) {
+    problems.push(
+      `ROOM_LEASE_MS: must be at least 3 × ROOM_TICK_MS (${3 * c.ROOM_TICK_MS}), got ${c.ROOM_LEASE_MS}: ` +
+        'a lease shorter than a few admission steps would pass from instance to instance between steps',
+    );
+  }
   if (c.NODE_ENV === 'production') problems.push(...productionProblems(c));
   if (problems.length > 0) throw new ConfigError(`invalid configuration:\n  ${problems.join('\n  ')}`);
   return {
