@@ -6,7 +6,7 @@
 //
 // "The last build" is dist/.build-stamp, written by a workspace build (scripts/build.mjs without arguments).
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -26,6 +26,9 @@ const lockfile = at('package-lock.json');
 if (!existsSync(at('node_modules'))) {
   console.log('ensure-built: node_modules missing, installing');
   execFileSync(npm, [existsSync(lockfile) ? 'ci' : 'install'], { cwd: root, stdio: 'inherit' });
+} else if (lstatSync(at('node_modules')).isSymbolicLink()) {
+  // A worktree sharing another checkout's install: `npm ci` here would empty that install through the link (a
+  // merge touches package-lock.json's mtime without changing it). The checkout that owns node_modules installs.
 } else if (existsSync(lockfile) && mtime(lockfile) > mtime(at('node_modules', '.package-lock.json'))) {
   console.log('ensure-built: package-lock.json changed since the last install, running npm ci');
   execFileSync(npm, ['ci'], { cwd: root, stdio: 'inherit' });

@@ -30,7 +30,14 @@ import { OrdersModule } from './orders/orders.module';
           rabbitmqCheck(amqp, publisher),
         ],
       },
-      { unloggedRoutes: [{ path: 'api/seckill/orders', method: RequestMethod.POST }] },
+      // The flood's routes: the order, and the waiting room's join and polling (every shopper of a drop joins).
+      {
+        unloggedRoutes: [
+          { path: 'api/seckill/orders', method: RequestMethod.POST },
+          { path: 'api/seckill/goods/:id/room', method: RequestMethod.POST },
+          { path: 'api/seckill/goods/:id/room', method: RequestMethod.GET },
+        ],
+      },
     ),
     PersistenceModule,
     StockModule,

@@ -106,6 +106,18 @@ for (const target of [0, 1]) {
       assert.notEqual((await t().store.admit(item, admitOptions('b'))).kind, 'LEASED', 'released: another takes over at once');
     });
 
+    it('reads the whole line at once for the notifier: places, pace and whether the room closed', async () => {
+      const item = await room({ rate: 25 });
+      for (let u = 1; u <= 5; u++) await t().store.join(item, u);
+      const line = await t().store.snapshot(item);
+      assert.deepEqual([line.enabled, line.closed, line.pace.admitPerSecond], [true, null, 25]);
+      assert.deepEqual([...line.ahead.entries()], [[1, 0], [2, 1], [3, 2], [4, 3], [5, 4]]);
+      await t().client.set(t().store.keys.stock(item), '0');
+      await t().store.admit(item, admitOptions('a'));
+      const closed = await t().store.snapshot(item);
+      assert.deepEqual([closed.closed, closed.ahead.size], ['SOLD_OUT', 0]);
+    });
+
     it('admits no more than the units left can serve, closes the room on sell-out and opens it again when units come back', async () => {
       const item = await room({ rate: 1000, stock: 2 });
       for (let u = 1; u <= 30; u++) await t().store.join(item, u);

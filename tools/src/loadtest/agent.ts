@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { OrderConnections, OutcomePoller, type Answer } from './fire';
 import { emptyCounts, now, type AgentInit, type AgentMessage, type ParentMessage, type RequestRecord, type Shopper } from './protocol';
 import { decideRetry } from './retry';
+import { RoomShoppers } from './room-shopper';
 import { bounded, openSocket, type ResultFrame, type ShopperSocket } from './sockets';
 
 /**
@@ -29,8 +30,18 @@ class Agent {
   private finished = false;
   private readonly progressTimer: NodeJS.Timeout;
   private deadlineTimer?: NodeJS.Timeout;
+  /** The waiting room's sale comes with the fire message. */
+  private itemId: number;
+  /** When each request to order-api went on the wire: what the peak request rate is counted from. */
+  private readonly apiSends: number[] = [];
+  /** Admitted shoppers' tokens: a retried order carries the same one. */
+  private readonly admissions = new Map<number, string>();
+  private readonly room?: RoomShoppers;
+  /** Order sockets being opened beside their order (waiting room). */
+  private readonly opening = new Set<number>();
 
   constructor(private readonly init: AgentInit) {
+    this.itemId = init.itemId;
     this.records = init.shoppers.map((s) => ({ index: s.index, userId: s.userId, requestId: s.requestId, client: init.client, socket: 'failed', conflictingFrames: 0 }));
     for (const r of this.records) this.recordOf.set(r.index, r);
     this.unresolved = init.shoppers.length;
@@ -41,17 +52,36 @@ class Agent {
       if (snapshot !== last) this.send({ type: 'progress', client: init.client, counts: { ...this.counts } });
       last = snapshot;
     }, 200);
+    if (init.room) {
+      this.room = new RoomShoppers({
+        itemId: () => this.itemId,
+        isFinished: () => this.finished,
+        deadline: init.deadline,
+        retry: init.retry,
+        pollIntervalMs: init.pollIntervalMs,
+        connections: this.connections,
+        poller: this.poller,
+        counts: this.counts,
+        record: (s) => this.recordOf.get(s.index)!,
+        apiSent: () => void this.apiSends.push(now()),
+        order: (s, token) => this.orderAdmitted(s, token),
+        resolved: () => this.resolved(),
+      });
+    }
   }
 
-  /** Preparation: every shopper's socket and (per-shopper mode) connection, in bounded waves. */
+  /**
+   * Preparation: every shopper's socket and (per-shopper mode) connection, in bounded waves. In the waiting room
+   * the order socket waits for the admission (the room socket needs the join first), so only connections open.
+   */
   async prepare(): Promise<void> {
     const started = now();
     this.deadlineTimer = setTimeout(() => this.finish(), Math.max(0, this.init.deadline - Date.now()));
     await bounded(this.init.shoppers, this.init.openConcurrency, async (s) => {
       if (this.finished) return;
-      await this.openSocketOf(s);
+      if (!this.room) await this.openSocketOf(s);
       try {
-        if (await this.connections.open(s, this.init.itemId)) this.counts.connectionsOpen++;
+        if (await this.connections.open(s, this.itemId)) this.counts.connectionsOpen++;
       } catch {
         // post() opens a fresh connection at fire time instead
       }
@@ -71,6 +101,8 @@ class Agent {
         this.sockets.set(s.index, socket);
         rec.socket = 'open';
         this.counts.socketsOpen++;
+        // Opened beside the order (waiting room): a refusal that came first has no outcome to wait for.
+        if (rec.status !== undefined && rec.status !== 202 && !this.backingOff.has(s.index)) socket.close();
         return;
       } catch {
         if (this.finished) return;
@@ -78,18 +110,35 @@ class Agent {
       }
     }
     this.counts.socketsFailed++;
+    if (rec.status === 202 && !rec.outcome) this.startPolling(s);
   }
 
-  fire(at: number): void {
+  fire(at: number, itemId?: number): void {
+    if (itemId !== undefined) this.itemId = itemId;
     const shoppers = [...this.init.shoppers].sort((a, b) => a.offsetMs - b.offsetMs);
     let next = 0;
     const tick = (): void => {
       const elapsed = Date.now() - at;
       // Everything due goes out in one synchronous loop: a burst reaches the wire together.
-      while (next < shoppers.length && shoppers[next]!.offsetMs <= elapsed) this.click(shoppers[next++]!);
+      while (next < shoppers.length && shoppers[next]!.offsetMs <= elapsed) {
+        const s = shoppers[next++]!;
+        if (this.room) this.room.join(s);
+        else this.click(s);
+      }
       if (next < shoppers.length && !this.finished) setTimeout(tick, Math.max(0, shoppers[next]!.offsetMs - (Date.now() - at)));
     };
     setTimeout(tick, Math.max(0, at - Date.now()));
+  }
+
+  /**
+   * Admitted: the order with the token at once (the token expires), and beside it the order socket the outcome is
+   * pushed on; a socket that connects after the outcome gets it at once (the contract), so nothing is lost.
+   */
+  private orderAdmitted(s: Shopper, token: string | undefined): void {
+    if (token !== undefined) this.admissions.set(s.index, token);
+    this.opening.add(s.index);
+    void this.openSocketOf(s).finally(() => this.opening.delete(s.index));
+    this.click(s);
   }
 
   private click(s: Shopper): void {
@@ -103,9 +152,10 @@ class Agent {
     const onSent = () => {
       // Known before the answer, so that a request still in flight when the run stops counts as sent.
       rec.sentAt = now();
+      this.apiSends.push(rec.sentAt);
       if (first) this.counts.sent++;
     };
-    void this.connections.post(s, this.init.itemId, onSent).then((answer) => this.onAnswer(s, answer));
+    void this.connections.post(s, this.itemId, onSent, this.admissions.get(s.index)).then((answer) => this.onAnswer(s, answer));
   }
 
   private onAnswer(s: Shopper, a: Answer): void {
@@ -143,7 +193,8 @@ class Agent {
       this.counts.accepted++;
       if (a.uuid !== undefined) rec.uuid = a.uuid;
       if (rec.outcome) return this.resolved();
-      if (rec.socket !== 'open') this.startPolling(s);
+      // A socket still opening polls only if it fails (openSocketOf).
+      if (rec.socket !== 'open' && !this.opening.has(s.index)) this.startPolling(s);
       return;
     }
     // No outcome will ever come for a refused order: its page would stop waiting.
@@ -202,6 +253,7 @@ class Agent {
     const rec = this.recordOf.get(s.index)!;
     let notFound = 0;
     while (!this.finished && !rec.outcome) {
+      this.apiSends.push(now());
       const r = await this.poller.once(s, rec.uuid ?? s.requestId);
       if (this.finished || rec.outcome) break;
       if (r.outcome) {
@@ -231,7 +283,8 @@ class Agent {
       this.counts.gaveUp++;
     }
     this.backingOff.clear();
-    this.send({ type: 'done', client: this.init.client, counts: { ...this.counts }, records: this.records, complete: this.unresolved === 0 });
+    this.send({ type: 'done', client: this.init.client, counts: { ...this.counts }, records: this.records, complete: this.unresolved === 0, apiSends: this.apiSends });
+    this.room?.close();
     for (const s of this.sockets.values()) s.terminate();
     this.connections.close();
     this.poller.close();
@@ -253,7 +306,7 @@ process.on('message', (m: ParentMessage) => {
       });
       return;
     case 'fire':
-      agent?.fire(m.at);
+      agent?.fire(m.at, m.itemId);
       return;
     case 'stop':
       agent?.finish();

@@ -73,6 +73,33 @@ describe('loadtest options', () => {
     assert.ok(!isLoopback('http://128.0.0.1') && !isLoopback('http://localhost.example.com'));
   });
 
+  it('runs the room comparison with --room: 200 admitted per second, joins over half the pre-queue, the baseline first', () => {
+    const plain = parseOptions([]);
+    assert.deepEqual([plain.room, plain.roomRate, plain.joinSeconds, plain.baseline], [false, 200, undefined, true]);
+    const o = parseOptions(['--room', '--room-rate', '500', '--pre-queue-seconds=3', '--join-seconds', '1.5', '--no-baseline']);
+    assert.deepEqual([o.room, o.roomRate, o.preQueueSeconds, o.joinSeconds, o.baseline], [true, 500, 3, 1.5, false]);
+    assert.equal(parseOptions(['--room', '--pre-queue-seconds', '0', '--join-seconds', '0']).preQueueSeconds, 0);
+  });
+
+  it('makes the default pre-queue long enough for the joins: 5 s, or 1 s per 1,000 shoppers', () => {
+    assert.equal(parseOptions(['--room', '--shoppers', '300']).preQueueSeconds, 5);
+    assert.equal(parseOptions(['--room', '--shoppers', '5001']).preQueueSeconds, 6);
+    assert.equal(parseOptions(['--room']).preQueueSeconds, 20, 'the default 20,000 shoppers join over 10 s: 2,000/s');
+    assert.equal(parseOptions(['--room', '--pre-queue-seconds', '3']).preQueueSeconds, 3, 'unless given');
+  });
+
+  it('keeps the room\'s flags for --room runs, within the bounds the admin API takes', () => {
+    fails(['--room-rate', '100'], /--room-rate only apply with --room/);
+    fails(['--pre-queue-seconds', '2', '--no-baseline'], /--pre-queue-seconds, --no-baseline only apply with --room/);
+    fails(['--room', '--room-rate', '0'], /--room-rate must be between 1 and 100000/);
+    fails(['--room', '--room-rate', '100001'], /--room-rate must be between 1 and 100000/);
+    fails(['--room', '--room-rate', '2.5'], /--room-rate must be a whole number/);
+    fails(['--room', '--pre-queue-seconds', '-1'], /--pre-queue-seconds needs a value|--pre-queue-seconds must be/);
+    fails(['--room', '--pre-queue-seconds', '1.5'], /--pre-queue-seconds must be a whole number/);
+    fails(['--room=yes'], /--room takes no value/);
+    fails(['--room', '--pre-queue-seconds', '30', '--timeout-seconds', '30'], /leaves no time for the sale/);
+  });
+
   it('never pools more connections than shoppers', () => {
     fails(['--shoppers', '10', '--http-connections', '11'], /exceeds --shoppers/);
   });

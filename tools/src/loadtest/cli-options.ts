@@ -1,4 +1,5 @@
 import { UsageError } from '../cli/flags';
+import { defaultJoinSeconds } from './room-plan';
 /**
  * The command line of `npm run loadtest`: every flag, its default and its bounds in one table, so `--help`,
  * the parser and docs/loadtest.md cannot drift apart. Pure: no I/O, so it is unit-tested directly.
@@ -28,6 +29,16 @@ export interface LoadtestOptions {
   pollIntervalMs: number;
   /** Further attempts, same requestId, after a 503 TRY_AGAIN (0: none). */
   retries: number;
+  /** The sale again with a waiting room (issue 15), after the same sale without one unless `baseline` is off. */
+  room: boolean;
+  /** The room's admitPerSecond. */
+  roomRate: number;
+  /** How long before the start the room opens (its pre-queue, where every joiner gets a random place); see defaultPreQueueSeconds. */
+  preQueueSeconds: number;
+  /** Over how long the shoppers join, from the room's opening; undefined: half the pre-queue (room-plan.ts). */
+  joinSeconds?: number;
+  /** With --room: run the sale without the room first, for the comparison (--no-baseline skips it). */
+  baseline: boolean;
   /** undefined: artifacts/loadtest/report-<timestamp>.html */
   report?: string;
   appLogLevel: string;
@@ -48,6 +59,8 @@ interface Flag {
   max?: number;
   /** Only meaningful when the tool starts its own system. */
   selfHostedOnly?: boolean;
+  /** Only meaningful with --room. */
+  roomOnly?: boolean;
   help: string;
 }
 
@@ -70,6 +83,11 @@ export const DEFAULTS: LoadtestOptions = {
   openConcurrency: 512,
   pollIntervalMs: 500,
   retries: 5,
+  room: false,
+  roomRate: 200,
+  preQueueSeconds: 5,
+  joinSeconds: undefined,
+  baseline: true,
   report: undefined,
   appLogLevel: 'info',
   progress: true,
@@ -81,7 +99,7 @@ export const FLAGS: readonly Flag[] = [
   { name: 'stock', key: 'stock', kind: 'int', arg: 'N', min: 1, max: 1_000_000, help: 'units on sale (default 1000)' },
   { name: 'pattern', key: 'pattern', kind: 'pattern', arg: 'burst|ramp', help: 'burst: every order at the same instant; ramp: spread evenly over --ramp-seconds (default burst)' },
   { name: 'ramp-seconds', key: 'rampSeconds', kind: 'number', arg: 'S', min: 0.1, max: 600, help: 'length of the ramp (default 5; only with --pattern ramp)' },
-  { name: 'timeout-seconds', key: 'timeoutSeconds', kind: 'number', arg: 'S', min: 5, max: 3600, help: 'global limit: after it the run stops, verifies and reports what it has (default 180)' },
+  { name: 'timeout-seconds', key: 'timeoutSeconds', kind: 'number', arg: 'S', min: 5, max: 3600, help: 'limit on the system\'s start and on each sale (two with --room): after it the run stops, verifies and reports what it has (default 180)' },
   { name: 'target', key: 'targets', kind: 'urls', arg: 'URL[,URL…]', help: 'order-api of a running system (http://); requests are spread over the list. Unset: self-hosted' },
   { name: 'notifier', key: 'notifierUrls', kind: 'urls', arg: 'URL[,URL…]', help: 'websocket-notifier(s) of that system (ws://); required with --target' },
   { name: 'allow-remote', key: 'allowRemote', kind: 'bool', help: 'permit --target/--notifier hosts other than loopback' },
@@ -93,6 +111,11 @@ export const FLAGS: readonly Flag[] = [
   { name: 'open-concurrency', key: 'openConcurrency', kind: 'int', arg: 'N', min: 1, max: 10_000, help: 'connections being opened at once during preparation, all client processes together (default 512)' },
   { name: 'poll-interval-ms', key: 'pollIntervalMs', kind: 'int', arg: 'MS', min: 50, max: 60_000, help: 'polling period of GET /api/seckill/orders/:uuid when a socket dropped (default 500)' },
   { name: 'retries', key: 'retries', kind: 'int', arg: 'N', min: 0, max: 20, help: 'a shopper answered 503 TRY_AGAIN posts the same requestId again, up to N more times, after Retry-After or a backoff of 100 ms doubling to 2 s, ±25 % (default 5)' },
+  { name: 'room', key: 'room', kind: 'bool', help: 'the sale twice, same shoppers and stock, a fresh item each: first without a waiting room, then with one; reports both side by side (see docs/loadtest.md)' },
+  { name: 'room-rate', key: 'roomRate', kind: 'int', arg: 'N', min: 1, max: 100_000, roomOnly: true, help: 'the room admits N shoppers per second (admitPerSecond; default 200)' },
+  { name: 'pre-queue-seconds', key: 'preQueueSeconds', kind: 'int', arg: 'S', min: 0, max: 600, roomOnly: true, help: 'the room opens S s before the start; whoever joins in it gets a random place (default 5, or 1 per 1,000 shoppers when more; 0: the item is live, arrival order)' },
+  { name: 'join-seconds', key: 'joinSeconds', kind: 'number', arg: 'S', min: 0, max: 600, roomOnly: true, help: 'the shoppers join evenly spread over S s from the room\'s opening (default: half the pre-queue; 0: all at once)' },
+  { name: 'no-baseline', key: 'baseline', kind: 'bool', roomOnly: true, help: 'with --room: skip the run without the room (no comparison)' },
   { name: 'report', key: 'report', kind: 'string', arg: 'PATH', help: 'HTML report path; the JSON goes next to it (default artifacts/loadtest/report-<timestamp>.html)' },
   { name: 'app-log-level', key: 'appLogLevel', kind: 'level', arg: 'LEVEL', selfHostedOnly: true, help: 'LOG_LEVEL of the started processes; logs land in artifacts/logs/ (default info)' },
   { name: 'no-progress', key: 'progress', kind: 'bool', help: 'no live progress on stderr' },
@@ -123,6 +146,8 @@ ${FLAGS.map((f) => `  --${f.name}${f.arg ? ` ${f.arg}` : ''}`.padEnd(34) + f.hel
 EXAMPLES
   npm run loadtest                                   20,000 shoppers, 1,000 units, all at once
   npm run loadtest -- --shoppers 5000 --stock 100 --pattern ramp --ramp-seconds 10
+  npm run loadtest -- --room --shoppers 5000 --stock 200
+                                                     the same sale without, then through a waiting room (200/s, 5 s pre-queue)
   npm run loadtest -- --target http://127.0.0.1:3000 --notifier ws://127.0.0.1:8085 --shoppers 2000 --stock 50
 `;
 
@@ -177,8 +202,25 @@ export function parseOptions(argv: readonly string[]): LoadtestOptions {
     if (remote.length > 0) throw new UsageError(`${remote.join(', ')} is not loopback; add --allow-remote if you really mean to load another host`);
   }
   if (given.has('ramp-seconds') && o.pattern !== 'ramp') throw new UsageError('--ramp-seconds only applies to --pattern ramp');
+  if (!given.has('pre-queue-seconds')) o.preQueueSeconds = defaultPreQueueSeconds(o.shoppers);
+  if (!o.room) {
+    const misplaced = FLAGS.filter((f) => f.roomOnly && given.has(f.name)).map((f) => `--${f.name}`);
+    if (misplaced.length > 0) throw new UsageError(`${misplaced.join(', ')} only apply with --room`);
+  }
+  if (o.room && o.preQueueSeconds + (o.joinSeconds ?? defaultJoinSeconds(o.preQueueSeconds)) >= o.timeoutSeconds) {
+    throw new UsageError(`--timeout-seconds ${o.timeoutSeconds} leaves no time for the sale after the pre-queue and the joins`);
+  }
   if (o.httpConnections > o.shoppers) throw new UsageError(`--http-connections ${o.httpConnections} exceeds --shoppers ${o.shoppers}`);
   return o;
+}
+
+/**
+ * 5 s, or one second per 1,000 shoppers when that is more: with the joins spread over half the pre-queue they then
+ * come at 2,000/s at most, which order-api answers on this 2-core machine before the start (a default run's 20,000
+ * joins in 2.5 s were mostly answered after it).
+ */
+export function defaultPreQueueSeconds(shoppers: number): number {
+  return Math.max(DEFAULTS.preQueueSeconds, Math.ceil(shoppers / 1000));
 }
 
 function convert(flag: Flag, value: string): unknown {

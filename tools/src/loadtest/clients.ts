@@ -9,6 +9,7 @@ import { addCounts, emptyCounts, type AgentCounts, type AgentInit, type AgentMes
 export class ClientFleet {
   private readonly counts = new Map<number, AgentCounts>();
   private readonly records = new Map<number, RequestRecord[]>();
+  private readonly apiSends = new Map<number, number[]>();
   private readonly openMs = new Map<number, number>();
   private readonly incomplete = new Set<number>();
   private readonly waiters: (() => void)[] = [];
@@ -59,6 +60,7 @@ export class ClientFleet {
       case 'done':
         this.counts.set(m.client, m.counts);
         this.records.set(m.client, m.records);
+        this.apiSends.set(m.client, m.apiSends);
         if (!m.complete) this.incomplete.add(m.client);
         // Its work is reported: let it exit (it exits when the channel closes).
         this.children[m.client]?.disconnect();
@@ -96,8 +98,9 @@ export class ClientFleet {
     return this.until(() => this.openMs.size === this.children.length, deadline);
   }
 
-  fire(at: number): void {
-    for (const c of this.children) c.send({ type: 'fire', at } satisfies ParentMessage);
+  /** `itemId`: the sale's item when the clients were started before it existed (the waiting room's sale). */
+  fire(at: number, itemId?: number): void {
+    for (const c of this.children) c.send({ type: 'fire', at, ...(itemId !== undefined ? { itemId } : {}) } satisfies ParentMessage);
   }
 
   /**
@@ -105,7 +108,7 @@ export class ClientFleet {
    * clients are told to stop and report what they have; a client that cannot even do that within `graceMs`
    * is lost (and the run says so).
    */
-  async results(deadline: number, graceMs = 10_000): Promise<{ records: RequestRecord[]; complete: boolean; lost: number[] }> {
+  async results(deadline: number, graceMs = 10_000): Promise<{ records: RequestRecord[]; complete: boolean; lost: number[]; apiSends: number[] }> {
     const all = () => this.records.size === this.children.length;
     if (!(await this.until(all, deadline).catch(() => false))) {
       this.stop();
@@ -114,7 +117,7 @@ export class ClientFleet {
     }
     const lost = this.children.map((_, i) => i).filter((i) => !this.records.has(i));
     const complete = lost.length === 0 && this.incomplete.size === 0;
-    return { records: [...this.records.values()].flat().sort((a, b) => a.index - b.index), complete, lost };
+    return { records: [...this.records.values()].flat().sort((a, b) => a.index - b.index), complete, lost, apiSends: [...this.apiSends.values()].flat() };
   }
 
   /** Asks every client still working to report what it has now. */

@@ -3,6 +3,9 @@ import { connect, type Socket } from 'node:net';
 import { now, type Shopper } from './protocol';
 import { parseRetryAfter } from './retry';
 
+/** An answer as read off the wire, or the transport error instead. */
+export type RawAnswer = { status: number; body: Buffer; retryAfter?: string; sentAt?: number; answeredAt: number } | { error: string; sentAt?: number; answeredAt: number };
+
 export interface Answer {
   status?: number;
   code?: string;
@@ -36,10 +39,13 @@ export class OrderConnections {
     }
   }
 
-  /** Opens the shopper's own connection and prepares its request; false in pool mode (connections open on demand). */
+  /**
+   * Opens the shopper's own connection and prepares its order (unless the item is not known yet: 0); false in pool
+   * mode (connections open on demand).
+   */
   async open(s: Shopper, itemId: number): Promise<boolean> {
     if (this.poolSize > 0) return false;
-    this.prepared.set(s.index, orderRequestBytes(s, itemId));
+    if (itemId > 0) this.prepared.set(s.index, orderRequestBytes(s, itemId));
     const socket = await connectTo(s.api);
     // Errors after the order was answered (the server closing an idle connection) are not the shopper's concern.
     socket.on('error', () => undefined);
@@ -47,12 +53,25 @@ export class OrderConnections {
     return true;
   }
 
-  /** Posts the order; resolves with its answer, never rejects. */
-  post(s: Shopper, itemId: number, onSent: () => void): Promise<Answer> {
-    return this.poolSize > 0 ? this.postPooled(s, itemId, onSent) : this.postOwn(s, itemId, onSent);
+  /**
+   * Posts the order; resolves with its answer, never rejects. With the waiting room on, the order carries the
+   * shopper's admission token (known only at admission, so those bytes are not prepared ahead).
+   */
+  async post(s: Shopper, itemId: number, onSent: () => void, admissionToken?: string): Promise<Answer> {
+    const body = orderBody(s, itemId, admissionToken);
+    const raw =
+      this.poolSize > 0
+        ? await this.sendPooled(s, 'POST', '/api/seckill/orders', body, onSent)
+        : await this.sendOwn(s, (admissionToken === undefined ? this.prepared.get(s.index) : undefined) ?? requestBytes(s, 'POST', '/api/seckill/orders', body), onSent);
+    return 'error' in raw ? raw : { ...answerOf(raw.status, raw.body, raw.retryAfter), sentAt: raw.sentAt, answeredAt: raw.answeredAt };
   }
 
-  private async postOwn(s: Shopper, itemId: number, onSent: () => void): Promise<Answer> {
+  /** Any other request of the shopper's page (joining the waiting room), on the same connection as its order. */
+  send(s: Shopper, method: 'GET' | 'POST', path: string, body: string | undefined, onSent: () => void): Promise<RawAnswer> {
+    return this.poolSize > 0 ? this.sendPooled(s, method, path, body, onSent) : this.sendOwn(s, requestBytes(s, method, path, body), onSent);
+  }
+
+  private async sendOwn(s: Shopper, bytes: Buffer, onSent: () => void): Promise<RawAnswer> {
     let socket = this.own.get(s.index);
     let sentAt: number | undefined;
     try {
@@ -65,11 +84,10 @@ export class OrderConnections {
     } catch (err) {
       return { error: errorName(err), answeredAt: now() };
     }
-    const bytes = this.prepared.get(s.index) ?? orderRequestBytes(s, itemId);
     return new Promise((resolve) => {
       const chunks: Buffer[] = [];
       let done = false;
-      const finish = (a: Answer) => {
+      const finish = (a: RawAnswer) => {
         if (done) return;
         done = true;
         socket.removeListener('data', onData);
@@ -80,7 +98,7 @@ export class OrderConnections {
         chunks.push(chunk);
         try {
           const res = parseResponse(chunks.length === 1 ? chunk : Buffer.concat(chunks));
-          if (res) finish({ ...answerOf(res.status, res.body, res.retryAfter), sentAt, answeredAt: now() });
+          if (res) finish({ ...res, sentAt, answeredAt: now() });
         } catch {
           finish({ error: 'BAD_RESPONSE', sentAt, answeredAt: now() });
         }
@@ -94,12 +112,14 @@ export class OrderConnections {
     });
   }
 
-  private postPooled(s: Shopper, itemId: number, onSent: () => void): Promise<Answer> {
-    const payload = orderBody(s, itemId);
-    const req = request(new URL('/api/seckill/orders', s.api), {
-      method: 'POST',
+  private sendPooled(s: Shopper, method: 'GET' | 'POST', path: string, payload: string | undefined, onSent: () => void): Promise<RawAnswer> {
+    const req = request(new URL(path, s.api), {
+      method,
       agent: this.agents.get(s.api)!,
-      headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), authorization: `Bearer ${s.token}` },
+      headers: {
+        authorization: `Bearer ${s.token}`,
+        ...(payload !== undefined ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) } : {}),
+      },
     });
     return new Promise((resolve) => {
       let sentAt: number | undefined;
@@ -112,7 +132,8 @@ export class OrderConnections {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
         res.on('error', (err) => resolve({ error: errorName(err), sentAt, answeredAt: now() }));
-        res.on('end', () => resolve({ ...answerOf(res.statusCode ?? 0, Buffer.concat(chunks), res.headers['retry-after']), sentAt, answeredAt: now() }));
+        const retryAfter = res.headers['retry-after'];
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks), ...(retryAfter !== undefined ? { retryAfter } : {}), sentAt, answeredAt: now() }));
       });
       req.once('error', (err) => resolve({ error: errorName(err), sentAt, answeredAt: now() }));
       req.end(payload);
@@ -125,18 +146,20 @@ export class OrderConnections {
   }
 }
 
-function orderBody(s: Shopper, itemId: number): string {
-  return JSON.stringify({ seckillGoodId: itemId, requestId: s.requestId });
+function orderBody(s: Pick<Shopper, 'requestId'>, itemId: number, admissionToken?: string): string {
+  return JSON.stringify({ seckillGoodId: itemId, requestId: s.requestId, ...(admissionToken !== undefined ? { admissionToken } : {}) });
 }
 
 /** The whole order request as it goes on the wire (HTTP/1.1, keep-alive like a browser's). */
-export function orderRequestBytes(s: Pick<Shopper, 'api' | 'token' | 'requestId'>, itemId: number): Buffer {
+export function orderRequestBytes(s: Pick<Shopper, 'api' | 'token' | 'requestId'>, itemId: number, admissionToken?: string): Buffer {
+  return requestBytes(s, 'POST', '/api/seckill/orders', orderBody(s, itemId, admissionToken));
+}
+
+/** One request of a shopper's page as it goes on the wire: its token, and a JSON body when it has one. */
+export function requestBytes(s: Pick<Shopper, 'api' | 'token'>, method: 'GET' | 'POST', path: string, body?: string): Buffer {
   const url = new URL(s.api);
-  const body = JSON.stringify({ seckillGoodId: itemId, requestId: s.requestId });
-  return Buffer.from(
-    `POST /api/seckill/orders HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\n` +
-      `Authorization: Bearer ${s.token}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: keep-alive\r\n\r\n${body}`,
-  );
+  const content = body === undefined ? '' : `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n`;
+  return Buffer.from(`${method} ${path} HTTP/1.1\r\nHost: ${url.host}\r\n${content}Authorization: Bearer ${s.token}\r\nConnection: keep-alive\r\n\r\n${body ?? ''}`);
 }
 
 /**
@@ -203,29 +226,35 @@ function errorName(err: unknown): string {
 }
 
 /**
- * The fallback for a shopper whose socket dropped: GET /api/seckill/orders/:uuid until the outcome is final.
- * A small shared pool, since only a few shoppers should ever need it.
+ * The fallback for a shopper whose socket dropped: GET /api/seckill/orders/:uuid until the outcome is final (and,
+ * in the waiting room, GET /api/seckill/goods/:id/room until admitted or closed). A small shared pool, since only
+ * a few shoppers should ever need it.
  */
 export class OutcomePoller {
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 16 });
 
   async once(s: Shopper, uuid: string): Promise<{ status: number; outcome?: { status: string; orderNo?: string; reason?: string } }> {
-    const url = new URL(`/api/seckill/orders/${uuid}`, s.api);
+    const { status, body } = await this.get<{ status?: string; orderNo?: string; reason?: string }>(s, `/api/seckill/orders/${uuid}`);
+    if (status === 200 && body?.status && body.status !== 'QUEUED') {
+      return { status, outcome: { status: body.status, ...(body.orderNo ? { orderNo: body.orderNo } : {}), ...(body.reason ? { reason: body.reason } : {}) } };
+    }
+    return { status };
+  }
+
+  /** GET as the shopper; the JSON body when there is one; status 0 when the request failed on the transport. */
+  get<T>(s: Shopper, path: string): Promise<{ status: number; body?: T }> {
     return new Promise((resolve) => {
-      const req = request(url, { method: 'GET', agent: this.agent, headers: { authorization: `Bearer ${s.token}` } }, (res) => {
+      const req = request(new URL(path, s.api), { method: 'GET', agent: this.agent, headers: { authorization: `Bearer ${s.token}` } }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('error', () => resolve({ status: 0 }));
         res.on('end', () => {
           const status = res.statusCode ?? 0;
           try {
-            const body = JSON.parse(Buffer.concat(chunks).toString()) as { status?: string; orderNo?: string; reason?: string };
-            if (status === 200 && body.status && body.status !== 'QUEUED') {
-              return resolve({ status, outcome: { status: body.status, ...(body.orderNo ? { orderNo: body.orderNo } : {}), ...(body.reason ? { reason: body.reason } : {}) } });
-            }
+            resolve({ status, body: JSON.parse(Buffer.concat(chunks).toString()) as T });
           } catch {
-            // not JSON: treat as not final
+            resolve({ status });
           }
-          resolve({ status });
         });
       });
       req.on('error', () => resolve({ status: 0 }));

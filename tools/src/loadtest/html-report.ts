@@ -1,5 +1,6 @@
 import { barChart, esc, fmt, legend, lineChart } from './charts';
 import type { Percentiles } from './stats';
+import { renderRoomSection } from './room-report';
 import { describeRetries, type Figures } from './summary';
 
 const COLOR: Record<string, string> = {
@@ -60,7 +61,7 @@ function percentileRow(name: string, p: Percentiles): string {
 /** The whole report as one HTML document: inline CSS and SVG, no script, nothing fetched. */
 export function renderHtmlReport(f: Figures): string {
   const r = f.run;
-  const pattern = r.pattern === 'ramp' ? `ramp over ${r.rampSeconds} s` : 'burst (all at once)';
+  const pattern = f.room ? 'through a waiting room' : r.pattern === 'ramp' ? `ramp over ${r.rampSeconds} s` : 'burst (all at once)';
   const title = `Flash-sale load test: ${n(r.shoppers)} shoppers, ${n(r.stock)} units`;
   const tp = f.charts.throughput;
   const lineSeries = tp.series.map((s) => ({ name: s.name, color: COLOR[s.name] ?? '#6e7781', values: s.perSecond }));
@@ -87,6 +88,7 @@ export function renderHtmlReport(f: Figures): string {
 <p class="sub">${esc(pattern)} · ${esc(r.system)} · started ${esc(r.startedAt)}</p>
 <p class="sub"><code>${esc(r.command)}</code></p>
 <div class="verdict ${f.ok ? 'ok' : 'bad'}">${f.ok ? 'PASS: every invariant holds' : r.interrupted ? 'FAIL: interrupted' : r.timedOut ? 'FAIL: timed out' : 'FAIL: an invariant does not hold'}</div>
+${f.room ? `${renderRoomSection(f)}\n<h2>The orders of the run with the room</h2>` : ''}
 
 <div class="cards">
 ${card(`${n(f.rates.acceptedPerSec)}/s`, `accepted (202): ${n(f.requests.accepted)}`)}

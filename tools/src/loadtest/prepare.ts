@@ -1,13 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import type { SaleItem } from '@seckill/contracts';
+import type { SaleItem, WaitingRoomOnCreate } from '@seckill/contracts';
 import { mintToken, request, seedShoppers } from '@seckill/testing';
 import type { LoadtestOptions } from './cli-options';
 import type { AgentInit, Shopper } from './protocol';
 import { BACKOFF_FIRST_MS, BACKOFF_MAX_MS } from './retry';
 import type { SystemUnderTest } from './system';
 
-/** Creates the sale the way an operator does: log in as admin, POST /api/admin/seckill/goods. */
-export async function createSale(sys: SystemUnderTest, stock: number, runId: string, liveForSeconds: number): Promise<SaleItem> {
+/**
+ * Creates the sale the way an operator does: log in as admin, POST /api/admin/seckill/goods. Live from now unless
+ * `at` says when; `at.waitingRoom` creates it with its waiting room on.
+ */
+export async function createSale(
+  sys: SystemUnderTest,
+  stock: number,
+  runId: string,
+  liveForSeconds: number,
+  at?: { startTime: string; endTime: string; waitingRoom?: WaitingRoomOnCreate },
+): Promise<SaleItem> {
   const api = sys.apis[0]!;
   const login = await request<{ accessToken?: string }>(api, 'POST', '/api/auth/login', { json: sys.admin }).catch((err: unknown) => {
     const cause = (err as { cause?: { code?: string; message?: string } }).cause;
@@ -25,8 +34,9 @@ export async function createSale(sys: SystemUnderTest, stock: number, runId: str
       seckillPrice: '1.00',
       stock,
       // Live from now until well after the run, so every order of the run falls inside the window.
-      startTime: new Date(now - 1000).toISOString(),
-      endTime: new Date(now + (liveForSeconds + 3600) * 1000).toISOString(),
+      startTime: at?.startTime ?? new Date(now - 1000).toISOString(),
+      endTime: at?.endTime ?? new Date(now + (liveForSeconds + 3600) * 1000).toISOString(),
+      ...(at?.waitingRoom ? { waitingRoom: at.waitingRoom } : {}),
     },
   });
   if (created.status !== 201) throw new Error(`creating the sale failed: ${created.status} ${JSON.stringify(created.body)}`);

@@ -2,7 +2,7 @@ import type { AgentCounts } from './protocol';
 
 /** What the live line shows; rendering is pure so it can be tested without a terminal. */
 export interface ProgressView {
-  phase: 'prepare' | 'fire';
+  phase: 'prepare' | 'fire' | 'room';
   shoppers: number;
   counts: AgentCounts;
   elapsedMs: number;
@@ -25,13 +25,24 @@ export function renderProgress(v: ProgressView, width = 24): string {
   const secs = `${(v.elapsedMs / 1000).toFixed(1)}s`;
   if (v.phase === 'prepare') {
     return (
-      `opening  ${bar(c.socketsOpen + c.socketsFailed, 0, v.shoppers, width)} ` +
+      // A waiting-room sale opens only connections ahead (its sockets need the join first).
+      `opening  ${bar(Math.max(c.socketsOpen + c.socketsFailed, c.connectionsOpen), 0, v.shoppers, width)} ` +
       `sockets ${n(c.socketsOpen)}/${n(v.shoppers)}` +
       (c.socketsFailed ? ` (${n(c.socketsFailed)} failed)` : '') +
       ` · connections ${n(c.connectionsOpen)} · ${secs}`
     );
   }
   const outcomes = c.pushed + c.polled;
+  if (v.phase === 'room') {
+    // Joined, then admitted or told the room closed: the bar fills as shoppers leave the room.
+    return (
+      `room     ${bar(c.admitted + c.closed, c.joined - c.admitted - c.closed, v.shoppers, width)} ` +
+      `joined ${n(c.joined)}/${n(v.shoppers)} · admitted ${n(c.admitted)} · closed ${n(c.closed)} · ` +
+      `orders answered ${n(c.answered)} (${n(c.accepted)} accepted) · outcomes ${n(outcomes)}` +
+      (c.retried ? ` · ${n(c.retried)} retried` : '') +
+      ` · ${secs}`
+    );
+  }
   return (
     `sale     ${bar(c.answered, c.sent - c.answered, v.shoppers, width)} ` +
     `sent ${n(c.sent)}/${n(v.shoppers)} · answered ${n(c.answered)} (${n(c.accepted)} accepted) · ` +

@@ -32,12 +32,20 @@ export interface AgentInit {
   retry: RetryPolicy;
   /** Epoch ms after which the agent stops waiting and reports what it has. */
   deadline: number;
+  /**
+   * The sale has a waiting room: at its offset each shopper joins the room, and orders only once admitted (its
+   * order socket is opened then, so it holds one socket at a time). The item is created after the preparation
+   * (its start must lie a set time after the fire instant), so `itemId` comes with the fire message.
+   */
+  room?: boolean;
 }
 
 export interface AgentFire {
   type: 'fire';
   /** Epoch ms at which every client process starts firing. */
   at: number;
+  /** The item, when it was not known at init (the waiting room's sale). */
+  itemId?: number;
 }
 
 export type ParentMessage = AgentInit | AgentFire | { type: 'stop' };
@@ -58,12 +66,17 @@ export interface AgentCounts {
   pushed: number;
   polled: number;
   dropped: number;
+  /** Waiting room: shoppers who got a ticket, were admitted, were told the room closed. */
+  joined: number;
+  admitted: number;
+  closed: number;
 }
 
 export type AgentMessage =
   | { type: 'progress'; client: number; counts: AgentCounts }
   | { type: 'ready'; client: number; counts: AgentCounts; openMs: number }
-  | { type: 'done'; client: number; counts: AgentCounts; records: RequestRecord[]; complete: boolean }
+  /** `apiSends`: when each request this client sent to order-api went on the wire (orders, retries, room calls, polls). */
+  | { type: 'done'; client: number; counts: AgentCounts; records: RequestRecord[]; complete: boolean; apiSends: number[] }
   | { type: 'failed'; client: number; error: string };
 
 export type OutcomeVia = 'push' | 'poll';
@@ -111,10 +124,43 @@ export interface RequestRecord {
   socketCloseCode?: number;
   /** order.result frames that disagreed with the first one on the same socket. */
   conflictingFrames: number;
+  /** The shopper's way through the waiting room, when the sale has one. */
+  room?: RoomRecord;
+}
+
+/** How a shopper learnt its room's answer: the join's own ticket, a frame on the room socket, or a poll. */
+export type RoomVia = 'join' | 'push' | 'poll';
+
+/** One shopper in the waiting room: the join, what it promised, and how the wait ended. */
+export interface RoomRecord {
+  /** The first join attempt on the wire (the shopper's click). */
+  joinSentAt?: number;
+  /** The answer that settled the join: a ticket, or the refusal after any retries. */
+  joinAnsweredAt?: number;
+  joinAttempts: number;
+  /** The settling answer's HTTP status and error code, or its transport error. */
+  joinStatus?: number;
+  joinCode?: string;
+  joinError?: string;
+  /** The ticket's status at join (WAITING, ADMITTED, CLOSED, OPEN). */
+  joined?: string;
+  /** What the join promised: the place and the seconds until admission. */
+  position?: number;
+  etaSeconds?: number;
+  admittedAt?: number;
+  closed?: { reason: string; at: number };
+  /** How the admission or the closing came. */
+  via?: RoomVia;
+  /** The room socket: never opened (answered at join), open, failed to open, or closed by the server first. */
+  socket: 'none' | 'open' | 'failed' | 'dropped';
+  socketCloseCode?: number;
+  positionFrames: number;
+  /** GET …/room polls after the socket failed or dropped. */
+  polls: number;
 }
 
 export function emptyCounts(): AgentCounts {
-  return { socketsOpen: 0, socketsFailed: 0, connectionsOpen: 0, sent: 0, answered: 0, accepted: 0, retried: 0, gaveUp: 0, pushed: 0, polled: 0, dropped: 0 };
+  return { socketsOpen: 0, socketsFailed: 0, connectionsOpen: 0, sent: 0, answered: 0, accepted: 0, retried: 0, gaveUp: 0, pushed: 0, polled: 0, dropped: 0, joined: 0, admitted: 0, closed: 0 };
 }
 
 export function addCounts(a: AgentCounts, b: AgentCounts): AgentCounts {

@@ -1,6 +1,8 @@
 import { maxOverlap } from '@seckill/testing';
 import { firstSentAt, type RequestRecord } from './protocol';
 import { binFor, maxOf, minOf, percentiles, rateSeries, stackedHistogram, tally, type Percentiles, type StackedHistogram } from './stats';
+import type { RoomFigures } from './room-figures';
+import { formatRoomSummary } from './room-report';
 import type { Check } from './verify';
 
 /** Everything the run measured, as written to the JSON report and drawn in the HTML one. */
@@ -101,6 +103,10 @@ export interface Figures {
   };
   invariants: Check[];
   ok: boolean;
+  /** --room: what the waiting room did (this run is the one with the room; its orders are the figures above). */
+  room?: RoomFigures;
+  /** --room: the same sale without the room, run first. */
+  baseline?: Figures;
 }
 
 export type RunInfo = Figures['run'];
@@ -271,11 +277,14 @@ function table(rows: string[][], align: ('l' | 'r')[]): string[] {
   return rows.map((r) => r.map((cell, i) => (align[i] === 'r' ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd());
 }
 
-/** The summary printed at the end of a run: the headline figures, latencies and every invariant. */
-export function formatSummary(f: Figures, reportPath?: string): string {
+/**
+ * The summary printed at the end of a run: the headline figures, latencies, the waiting room's figures (--room)
+ * and every invariant; `result: false` leaves out the verdict (the run without the room, printed first).
+ */
+export function formatSummary(f: Figures, reportPath?: string, opts: { result?: boolean } = {}): string {
   const r = f.run;
   const lines: string[] = [];
-  const pattern = r.pattern === 'ramp' ? `ramp over ${r.rampSeconds} s` : 'burst (all at once)';
+  const pattern = f.room ? 'through a waiting room' : r.pattern === 'ramp' ? `ramp over ${r.rampSeconds} s` : 'burst (all at once)';
   lines.push(`Flash-sale load test: ${int(r.shoppers)} shoppers, ${int(r.stock)} units, ${pattern}`);
   lines.push(`  ${r.system}; ${r.clientProcesses} client processes, HTTP connections: ${r.httpConnections}`);
   if (r.timedOut) lines.push(`  ${r.interrupted ? 'INTERRUPTED' : 'TIMED OUT'}: the figures below are what the run had when it stopped${r.lostClients ? ` (${r.lostClients} client processes lost)` : ''}`);
@@ -329,12 +338,14 @@ export function formatSummary(f: Figures, reportPath?: string): string {
       ['l', 'r', 'r', 'r', 'r', 'r'],
     ),
   );
+  if (f.room) lines.push('', ...formatRoomSummary(f.room));
   lines.push('');
   lines.push('invariants');
   for (const c of f.invariants) lines.push(`  ${c.ok ? 'ok  ' : 'FAIL'}  ${c.name}: ${c.detail}`);
   if (f.invariants.length === 0) lines.push('  not checked');
+  if (opts.result === false) return lines.join('\n');
   lines.push('');
-  lines.push(f.ok ? 'RESULT: all invariants hold' : 'RESULT: FAILED');
+  lines.push(f.ok ? `RESULT: all invariants hold${f.baseline ? ', with and without the room' : ''}` : 'RESULT: FAILED');
   if (reportPath) lines.push(`report: ${reportPath}`);
   return lines.join('\n');
 }
