@@ -3,10 +3,11 @@ import { byId, setText } from '../web-common/dom.js';
 import { History } from './history.js';
 import { ParkingView, type LotCard } from './parking-view.js';
 import { QueuesView } from './queues-view.js';
+import { RoomsView, type RoomCard } from './rooms-view.js';
 import { SalesView } from './sales-view.js';
 import { SummaryView } from './summary-view.js';
 
-/** Everything below the header once logged in: tiles, sales, queues with their charts, parking lots. */
+/** Everything below the header once logged in: tiles, sales, waiting rooms, queues with their charts, parking lots. */
 export class ConsoleView {
   readonly root = byId('console', HTMLDivElement);
   private readonly heading = byId('console-title', HTMLHeadingElement);
@@ -22,9 +23,11 @@ export class ConsoleView {
     this.history,
   );
   private readonly lots: ParkingView;
+  private readonly rooms: RoomsView;
 
-  constructor(onReplay: (card: LotCard) => void) {
+  constructor(onReplay: (card: LotCard) => void, onRoomApply: (card: RoomCard) => void) {
     this.lots = new ParkingView(byId('lots', HTMLUListElement), byId('lots-empty', HTMLParagraphElement), onReplay);
+    this.rooms = new RoomsView(byId('rooms', HTMLUListElement), byId('rooms-empty', HTMLParagraphElement), onRoomApply);
   }
 
   get visible(): boolean {
@@ -46,6 +49,7 @@ export class ConsoleView {
     this.brokerAlert.hidden = rabbit.available;
     setText(this.brokerAlert, rabbit.available ? '' : `RabbitMQ's management API does not answer (${rabbit.error ?? 'unknown error'}): queue numbers are missing until it does. Sales are still current.`);
     this.sales.render(overview.sales);
+    this.rooms.render(overview.rooms);
     // A broker outage must not blank the queue tables: they keep the last known rows, and the charts show a gap.
     if (rabbit.available) {
       this.queues.render(overview.queues);
@@ -57,6 +61,7 @@ export class ConsoleView {
   clear(): void {
     this.history.clear();
     this.sales.clear();
+    this.rooms.clear();
     this.queues.clear();
     this.lots.clear();
   }

@@ -7,6 +7,7 @@ import { LoginView } from './login-view.js';
 import { opsApi } from './ops-api.js';
 import { Poller } from './poller.js';
 import { ReplayAction } from './replay.js';
+import { RoomSettingsAction } from './room-settings.js';
 import { SessionStore, type Session } from '../web-common/session.js';
 import { pollError } from './words.js';
 
@@ -31,8 +32,14 @@ function main(): void {
     if (error.status === 403) login.ask('forbidden', `“${name}” is not an administrator. Only admin accounts may see the operations console.`);
     else login.ask('expired', 'Your session has expired. Please log in again.');
   };
-  const replay = new ReplayAction(new ConfirmDialog(), announcer, { token: () => session.current()?.token ?? null, authProblem, refresh: () => poller.now() });
-  const view = new ConsoleView((card) => void replay.run(card));
+  const dialog = new ConfirmDialog();
+  const actionHost = { token: () => session.current()?.token ?? null, authProblem, refresh: () => poller.now() };
+  const replay = new ReplayAction(dialog, announcer, actionHost);
+  const roomSettings = new RoomSettingsAction(dialog, announcer, actionHost);
+  const view = new ConsoleView(
+    (card) => void replay.run(card),
+    (card) => void roomSettings.run(card),
+  );
 
   const tick = async () => {
     const token = session.current()?.token;

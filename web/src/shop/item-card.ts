@@ -4,6 +4,7 @@ import { h, setText } from '../web-common/dom.js';
 import { discountPercent, formatPrice } from './money.js';
 import { OutcomePanel, type PanelHost } from './outcome-panel.js';
 import { Purchase, type PurchaseHost } from './purchase.js';
+import { WaitingRoomVisit } from './waiting-room.js';
 
 export interface CardHost extends PurchaseHost, PanelHost {
   askToLogIn(message: string): void;
@@ -17,11 +18,21 @@ const LOW_STOCK_SHARE = 0.2;
 /** Placeholder artwork colours (items have no images): chosen by id so a card keeps its colour. */
 const TONES = 6;
 
-/** One sale item: prices, live stock, countdown, status, its buy button and the outcome of the shopper's order. */
+/**
+ * Where an item's waiting room stands for this card: `none` (no room: the button buys), `later` (it opens at
+ * `opensAt`, the pre-queue window before the start), `open` (the button joins it).
+ */
+type RoomPhase = 'none' | 'later' | 'open';
+
+/**
+ * One sale item: prices, live stock, countdown, status, its buy button and the outcome of the shopper's order.
+ * An item with a waiting room (`waitingRoom` in its SaleItem) joins the room instead of ordering at once.
+ */
 export class ItemCard {
   readonly el: HTMLLIElement;
   readonly panel: OutcomePanel;
   private readonly purchase: Purchase;
+  private readonly room: WaitingRoomVisit;
   private readonly badge: HTMLSpanElement;
   private readonly title: HTMLHeadingElement;
   private readonly initial: HTMLSpanElement;
@@ -44,6 +55,7 @@ export class ItemCard {
     const titleId = `item-${id}-name`;
     this.panel = new OutcomePanel(id, host);
     this.purchase = new Purchase(host, id, this.panel, () => this.render());
+    this.room = new WaitingRoomVisit(host, id, this.panel, this.purchase, () => this.render());
     this.badge = h('span', { class: 'badge', 'data-testid': `badge-${id}` });
     this.discount = h('span', { class: 'discount' });
     this.title = h('h3', { class: 'card-title', id: titleId });
@@ -77,6 +89,7 @@ export class ItemCard {
         h('div', { class: 'stock' }, h('div', { class: 'stock-bar', 'aria-hidden': 'true' }, this.stockFill), this.stockText),
         h('p', { class: 'timing' }, this.timingLabel, ' ', this.timingValue),
         this.button,
+        this.room.panel.el,
         this.panel.el,
       ),
     );
@@ -94,16 +107,30 @@ export class ItemCard {
   }
 
   sessionChanged(loggedIn: boolean): void {
+    const was = this.loggedIn;
     this.loggedIn = loggedIn;
     if (!loggedIn) {
+      this.room.stop();
       this.purchase.stop();
       this.panel.idle();
-    }
+    } else if (!was && this.item.waitingRoom) void this.room.resume();
     this.render();
   }
 
   dispose(): void {
+    this.room.stop();
     this.purchase.stop();
+  }
+
+  private roomPhase(now: number): RoomPhase {
+    const room = this.item.waitingRoom;
+    if (!room) return 'none';
+    return now < Date.parse(room.opensAt) ? 'later' : 'open';
+  }
+
+  /** The button may act: the sale is live, or its waiting room is already open before the start. */
+  private canAct(status: SaleStatus, phase: RoomPhase): boolean {
+    return status === 'live' || (status === 'upcoming' && phase === 'open');
   }
 
   /** The server's status, moved on by the clock between two refreshes. */
@@ -115,19 +142,24 @@ export class ItemCard {
   }
 
   private onBuy(): void {
-    if (this.purchase.inProgress || this.status(serverNow()) !== 'live') return;
+    const now = serverNow();
+    const phase = this.roomPhase(now);
+    if (this.purchase.inProgress || this.room.active || !this.canAct(this.status(now), phase)) return;
     if (!this.host.session.current()) {
-      this.host.askToLogIn('Log in or create an account to buy.');
+      this.host.askToLogIn(phase === 'none' ? 'Log in or create an account to buy.' : 'Log in or create an account to join the line.');
       return;
     }
-    void this.purchase.start();
+    if (phase === 'none') void this.purchase.start();
+    else void this.room.join();
   }
 
   private render(): void {
     const item = this.item;
     const now = serverNow();
     const status = this.status(now);
+    const phase = this.roomPhase(now);
     this.el.dataset['status'] = status;
+    this.el.dataset['room'] = phase;
     setText(this.badge, BADGE[status]);
     this.badge.className = `badge badge-${status}`;
     setText(this.title, item.name);
@@ -156,12 +188,14 @@ export class ItemCard {
 
     const start = Date.parse(item.startTime);
     const end = Date.parse(item.endTime);
-    if (status === 'upcoming') this.timing('Starts in', start - now, item.startTime, 'Starts');
+    const opensAt = item.waitingRoom?.opensAt;
+    if (status === 'upcoming' && phase === 'later' && opensAt) this.timing('Waiting room opens in', Date.parse(opensAt) - now, opensAt, 'Waiting room opens');
+    else if (status === 'upcoming') this.timing(phase === 'open' ? 'Waiting room open · starts in' : 'Starts in', start - now, item.startTime, 'Starts');
     else if (status === 'ended') this.timing('Ended', null, item.endTime);
     else if (status === 'sold_out') this.timing('All units are gone', null, null);
     else this.timing('Ends in', end - now, item.endTime, 'Ends');
 
-    this.renderButton(status);
+    this.renderButton(status, phase);
   }
 
   private timing(label: string, leftMs: number | null, iso: string | null, longLabel?: string): void {
@@ -176,15 +210,21 @@ export class ItemCard {
     setText(this.timingValue, iso ? formatDateTime(iso) : (longLabel ?? ''));
   }
 
-  private renderButton(status: SaleStatus): void {
-    const busy = this.purchase.inProgress;
+  private renderButton(status: SaleStatus, phase: RoomPhase): void {
+    const inRoom = this.room.active;
+    const busy = this.purchase.inProgress || inRoom;
+    const canAct = this.canAct(status, phase);
     let label: string;
-    if (status === 'live') label = busy ? 'Waiting…' : this.loggedIn ? 'Buy now' : 'Log in to buy';
-    else label = status === 'upcoming' ? 'Not started yet' : BADGE[status];
+    if (canAct && inRoom && !this.purchase.inProgress) label = this.room.buttonLabel;
+    else if (canAct && busy) label = 'Waiting…';
+    else if (canAct && phase !== 'none') label = this.loggedIn ? 'Join the line' : 'Log in to join';
+    else if (canAct) label = this.loggedIn ? 'Buy now' : 'Log in to buy';
+    else if (status === 'upcoming') label = phase === 'later' ? 'Waiting room not open yet' : 'Not started yet';
+    else label = BADGE[status];
     setText(this.buttonLabel, label);
     // Unavailable items get a real `disabled`; a busy button stays focusable (aria-disabled) so a keyboard
-    // user does not lose their place while the order is on its way.
-    this.button.disabled = status !== 'live';
+    // user does not lose their place while the order is on its way (or while waiting in the room).
+    this.button.disabled = !canAct && !busy;
     if (busy) this.button.setAttribute('aria-disabled', 'true');
     else this.button.removeAttribute('aria-disabled');
     this.button.classList.toggle('is-busy', busy);

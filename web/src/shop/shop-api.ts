@@ -1,4 +1,4 @@
-import type { ClientConfig, LoginAnswer, OrderAccepted, OrderResult, OrderView, Registered, SaleItem } from '@seckill/contracts';
+import type { ClientConfig, LoginAnswer, OrderAccepted, OrderResult, OrderView, Registered, RoomTicket, SaleItem } from '@seckill/contracts';
 import { apiClient } from '../web-common/http.js';
 import { observeServerDate } from './clock.js';
 
@@ -14,8 +14,13 @@ export const shopApi = {
   saleItems: () => call<SaleItem[]>('GET', '/api/seckill/goods'),
   register: (username: string, password: string) => call<Registered>('POST', '/api/auth/register', { json: { username, password } }),
   login: (username: string, password: string) => call<LoginAnswer>('POST', '/api/auth/login', { json: { username, password } }),
-  placeOrder: (token: string, seckillGoodId: number, requestId: string) =>
-    call<OrderAccepted>('POST', '/api/seckill/orders', { token, json: { seckillGoodId, requestId } }),
+  /** `admissionToken`: the waiting room's, for an item whose room is on (left out of the body otherwise). */
+  placeOrder: (token: string, seckillGoodId: number, requestId: string, admissionToken?: string) =>
+    call<OrderAccepted>('POST', '/api/seckill/orders', { token, json: admissionToken === undefined ? { seckillGoodId, requestId } : { seckillGoodId, requestId, admissionToken } }),
+  /** Joins an item's waiting room (joining again keeps the place). */
+  joinRoom: (token: string, seckillGoodId: number) => call<RoomTicket>('POST', `/api/seckill/goods/${seckillGoodId}/room`, { token }),
+  /** The shopper's place in the room; 404 NOT_IN_ROOM if never joined or the admission expired unused. */
+  roomTicket: (token: string, seckillGoodId: number) => call<RoomTicket>('GET', `/api/seckill/goods/${seckillGoodId}/room`, { token }),
   orderResult: (token: string, uuid: string) => call<OrderResult>('GET', `/api/seckill/orders/${encodeURIComponent(uuid)}`, { token }),
   myOrders: (token: string) => call<OrderView[]>('GET', '/api/orders', { token }),
   pay: (token: string, orderNo: string) => call<OrderView>('POST', `/api/orders/${encodeURIComponent(orderNo)}/pay`, { token }),

@@ -1,3 +1,4 @@
+import type { RoomClosedReason } from '@seckill/contracts';
 import { ApiError, NETWORK_ERROR } from '../web-common/http.js';
 
 /** `data-state` of an outcome panel when an order did not go through (tests and styles key on these). */
@@ -31,6 +32,12 @@ export function describeFailure(code: string, message?: string): Failure {
       return fail('fail-other', 'Too many tries', 'Wait a moment, then try again.');
     case 'TRY_AGAIN':
       return fail('fail-other', 'The shop is very busy', 'Your order was not placed. Please try again.');
+    case 'NOT_ADMITTED':
+      return fail('fail-other', 'Your turn ran out', 'Your admission to buy was used or expired. Join the line again.');
+    case 'ADMISSION_USED':
+      return fail('fail-other', 'Your turn has been used', 'Your admission to this sale went to an earlier order: see “Your orders”.');
+    case 'NOT_IN_ROOM':
+      return fail('fail-other', 'You are not in line', 'Join the waiting room to buy this item.');
     case 'GOOD_NOT_FOUND':
       return fail('fail-other', 'No longer available', 'This item is not on sale any more.');
     case 'UNAUTHORIZED':
@@ -48,6 +55,22 @@ export function describeFailure(code: string, message?: string): Failure {
 export function describeError(error: unknown): Failure {
   if (error instanceof ApiError) return describeFailure(error.code, error.message);
   return describeFailure('INTERNAL');
+}
+
+/** Why a waiting room closed, as the card's headline. */
+export function roomClosedTitle(reason: RoomClosedReason | undefined): string {
+  return reason === 'ENDED' ? 'The sale has ended — the room is closed' : 'Sold out — the room is closed';
+}
+
+/** An estimate as people say it: rough on purpose (it is a guess from the admission rate, not a promise). */
+export function describeEta(seconds: number): string {
+  if (seconds <= 5) return 'any moment now';
+  if (seconds < 60) return `about ${Math.ceil(seconds / 5) * 5} seconds`;
+  const minutes = Math.round(seconds / 60);
+  if (minutes < 60) return `about ${minutes} minute${minutes === 1 ? '' : 's'}`;
+  const hours = Math.floor(minutes / 60);
+  const rest = minutes % 60;
+  return `about ${hours} h${rest > 0 ? ` ${rest} min` : ''}`;
 }
 
 /** Errors of a form (login, registration) as one sentence. */

@@ -31,11 +31,13 @@ export interface ApiClientOptions {
   onResponse?: (res: Response) => void;
 }
 
+export type HttpMethod = 'GET' | 'POST' | 'PUT';
+
 /** JSON call to order-api on this origin. Resolves with the parsed body on 2xx, rejects with ApiError otherwise. */
-export type ApiCall = <T>(method: 'GET' | 'POST', path: string, opts?: { token?: string; json?: unknown }) => Promise<T>;
+export type ApiCall = <T>(method: HttpMethod, path: string, opts?: { token?: string; json?: unknown }) => Promise<T>;
 
 export function apiClient(options: ApiClientOptions): ApiCall {
-  return async <T>(method: 'GET' | 'POST', path: string, opts: { token?: string; json?: unknown } = {}): Promise<T> => {
+  return async <T>(method: HttpMethod, path: string, opts: { token?: string; json?: unknown } = {}): Promise<T> => {
     const headers: Record<string, string> = { accept: 'application/json' };
     if (opts.token) headers['authorization'] = `Bearer ${opts.token}`;
     const init: RequestInit = { method, headers, cache: 'no-store' };
