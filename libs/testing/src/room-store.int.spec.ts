@@ -148,7 +148,9 @@ for (const target of [0, 1]) {
       assert.equal(await t().store.useAdmission(item, u1, tok1, 'r1'), true);
       assert.equal(await t().store.useAdmission(item, u1, tok1, 'r1'), true, 'the same request again');
       assert.equal(await t().store.useAdmission(item, u1, tok1, 'r2'), false, 'a second request');
-      assert.deepEqual((await t().store.read(item, u1)).kind, 'ADMITTED');
+      assert.deepEqual((await t().store.read(item, u1)).kind, 'ADMITTED', 'a spent admission still reads as the turn the shopper had');
+      const joinedAgain = await t().store.join(item, u1);
+      assert.deepEqual(joinedAgain.kind === 'WAITING' && joinedAgain.ahead, 1, 'joining after spending it (the order may have been cancelled) queues again, at the back');
 
       // A token that lapses unused: the turn is gone, joining again queues behind the rest.
       const lapsing = await room({ rate: 1000 });

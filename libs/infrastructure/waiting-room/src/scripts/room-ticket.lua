@@ -17,9 +17,14 @@ local uid = ARGV[1]
 local ticket = redis.call('HGET', KEYS[3], uid)
 if ticket then
   local token, expires, used = string.match(ticket, '^([^|]*)|([^|]*)|(.*)$')
-  if used ~= '' or tonumber(expires) > now then return {'ADMITTED', token, expires} end
-  -- Admitted, but the token lapsed unused: the turn is gone; joining again queues at the back.
-  if ARGV[2] ~= 'join' then return {'NONE'} end
+  -- Reading: an admission spent on an order stays ADMITTED (the shopper had their turn); one that lapsed unused is gone.
+  if ARGV[2] ~= 'join' then
+    if used ~= '' or tonumber(expires) > now then return {'ADMITTED', token, expires} end
+    return {'NONE'}
+  end
+  -- Joining: a valid, unspent admission is kept. A spent one (its order may have been cancelled or timed out: the
+  -- shopper may buy again) or a lapsed one queues the shopper again, at the back.
+  if used == '' and tonumber(expires) > now then return {'ADMITTED', token, expires} end
   redis.call('HDEL', KEYS[3], uid)
   redis.call('ZREM', KEYS[4], uid)
 end
