@@ -25,7 +25,8 @@ function withReferences(roots, seen = new Set()) {
   for (const project of roots) {
     if (seen.has(project)) continue;
     seen.add(project);
-    const { references = [] } = JSON.parse(readFileSync(join(root, project, 'tsconfig.json'), 'utf8'));
+    // tsconfig.json is JSONC: web/tsconfig.json opens with comment lines, which JSON.parse refuses.
+    const { references = [] } = JSON.parse(readFileSync(join(root, project, 'tsconfig.json'), 'utf8').replace(/^\s*\/\/.*$/gm, ''));
     withReferences(references.map(({ path }) => relative(root, join(root, project, path)).split(sep).join('/')), seen);
   }
   return [...seen];
