@@ -22,6 +22,7 @@ import { Scaling } from './product/scaling';
 import { SellOut } from './product/sell-out';
 import { SocketMemoryBench } from './product/sockets';
 import { SoldOutFlood } from './product/sold-out';
+import { RoomJoinFlood } from './product/room-join';
 import { WorkerThroughput } from './product/worker';
 import { profileOrderApi, type ProfileReport } from './profile/run';
 import { buildLimits, buildTargets, ceilingsTable, cpuTable, docsTableSection, profileTables, scalingNote, scalingTable, sellOutTable, targetsTable, type BenchReport } from './report';
@@ -31,7 +32,7 @@ import { buildLimits, buildTargets, ceilingsTable, cpuTable, docsTableSection, p
  * environments that are removed afterwards. See docs/benchmarks.md for what is measured and why.
  */
 
-const WRK_USERS: MeasurementId[] = ['fastify', 'sold-out', 'accepted', 'accepted-request-id', 'login-flood', 'sell-out', 'scaling', 'profile'];
+const WRK_USERS: MeasurementId[] = ['fastify', 'sold-out', 'room-join', 'accepted', 'accepted-request-id', 'login-flood', 'sell-out', 'scaling', 'profile'];
 
 function need<T>(value: T | undefined, what: string): () => T {
   return () => {
@@ -84,7 +85,7 @@ async function run(opts: BenchOptions): Promise<BenchReport> {
   let machine: Record<string, string | number> = {};
   try {
     if (has('fastify', 'redis', 'rabbitmq', 'postgres')) ceilings = await createWorld('bench-ceilings', opts.units);
-    if (has('sold-out', 'accepted', 'accepted-request-id')) api = await ApiFixture.start('bench-api', opts.units);
+    if (has('sold-out', 'room-join', 'accepted', 'accepted-request-id')) api = await ApiFixture.start('bench-api', opts.units);
     if (has('worker')) workerWorld = await createWorld('bench-worker', opts.workerOrders);
     machine = await machineInfo(ceilings ?? api?.world ?? workerWorld);
 
@@ -93,6 +94,7 @@ async function run(opts: BenchOptions): Promise<BenchReport> {
     const all: Bench[] = [
       new FastifyCeiling(opts, () => ceilingWorld().shoppers.tokensFile),
       new SoldOutFlood(opts, apiFixture),
+      new RoomJoinFlood(opts, apiFixture),
       new RedisCeiling(opts, ceilingWorld),
       new RabbitMqCeiling(opts, ceilingWorld),
       new AcceptedOrders(opts, apiFixture, false),

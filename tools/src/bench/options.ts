@@ -6,6 +6,7 @@ export const MEASUREMENTS = [
   'rabbitmq',
   'postgres',
   'sold-out',
+  'room-join',
   'accepted',
   'accepted-request-id',
   'worker',

@@ -56,6 +56,8 @@ export function buildTargets(ms: Partial<Record<MeasurementId, Measured>>): Targ
     out.push({ ...row, roundRatios, roundRatioMedian: roundRatios.length > 0 ? median(roundRatios) : Number.NaN });
   };
   add(ms['sold-out'], [ms.fastify], 0.8, 'sold-out rejections through order-api');
+  // No target of its own: an accepted order's (0.5), which does a reservation and a confirmed publish more.
+  add(ms['room-join'], [ms.fastify], 0.5, 'waiting-room joins through order-api');
   add(ms.accepted, [ms.fastify, ms.redis, ms.rabbitmq], 0.5, 'accepted orders (reserve + confirmed publish + 202)');
   add(ms['accepted-request-id'], [ms.fastify, ms.redis, ms.rabbitmq], 0.5, 'accepted orders with requestId (shop page)');
   add(ms.worker, [ms.postgres], 10, 'orders persisted by order-worker');
@@ -151,6 +153,7 @@ export function cpuLine(m: Measured): string {
 const MAIN_PROCESS: Partial<Record<MeasurementId, string>> = {
   fastify: 'fastify',
   'sold-out': 'order-api',
+  'room-join': 'order-api',
   accepted: 'order-api',
   'accepted-request-id': 'order-api',
   worker: 'order-worker',
