@@ -30,6 +30,12 @@ describe('routesOf (the OpenAPI route walker)', () => {
     assert.equal('nullable' in orders.body!.properties!.requestId!, false);
   });
 
+  it('reads a described object property (allOf of one $ref, as Nest writes it) as that object', () => {
+    const doc = { paths: {}, components: { schemas: { Room: { type: 'object', properties: { rate: { type: 'integer', minimum: 1 } }, required: ['rate'] } } } };
+    assert.deepEqual(resolve(doc, { allOf: [{ $ref: '#/components/schemas/Room' }] }), { type: 'object', properties: { rate: { type: 'integer', minimum: 1 } }, required: ['rate'] });
+    assert.throws(() => resolve(doc, { allOf: [{ type: 'string' }, { type: 'integer' }] }), /allOf of several schemas/);
+  });
+
   it('refuses a dangling or recursive $ref instead of fuzzing half a schema', () => {
     assert.throws(() => resolve(TEST_DOC, { $ref: '#/components/schemas/Nope' }), /unresolved \$ref/);
     const loop = { paths: {}, components: { schemas: { A: { type: 'object', properties: { a: { $ref: '#/components/schemas/A' } } } } } };

@@ -19,6 +19,8 @@ export interface JsonSchema {
   example?: unknown;
   nullable?: boolean;
   $ref?: string;
+  /** Nest's swagger writes a described object property as `{description, allOf: [{$ref}]}` (OpenAPI 3.0 allows no siblings beside a $ref). */
+  allOf?: JsonSchema[];
 }
 
 export type ParamType = 'integer' | 'number' | 'string';
@@ -92,6 +94,10 @@ export function resolve(doc: OpenApiDocument, schema: JsonSchema, seen: Readonly
     const target = doc.components?.schemas?.[name];
     if (!target) throw new Error(`unresolved $ref ${schema.$ref}`);
     return resolve(doc, target, new Set([...seen, name]));
+  }
+  if (schema.allOf) {
+    if (schema.allOf.length !== 1) throw new Error('allOf of several schemas cannot be fuzzed');
+    return resolve(doc, schema.allOf[0]!, seen);
   }
   const { nullable, ...rest } = schema;
   const out: JsonSchema = { ...rest };
