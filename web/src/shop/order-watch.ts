@@ -1,6 +1,6 @@
-import type { SocketCloseCode } from '@seckill/contracts';
 import { ApiError } from '../web-common/http.js';
 import { shopApi } from './shop-api.js';
+import { CLOSE_BAD_PATH, CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED, reconnectDelayMs } from './socket-terms.js';
 import type { LaterStatus, Outcome } from './types.js';
 
 /** How the outcome reached the page (exposed as `data-via` on the outcome panel). */
@@ -17,17 +17,11 @@ export interface WatchListener {
 
 export type OpenResult = 'open' | 'unavailable' | 'auth';
 
-/** The notifier's close codes (shared/contract.md, WebSocket); their types hold them equal to the contract's. */
-const CLOSE_UNAUTHORIZED: typeof SocketCloseCode.UNAUTHORIZED = 4401;
-const CLOSE_FORBIDDEN: typeof SocketCloseCode.FORBIDDEN = 4403;
-const CLOSE_BAD_PATH: typeof SocketCloseCode.BAD_PATH = 4400;
 
 /** While the socket is down, the result is polled this often (the contract's fallback). */
 const POLL_FALLBACK_MS = 2000;
 /** While the socket is open, a slow poll still runs: a push lost anywhere must not leave a shopper waiting forever. */
 const POLL_SAFETY_MS = 10_000;
-const RECONNECT_FIRST_MS = 500;
-const RECONNECT_MAX_MS = 15_000;
 /** Consecutive failed reconnects after which the socket is given up (polling still finds the result). */
 const RECONNECT_GIVE_UP = 12;
 /** 404s in a row after the order was accepted: the request is gone (abandoned), not merely slow. */
@@ -145,9 +139,7 @@ export class OrderWatch {
       this.socketGivenUp = true;
       return;
     }
-    // Jittered so that a restarted notifier is not hit by every waiting browser in the same instant.
-    const backoff = Math.min(RECONNECT_MAX_MS, RECONNECT_FIRST_MS * 2 ** this.failedReconnects);
-    const delay = backoff * (0.75 + Math.random() * 0.5);
+    const delay = reconnectDelayMs(this.failedReconnects);
     this.failedReconnects += 1;
     window.clearTimeout(this.reconnectTimer);
     this.reconnectTimer = window.setTimeout(() => this.connect(), delay);

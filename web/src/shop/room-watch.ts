@@ -1,7 +1,8 @@
-import type { RoomTicket, SocketCloseCode } from '@seckill/contracts';
+import type { RoomTicket } from '@seckill/contracts';
 import { ApiError } from '../web-common/http.js';
 import type { Via } from './order-watch.js';
 import { shopApi } from './shop-api.js';
+import { CLOSE_BAD_PATH, CLOSE_FORBIDDEN, CLOSE_NOT_IN_ROOM, CLOSE_UNAUTHORIZED, reconnectDelayMs } from './socket-terms.js';
 
 export interface RoomListener {
   /** The shopper's place (pushed frames are turned into the ticket shape GET …/room answers). */
@@ -12,11 +13,6 @@ export interface RoomListener {
   authLost(): void;
 }
 
-/** The notifier's close codes (shared/contract.md, WebSocket); their types hold them equal to the contract's. */
-const CLOSE_UNAUTHORIZED: typeof SocketCloseCode.UNAUTHORIZED = 4401;
-const CLOSE_FORBIDDEN: typeof SocketCloseCode.FORBIDDEN = 4403;
-const CLOSE_NOT_IN_ROOM: typeof SocketCloseCode.NOT_IN_ROOM = 4404;
-const CLOSE_BAD_PATH: typeof SocketCloseCode.BAD_PATH = 4400;
 
 /** While the socket is down, the place is polled this often. */
 const POLL_FALLBACK_MS = 3000;
@@ -26,8 +22,6 @@ const POLL_FALLBACK_MS = 3000;
  * (a waiting room exists to spare the API exactly that).
  */
 const QUIET_MS = 8000;
-const RECONNECT_FIRST_MS = 500;
-const RECONNECT_MAX_MS = 15_000;
 
 /**
  * Follows the shopper's place in one item's waiting room: a WebSocket on `/room/{seckillGoodId}` (reconnected
@@ -115,9 +109,7 @@ export class RoomWatch {
 
   private scheduleReconnect(): void {
     if (this.finished || this.socketGivenUp) return;
-    // Jittered so that a restarted notifier is not hit by every waiting browser in the same instant.
-    const backoff = Math.min(RECONNECT_MAX_MS, RECONNECT_FIRST_MS * 2 ** this.failedReconnects);
-    const delay = backoff * (0.75 + Math.random() * 0.5);
+    const delay = reconnectDelayMs(this.failedReconnects);
     this.failedReconnects = Math.min(this.failedReconnects + 1, 16);
     window.clearTimeout(this.reconnectTimer);
     this.reconnectTimer = window.setTimeout(() => this.connect(), delay);

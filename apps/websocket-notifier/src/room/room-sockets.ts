@@ -7,6 +7,7 @@ import { metrics } from '@seckill/observability';
 import { onChannelMessage, subscribeChannel, type RedisClient } from '@seckill/redis';
 import { parseRoomEvent, RoomStore, toFrame, type RoomEvent, type RoomState } from '@seckill/waiting-room';
 import { REDIS_SUBSCRIBER } from '../socket/redis-subscriber.provider';
+import { heartbeat } from '../socket/heartbeat';
 import { SocketRegistry } from '../socket/socket-registry';
 import { UserSocketSlots, type SocketSlot } from '../socket/user-socket-slots';
 
@@ -175,16 +176,7 @@ export class RoomSockets implements OnModuleInit, BeforeApplicationShutdown {
 
   /** The order sockets' heartbeat, for room sockets: ping, drop the silent, renew the users' slots. */
   private beat(): void {
-    const alive: RoomSocket[] = [];
-    for (const s of this.all()) {
-      if (s.missedPongs >= 2) {
-        s.ws.terminate();
-        continue;
-      }
-      s.missedPongs++;
-      s.ws.ping();
-      alive.push(s);
-    }
+    const alive = heartbeat(this.all());
     this.slots.refresh(alive.filter((s) => s.slot !== 0).map((s) => this.slotOf(s))).catch((err: unknown) => {
       this.logger.warn({ err, sockets: alive.length }, 'could not renew room socket slots; the next beat will');
     });

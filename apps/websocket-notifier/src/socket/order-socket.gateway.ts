@@ -14,6 +14,7 @@ import { REDIS_SUBSCRIBER } from './redis-subscriber.provider';
 import { SocketRegistry } from './socket-registry';
 import { UserSocketSlots, type SocketSlot } from './user-socket-slots';
 import { WaitQueue } from './wait-queue';
+import { heartbeat } from './heartbeat';
 import { RoomSockets } from '../room/room-sockets';
 import { onChannelMessage, subscribeChannel, type RedisClient } from '@seckill/redis';
 
@@ -350,16 +351,7 @@ export class OrderSocketGateway implements OnModuleInit, BeforeApplicationShutdo
    * that uuid's store is read again.
    */
   private beat(): void {
-    const alive: WaitingSocket[] = [];
-    for (const s of this.local.all()) {
-      if (s.missedPongs >= 2) {
-        s.ws.terminate();
-        continue;
-      }
-      s.missedPongs++;
-      s.ws.ping();
-      alive.push(s);
-    }
+    const alive = heartbeat(this.local.all());
     this.slots.refresh(alive.map((s) => this.slotOf(s))).catch((err: unknown) => {
       this.logger.warn({ err, sockets: alive.length }, 'could not renew socket slots; the next beat will');
     });

@@ -1,10 +1,10 @@
 import { seedSale } from '@seckill/testing';
 import type { Bench } from '../bench';
-import { CpuWindow, describeCpu, rssKiB, SERVERS } from '../cpu';
-import { log, type Sample } from '../measurement';
+import type { Sample } from '../measurement';
 import type { BenchOptions } from '../options';
-import { ratePerSec, rotatingFlood, runWrk, type WrkRunOptions } from '../wrk';
+import { rotatingFlood, runWrk, type WrkRunOptions } from '../wrk';
 import type { ApiFixture } from './api-fixture';
+import { floodSample } from './flood-sample';
 
 /**
  * Waiting-room joins through the whole order-api stack: every shopper of a drop joins the room once, and the page
@@ -38,14 +38,8 @@ export class RoomJoinFlood implements Bench {
     await runWrk(this.wrkOptions(2));
   }
 
-  async run(): Promise<Sample> {
-    const cpu = new CpuWindow({ 'order-api': [this.api().app.pid!], redis: SERVERS.redis });
-    const { result } = await runWrk(this.wrkOptions(this.opts.durationSec));
-    const usage = cpu.stop();
-    const value = ratePerSec(result, 'rotate', [200]);
-    const others = result.answered - (result.codes['200'] ?? 0);
-    log(`  room joins through order-api: ${Math.round(value)} req/s${others ? ` (${others} answers were not 200: ${JSON.stringify(result.codes)})` : ''}; cpu ${describeCpu(usage)}`);
-    return { value, cpu: usage, detail: { codes: result.codes, latencyUs: result.latencyUs, errors: result.errors, orderApiRssMiB: rssKiB(this.api().app.pid!) / 1024 } };
+  run(): Promise<Sample> {
+    return floodSample(this.api(), this.wrkOptions(this.opts.durationSec), 200, 'room joins through order-api');
   }
 
   async teardown(): Promise<void> {
