@@ -2,7 +2,8 @@ import { maxOverlap } from '@seckill/testing';
 import { firstSentAt, type RequestRecord } from './protocol';
 import { binFor, maxOf, minOf, percentiles, rateSeries, stackedHistogram, tally, type Percentiles, type StackedHistogram } from './stats';
 import type { RoomFigures } from './room-figures';
-import { formatRoomSummary } from './room-report';
+import { formatRoomSummary } from './room-summary';
+import { int, ms, table } from './text-format';
 import type { Check } from './verify';
 
 /** Everything the run measured, as written to the JSON report and drawn in the HTML one. */
@@ -269,13 +270,6 @@ export function describeRetries(f: Pick<Figures, 'retries'>): string {
   );
 }
 
-const int = (x: number) => (Number.isFinite(x) ? Math.round(x).toLocaleString('en-US') : '–');
-const ms = (x: number) => (Number.isFinite(x) ? (x < 10 ? x.toFixed(1) : Math.round(x).toLocaleString('en-US')) : '–');
-
-function table(rows: string[][], align: ('l' | 'r')[]): string[] {
-  const widths = align.map((_, i) => Math.max(...rows.map((r) => (r[i] ?? '').length)));
-  return rows.map((r) => r.map((cell, i) => (align[i] === 'r' ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join('  ').trimEnd());
-}
 
 /**
  * The summary printed at the end of a run: the headline figures, latencies, the waiting room's figures (--room)
