@@ -106,6 +106,18 @@ for (const target of [0, 1]) {
       assert.notEqual((await t().store.admit(item, admitOptions('b'))).kind, 'LEASED', 'released: another takes over at once');
     });
 
+    it('admits thousands in one step at a high rate, each once, leaving the rest in line', async () => {
+      const item = await room({ rate: 100_000 });
+      // More than one unpack() of Lua takes (8,000 values): the script removes the admitted from the line in chunks.
+      await Promise.all(Array.from({ length: 9100 }, (_, i) => t().store.join(item, i + 1)));
+      const step = await t().store.admit(item, admitOptions('a', { burstMs: 1000, most: 9000 }));
+      const ids = admitted(step).map(([uid]) => uid);
+      assert.equal(ids.length, 9000);
+      assert.equal(new Set(ids).size, 9000);
+      assert.equal((await t().store.counts(item)).waiting, 100);
+      assert.equal((await t().store.read(item, ids[8999]!)).kind, 'ADMITTED');
+    });
+
     it('reads the whole line at once for the notifier: places, pace and whether the room closed', async () => {
       const item = await room({ rate: 25 });
       for (let u = 1; u <= 5; u++) await t().store.join(item, u);

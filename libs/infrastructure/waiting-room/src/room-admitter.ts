@@ -5,8 +5,11 @@ import { publishMessage, type RedisClient } from '@seckill/redis';
 import type { RoomEvent } from './room-events';
 import type { AdmitOptions, AdmitStep, RoomStore } from './room-store';
 
-/** The most shoppers one admission step lets in. */
-export const MOST_PER_STEP = 5000;
+/**
+ * The most shoppers one admission step lets in: 100,000/s (the highest rate an admin may set) at the default
+ * 100 ms step. Bounds the step's reply (two values per admitted shopper) and its time inside Redis.
+ */
+export const MOST_PER_STEP = 10_000;
 
 export interface AdmitterOptions {
   tickMs: number;
@@ -90,7 +93,6 @@ export class RoomAdmitter {
       perUnitLeft: o.perUnitLeft,
       // Two steps' worth: a late step catches up a little, a process stalled for seconds does not burst.
       burstMs: 2 * o.tickMs,
-      // Lua's unpack (ZREM of the admitted) takes a few thousand arguments at most; 5,000 a step is 50,000/s at 100 ms.
       most: MOST_PER_STEP,
     };
     await Promise.all(this.rooms.map((id) => this.step(id, admit)));

@@ -66,7 +66,10 @@ if n > 0 then
     out[#out + 1] = token
   end
   if #members > 0 then
-    redis.call('ZREM', KEYS[2], unpack(members))
+    -- In chunks: Lua's unpack takes a few thousand values at most.
+    for from = 1, #members, 1000 do
+      redis.call('ZREM', KEYS[2], unpack(members, from, math.min(from + 999, #members)))
+    end
     redis.call('HINCRBY', KEYS[1], 'admitted', #members)
   end
   allowance = allowance - #members
