@@ -167,6 +167,17 @@ describe('waiting room', () => {
     const off = await put(plain, { enabled: false, admitPerSecond: 5, preQueueSeconds: 0 });
     assert.equal(off.body.enabled, false);
     assert.equal((await order(t!, plain, undefined, randomUUID(), 1)).status, 202, 'switched off: ordering needs no token again');
+
+    // A sync that read PostgreSQL just before the change and wrote Redis just after it (or a change whose Redis write
+    // failed) leaves Redis saying "on": order-api's sync puts PostgreSQL's "off" back within an interval.
+    await redis.hset(keys.room(plain), 'enabled', '1');
+    const [late] = await shoppers(1);
+    const deadline = Date.now() + 10_000;
+    while ((await redis.hget(keys.room(plain), 'enabled')) !== '0') {
+      assert.ok(Date.now() < deadline, 'the sync did not put "off" back within 10 s');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.deepEqual((await join(late!, plain)).body, { seckillGoodId: plain, status: 'OPEN' });
   });
 
   it('draws a random place for everyone who joins in the pre-queue, keeps one place per shopper, and queues later joiners behind in arrival order', async () => {

@@ -7,8 +7,11 @@ import { RoomAdmitter, RoomStore } from '@seckill/waiting-room';
 
 /**
  * Runs this instance's RoomAdmitter (the lease decides which instance admits each room) and keeps its list of
- * rooms: every ROOM_SYNC_INTERVAL_MS the items with a room on are read from PostgreSQL and their settings written
- * into Redis, which also restores a room Redis lost. With PostgreSQL away the last list is kept: admission goes on.
+ * rooms: every ROOM_SYNC_INTERVAL_MS the rooms that are on, or were changed within the hour, are read from
+ * PostgreSQL and their settings written into Redis. That restores a room Redis lost, and puts right an admin's
+ * change whose own Redis write failed or was overtaken by a sync that had read PostgreSQL just before it: within
+ * one interval, never left wrong (a room left "on" in Redis alone would keep shoppers waiting for nobody). With
+ * PostgreSQL away the last list is kept: admission goes on.
  */
 @Injectable()
 export class RoomAdmissionRunner implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -58,7 +61,7 @@ export class RoomAdmissionRunner implements OnApplicationBootstrap, OnApplicatio
     try {
       const rooms = await this.items.roomItems();
       await Promise.all(rooms.map((r) => this.store.configure(r.id, r)));
-      this.admitter.setRooms(rooms.map((r) => r.id));
+      this.admitter.setRooms(rooms.filter((r) => r.enabled).map((r) => r.id));
       if (this.failing) this.logger.info({ rooms: rooms.length }, 'waiting rooms re-read');
       this.failing = false;
     } catch (err) {

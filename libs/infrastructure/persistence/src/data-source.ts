@@ -4,8 +4,9 @@ import { InitialSchema1763769600000 } from './migrations/1763769600000-initial-s
 import { StockLoadedAt1764547200000 } from './migrations/1764547200000-stock-loaded-at';
 import { OrderStatusOutbox1764633600000 } from './migrations/1764633600000-order-status-outbox';
 import { WaitingRoom1764720000000 } from './migrations/1764720000000-waiting-room';
+import { RoomUpdatedAt1764720000001 } from './migrations/1764720000001-room-updated-at';
 
-export const MIGRATIONS = [InitialSchema1763769600000, StockLoadedAt1764547200000, OrderStatusOutbox1764633600000, WaitingRoom1764720000000];
+export const MIGRATIONS = [InitialSchema1763769600000, StockLoadedAt1764547200000, OrderStatusOutbox1764633600000, WaitingRoom1764720000000, RoomUpdatedAt1764720000001];
 
 export interface DatabaseTimeouts {
   /** Opening a connection. */

@@ -46,6 +46,8 @@ export class FakeSaleItems extends Failures implements Public<SaleItemRepository
   orders?: FakeOrders;
   requests?: FakeOrderRequests;
   private nextId = 1;
+  /** When setRoom last changed an item's room (room_updated_at). */
+  private readonly roomChangedAt = new Map<number, number>();
 
   add(item: Partial<SaleItemRecord> & { stock?: number; loadedAt?: Date | null } = {}): SaleItemRecord {
     const stock = item.stock ?? item.stockTotal ?? 10;
@@ -106,6 +108,7 @@ export class FakeSaleItems extends Failures implements Public<SaleItemRepository
     const i = this.items.get(id);
     if (!i) return null;
     i.room = { ...room };
+    this.roomChangedAt.set(id, Date.now());
     return record(i);
   }
 
@@ -113,7 +116,7 @@ export class FakeSaleItems extends Failures implements Public<SaleItemRepository
     this.check();
     const now = Date.now();
     return [...this.items.values()]
-      .filter((i) => i.room.enabled && i.endTime.getTime() > now - 60_000)
+      .filter((i) => (i.room.enabled || (this.roomChangedAt.get(i.id) ?? 0) > now - 3_600_000) && i.endTime.getTime() > now - 60_000)
       .map((i) => ({ id: i.id, startMs: i.startTime.getTime(), endMs: i.endTime.getTime(), ...i.room }));
   }
 

@@ -72,7 +72,9 @@ export function repositoryContract(name: string, makeWorld: () => Promise<Reposi
         assert.ok(listed.includes(withRoom.id) && listed.includes(plain.id), 'rooms on are listed');
         assert.ok(!listed.includes(ended.id), 'a room whose sale ended over a minute ago is not');
         await w.saleItems.setRoom(plain.id, { enabled: false, admitPerSecond: 7, preQueueSeconds: 0 });
-        assert.ok(!(await w.saleItems.roomItems()).some((r) => r.id === plain.id), 'a room switched off is not');
+        assert.equal((await w.saleItems.roomItems()).find((r) => r.id === plain.id)?.enabled, false, 'a room switched off within the hour is, as off');
+        const neverOn = await item();
+        assert.ok(!(await w.saleItems.roomItems()).some((r) => r.id === neverOn.id), 'an item that never had a room is not');
         assert.deepEqual(
           (await w.saleItems.roomItems()).find((r) => r.id === withRoom.id),
           { id: withRoom.id, startMs: withRoom.startTime.getTime(), endMs: withRoom.endTime.getTime(), enabled: true, admitPerSecond: 30, preQueueSeconds: 120 },

@@ -42,7 +42,7 @@ export interface SaleWindowRecord {
   room: RoomSettingsRecord;
 }
 
-/** An item whose waiting room is on (or was, while it may still hold shoppers), as the admitter needs it. */
+/** An item whose waiting room is on, or was changed within the hour, as order-api's room sync needs it. */
 export interface RoomItemRecord extends RoomSettingsRecord {
   id: number;
   startMs: number;

@@ -90,7 +90,7 @@ export class SaleItemRepository {
     const rows: SaleItemRow[] = await this.db.query(
       // Through a CTE: TypeORM hands an UPDATE … RETURNING back as [rows, count], a SELECT as rows.
       `WITH updated AS (
-         UPDATE seckill_goods SET room_enabled = $2, room_admit_per_second = $3, room_pre_queue_seconds = $4 WHERE id = $1 RETURNING ${COLUMNS}
+         UPDATE seckill_goods SET room_enabled = $2, room_admit_per_second = $3, room_pre_queue_seconds = $4, room_updated_at = now() WHERE id = $1 RETURNING ${COLUMNS}
        )
        SELECT * FROM updated`,
       [id, room.enabled, room.admitPerSecond, room.preQueueSeconds],
@@ -99,13 +99,15 @@ export class SaleItemRepository {
   }
 
   /**
-   * The items whose rooms the admitter keeps: on, not ended more than a minute ago (an ended room is closed, and
-   * its waiting shoppers told, once), opening within a day.
+   * The rooms whose settings order-api keeps in Redis: on, or changed within the hour (a switched-off room's "off"
+   * is re-written too, in case its own write was lost or overtaken); not ended more than a minute ago (an ended room
+   * is closed, and its waiting shoppers told, once); opening within a day.
    */
   async roomItems(): Promise<RoomItemRecord[]> {
     const rows: SaleItemRow[] = await this.db.query(
       `SELECT ${COLUMNS} FROM seckill_goods
-        WHERE room_enabled AND end_time > now() - interval '1 minute' AND start_time - make_interval(secs => room_pre_queue_seconds) < now() + interval '1 day'
+        WHERE (room_enabled OR room_updated_at > now() - interval '1 hour')
+          AND end_time > now() - interval '1 minute' AND start_time - make_interval(secs => room_pre_queue_seconds) < now() + interval '1 day'
         ORDER BY id LIMIT 1000`,
     );
     return rows.map((r) => ({ id: r.id, startMs: r.start_time.getTime(), endMs: r.end_time.getTime(), ...toRecord(r).room }));
