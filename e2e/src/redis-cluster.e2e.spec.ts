@@ -177,4 +177,29 @@ describe('a flash sale over a Redis Cluster', () => {
     await product.results.waitForAll(acceptedAgain, 30_000);
     assert.deepEqual(await stockOf(itemId), { db: 0, redis: '0' });
   });
+
+  it('runs a waiting room: places, admissions pushed through sharded pub/sub to either notifier, tokens spent, closed on sell-out', async () => {
+    const units = 4;
+    const itemId = await seedSale(product.env.databaseUrl, { name: 'cluster room', stock: units, room: { admitPerSecond: 5, preQueueSeconds: 0 } });
+    const crowd = await shoppers(12, 'cluster-room');
+    for (const [i, s] of crowd.entries()) {
+      const joined = await request<{ status: string; position?: number }>(apis()[i % 2]!.url, 'POST', `/api/seckill/goods/${itemId}/room`, { token: s.token });
+      assert.deepEqual([joined.status, joined.body.status, joined.body.position], [200, 'WAITING', i + 1]);
+    }
+    const sockets = crowd.map((s, i) => new SocketClient(`ws://127.0.0.1:${notifiers()[i % 2]!.port}/room/${itemId}?token=${encodeURIComponent(s.token)}`));
+    const outcomes = await Promise.all(
+      sockets.map(async (socket, i) => {
+        const f = (await socket.frame((x) => x.type === 'room.admitted' || x.type === 'room.closed', 30_000)) as unknown as { type: string; admissionToken?: string; reason?: string };
+        if (f.type === 'room.closed') return `closed ${f.reason}`;
+        const r = await request<{ code?: string }>(apis()[(i + 1) % 2]!.url, 'POST', '/api/seckill/orders', {
+          token: crowd[i]!.token,
+          json: { seckillGoodId: itemId, requestId: randomUUID(), admissionToken: f.admissionToken },
+        });
+        return r.status === 202 ? 'ordered' : `refused ${r.body.code}`;
+      }),
+    );
+    assert.equal(outcomes.filter((o) => o === 'ordered').length, units, outcomes.join(', '));
+    assert.ok(outcomes.every((o) => ['ordered', 'closed SOLD_OUT', 'refused SOLD_OUT'].includes(o)), outcomes.join(', '));
+    assert.ok(outcomes.includes('closed SOLD_OUT'), 'those still waiting were told the room closed');
+  });
 });
