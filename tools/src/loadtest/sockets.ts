@@ -17,6 +17,20 @@ export interface ResultFrame {
  * page wait on its own requestId). Resolves once open; rejects if it fails or is closed before that.
  */
 export function openSocket(url: string, handlers: SocketHandlers): Promise<ShopperSocket> {
+  return openFrameSocket(url, handlers.onDrop, (frame) => {
+    // order.status frames (PAID, TIMEOUT…) come minutes later, after the payment window; not part of a sale.
+    if (frame['type'] === 'order.result' && typeof frame['status'] === 'string') {
+      const { orderNo, reason } = frame;
+      handlers.onResult({ status: frame['status'], ...(typeof orderNo === 'string' && orderNo ? { orderNo } : {}), ...(typeof reason === 'string' && reason ? { reason } : {}) });
+    }
+  });
+}
+
+/**
+ * A shopper's WebSocket (an order's or a waiting room's): resolves once open; rejects if it fails or is closed
+ * before that. Each JSON frame goes to `onFrame`, a close the shopper did not ask for to `onDrop`.
+ */
+export function openFrameSocket(url: string, onDrop: (code: number) => void, onFrame: (frame: Record<string, unknown>) => void): Promise<ShopperSocket> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, { perMessageDeflate: false, handshakeTimeout: 30_000 });
     const s = new ShopperSocket(ws);
@@ -30,19 +44,16 @@ export function openSocket(url: string, handlers: SocketHandlers): Promise<Shopp
     });
     ws.on('close', (code) => {
       if (!opened) return reject(new Error(`closed with ${code} before it opened`));
-      if (!s.closing) handlers.onDrop(code);
+      if (!s.closing) onDrop(code);
     });
     ws.on('message', (data) => {
-      let frame: { type?: string; status?: string; orderNo?: string; reason?: string };
+      let frame: unknown;
       try {
-        frame = JSON.parse(data.toString()) as typeof frame;
+        frame = JSON.parse(data.toString());
       } catch {
         return;
       }
-      // order.status frames (PAID, TIMEOUT…) come minutes later, after the payment window; not part of a sale.
-      if (frame.type === 'order.result' && typeof frame.status === 'string') {
-        handlers.onResult({ status: frame.status, ...(frame.orderNo ? { orderNo: frame.orderNo } : {}), ...(frame.reason ? { reason: frame.reason } : {}) });
-      }
+      if (typeof frame === 'object' && frame !== null) onFrame(frame as Record<string, unknown>);
     });
   });
 }

@@ -1,6 +1,6 @@
 import { ApiError } from '../web-common/http.js';
 import { shopApi } from './shop-api.js';
-import { CLOSE_BAD_PATH, CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED, reconnectDelayMs } from './socket-terms.js';
+import { CLOSE_BAD_PATH, CLOSE_FORBIDDEN, CLOSE_UNAUTHORIZED, parseFrame, reconnectDelayMs } from './socket-terms.js';
 import type { LaterStatus, Outcome } from './types.js';
 
 /** How the outcome reached the page (exposed as `data-via` on the outcome panel). */
@@ -177,15 +177,8 @@ export class OrderWatch {
   }
 
   private onFrame(data: unknown): void {
-    if (typeof data !== 'string') return;
-    let frame: Record<string, unknown>;
-    try {
-      const parsed: unknown = JSON.parse(data);
-      if (typeof parsed !== 'object' || parsed === null) return;
-      frame = parsed as Record<string, unknown>;
-    } catch {
-      return;
-    }
+    const frame = parseFrame(data);
+    if (!frame) return;
     if (typeof frame['uuid'] === 'string' && frame['uuid'] !== this.uuid) return;
     if (frame['type'] === 'order.result') {
       if (frame['status'] === 'SUCCESS' && typeof frame['orderNo'] === 'string') this.deliver({ status: 'SUCCESS', orderNo: frame['orderNo'] }, 'push');

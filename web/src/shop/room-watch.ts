@@ -2,7 +2,7 @@ import type { RoomTicket } from '@seckill/contracts';
 import { ApiError } from '../web-common/http.js';
 import type { Via } from './order-watch.js';
 import { shopApi } from './shop-api.js';
-import { CLOSE_BAD_PATH, CLOSE_FORBIDDEN, CLOSE_NOT_IN_ROOM, CLOSE_UNAUTHORIZED, reconnectDelayMs } from './socket-terms.js';
+import { CLOSE_BAD_PATH, CLOSE_FORBIDDEN, CLOSE_NOT_IN_ROOM, CLOSE_UNAUTHORIZED, parseFrame, reconnectDelayMs } from './socket-terms.js';
 
 export interface RoomListener {
   /** The shopper's place (pushed frames are turned into the ticket shape GET …/room answers). */
@@ -149,15 +149,8 @@ export class RoomWatch {
   }
 
   private onFrame(data: unknown): void {
-    if (typeof data !== 'string') return;
-    let frame: Record<string, unknown>;
-    try {
-      const parsed: unknown = JSON.parse(data);
-      if (typeof parsed !== 'object' || parsed === null) return;
-      frame = parsed as Record<string, unknown>;
-    } catch {
-      return;
-    }
+    const frame = parseFrame(data);
+    if (!frame) return;
     if (frame['seckillGoodId'] !== undefined && frame['seckillGoodId'] !== this.itemId) return;
     const seckillGoodId = this.itemId;
     const num = (key: string) => (typeof frame[key] === 'number' ? (frame[key] as number) : undefined);

@@ -18,3 +18,14 @@ export function reconnectDelayMs(failed: number): number {
   const backoff = Math.min(RECONNECT_MAX_MS, RECONNECT_FIRST_MS * 2 ** failed);
   return backoff * (0.75 + Math.random() * 0.5);
 }
+
+/** A text frame from the notifier as a JSON object; undefined for anything else (binary, not JSON, not an object). */
+export function parseFrame(data: unknown): Record<string, unknown> | undefined {
+  if (typeof data !== 'string') return undefined;
+  try {
+    const parsed: unknown = JSON.parse(data);
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
